@@ -1,0 +1,60 @@
+//! The `insite-lms` binary. Without arguments it serves; subcommands
+//! generate the function configs and package the Function App.
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use insite_lms::config::Config;
+use insite_lms::functions::table;
+use insite_lms::startup::Application;
+
+const USAGE: &str = "usage:
+  insite-lms                              serve (configuration from the environment)
+  insite-lms generate-function-configs [DIR]   write DIR/<function>/function.json (default function-configs)
+  insite-lms package [OUT]                 assemble the Function App folder (default target/functionapp)";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let result = match args.first().map(String::as_str) {
+        None | Some("serve") => serve(),
+        Some("generate-function-configs") => {
+            let dir = args.get(1).map_or("function-configs", String::as_str);
+            table::write_function_configs(Path::new(dir)).map_err(|e| e.to_string())
+        }
+        Some("package") => package(args.get(1).map(PathBuf::from)),
+        Some("-h" | "--help" | "help") => {
+            println!("{USAGE}");
+            Ok(())
+        }
+        Some(other) => Err(format!("unknown command {other:?}\n{USAGE}")),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("insite-lms: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn package(out: Option<PathBuf>) -> Result<(), String> {
+    let out = out.unwrap_or_else(|| PathBuf::from("target/functionapp"));
+    let binary = std::env::current_exe().map_err(|e| e.to_string())?;
+    table::package(Path::new("."), &binary, &out).map_err(|e| e.to_string())?;
+    println!("packaged into {}", out.display());
+    Ok(())
+}
+
+fn serve() -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    insite_lms::telemetry::init();
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let app = Application::build(config)
+            .await
+            .map_err(|e| e.to_string())?;
+        let addr = app.local_addr().map_err(|e| e.to_string())?;
+        tracing::info!(%addr, "insite-lms listening");
+        app.run_until_stopped().await.map_err(|e| e.to_string())
+    })
+}

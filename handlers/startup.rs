@@ -1,0 +1,108 @@
+//! Building and running the application, separated from `main` so tests
+//! start exactly what production starts.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::functions::scheduler;
+use crate::http;
+use crate::state::AppState;
+use crate::store::embedded::{FileBlobStore, SqliteDocumentStore};
+use crate::store::{StoreError, Stores};
+
+#[derive(Debug, thiserror::Error)]
+pub enum StartupError {
+    #[error("cannot open the data folder {path}: {source}")]
+    DataDir {
+        path: String,
+        source: std::io::Error,
+    },
+    #[error("cannot open the stores: {0}")]
+    Store(#[from] StoreError),
+    #[error("cannot listen on {addr}: {source}")]
+    Listen {
+        addr: SocketAddr,
+        source: std::io::Error,
+    },
+}
+
+pub struct Application {
+    listener: TcpListener,
+    router: axum::Router,
+    local_scheduler: bool,
+}
+
+/// Open the embedded stores under the data folder.
+pub fn open_embedded_stores(config: &Config) -> Result<Stores, StartupError> {
+    let dir = &config.data_dir;
+    std::fs::create_dir_all(dir).map_err(|source| StartupError::DataDir {
+        path: dir.display().to_string(),
+        source,
+    })?;
+    let documents = SqliteDocumentStore::open(&crate::store::embedded::database_path(dir))?;
+    let blobs = FileBlobStore::open(&dir.join("blobs"))?;
+    Ok(Stores {
+        documents: Arc::new(documents),
+        blobs: Arc::new(blobs),
+    })
+}
+
+impl Application {
+    pub async fn build(config: Config) -> Result<Self, StartupError> {
+        let stores = open_embedded_stores(&config)?;
+        let addr = SocketAddr::new(config.bind_address, config.port);
+        let listener = TcpListener::bind(addr)
+            .await
+            .map_err(|source| StartupError::Listen { addr, source })?;
+        let local_scheduler = config.local_scheduler;
+        let state = AppState {
+            config: Arc::new(config),
+            stores,
+        };
+        Ok(Application {
+            listener,
+            router: http::router(state),
+            local_scheduler,
+        })
+    }
+
+    pub fn local_addr(&self) -> std::io::Result<SocketAddr> {
+        self.listener.local_addr()
+    }
+
+    /// Serve until SIGTERM or SIGINT, then finish in-flight requests.
+    pub async fn run_until_stopped(self) -> std::io::Result<()> {
+        if self.local_scheduler {
+            scheduler::start(self.router.clone());
+        }
+        axum::serve(self.listener, self.router)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+    }
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+    tracing::info!("shutdown signal received, draining");
+}

@@ -1,0 +1,8 @@
+//! The embedded stores: documents in SQLite, blobs on the filesystem, both
+//! under one data folder. The default when no Azure settings are present.
+
+mod files;
+mod sqlite;
+
+pub use files::FileBlobStore;
+pub use sqlite::{SqliteDocumentStore, database_path};

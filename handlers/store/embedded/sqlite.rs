@@ -1,0 +1,597 @@
+//! The document store on SQLite. One table holds every container; each
+//! container's indexed fields get a partial expression index so that
+//! single-partition range queries are index range scans. WAL lets readers run
+//! beside the writer and other processes; write transactions are
+//! `BEGIN IMMEDIATE`, which makes ETag checks atomic across processes.
+//! Every call runs on the blocking pool, never on the async workers.
+
+use async_trait::async_trait;
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use crate::store::containers::{self, Container};
+use crate::store::document::{
+    BatchOp, Document, DocumentStore, ETag, FilterOp, NewDocument, Order, Page, Query, StoreError,
+};
+
+const READERS: usize = 4;
+const DEFAULT_LIMIT: u32 = 100;
+const MAX_LIMIT: u32 = 1000;
+
+pub struct SqliteDocumentStore {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    writer: Mutex<Connection>,
+    readers: Vec<Mutex<Connection>>,
+    next_reader: AtomicUsize,
+}
+
+impl SqliteDocumentStore {
+    /// Open (or create) the database file and make sure the schema exists.
+    pub fn open(path: &Path) -> Result<Self, StoreError> {
+        let writer = open_connection(path)?;
+        create_schema(&writer)?;
+        let readers = (0..READERS)
+            .map(|_| open_connection(path).map(Mutex::new))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(SqliteDocumentStore {
+            inner: Arc::new(Inner {
+                writer: Mutex::new(writer),
+                readers,
+                next_reader: AtomicUsize::new(0),
+            }),
+        })
+    }
+
+    /// Fold the write-ahead log into the main file and truncate it, so that
+    /// erased data does not linger in the WAL.
+    pub async fn checkpoint(&self) -> Result<(), StoreError> {
+        let inner = self.inner.clone();
+        run_blocking(move || {
+            let conn = inner.writer.lock().map_err(|_| poisoned())?;
+            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                .map_err(sql_err)
+        })
+        .await
+    }
+
+    async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        run_blocking(move || {
+            let mut conn = inner.writer.lock().map_err(|_| poisoned())?;
+            let tx = conn
+                .transaction_with_behavior(TransactionBehavior::Immediate)
+                .map_err(sql_err)?;
+            let out = f(&tx)?;
+            tx.commit().map_err(sql_err)?;
+            Ok(out)
+        })
+        .await
+    }
+
+    async fn read_with<T, F>(&self, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
+    {
+        let inner = self.inner.clone();
+        run_blocking(move || {
+            let i = inner.next_reader.fetch_add(1, AtomicOrdering::Relaxed) % inner.readers.len();
+            let conn = inner.readers[i].lock().map_err(|_| poisoned())?;
+            f(&conn)
+        })
+        .await
+    }
+}
+
+async fn run_blocking<T: Send + 'static>(
+    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
+) -> Result<T, StoreError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| StoreError::Internal(format!("store task failed: {e}")))?
+}
+
+fn open_connection(path: &Path) -> Result<Connection, StoreError> {
+    let conn = Connection::open_with_flags(
+        path,
+        OpenFlags::SQLITE_OPEN_READ_WRITE
+            | OpenFlags::SQLITE_OPEN_CREATE
+            | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )
+    .map_err(sql_err)?;
+    conn.busy_timeout(Duration::from_secs(10))
+        .map_err(sql_err)?;
+    // WAL for concurrent readers; FULL sync so an acknowledged write survives
+    // a crash; secure_delete so erased personal data is overwritten on disk.
+    conn.execute_batch(
+        "PRAGMA journal_mode = WAL;
+         PRAGMA synchronous = FULL;
+         PRAGMA secure_delete = ON;
+         PRAGMA foreign_keys = OFF;",
+    )
+    .map_err(sql_err)?;
+    Ok(conn)
+}
+
+fn create_schema(conn: &Connection) -> Result<(), StoreError> {
+    let mut sql = String::from(
+        "CREATE TABLE IF NOT EXISTS documents (
+             container TEXT NOT NULL,
+             pk TEXT NOT NULL,
+             id TEXT NOT NULL,
+             body TEXT NOT NULL,
+             etag TEXT NOT NULL,
+             expires_at INTEGER,
+             PRIMARY KEY (container, pk, id)
+         ) WITHOUT ROWID;
+         CREATE INDEX IF NOT EXISTS documents_expiry ON documents(expires_at)
+             WHERE expires_at IS NOT NULL;
+         CREATE INDEX IF NOT EXISTS documents_by_container_id ON documents(container, id);",
+    );
+    for c in containers::ALL {
+        for field in c.indexed_fields {
+            check_identifier(field)?;
+            sql.push_str(&format!(
+                "\nCREATE INDEX IF NOT EXISTS ix_{name}_{field} ON documents(pk, {expr}, id) WHERE container = '{name}';",
+                name = c.name,
+                expr = field_expr(field),
+            ));
+        }
+    }
+    conn.execute_batch(&sql).map_err(sql_err)
+}
+
+/// Field names come from code, not from users; still, only plain
+/// identifiers ever reach SQL text.
+fn check_identifier(field: &str) -> Result<(), StoreError> {
+    if !field.is_empty()
+        && field
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        Ok(())
+    } else {
+        Err(StoreError::Invalid(format!("invalid field name {field:?}")))
+    }
+}
+
+fn field_expr(field: &str) -> String {
+    format!("json_extract(body, '$.{field}')")
+}
+
+fn now_secs() -> i64 {
+    jiff::Timestamp::now().as_second()
+}
+
+fn new_etag() -> ETag {
+    ETag(uuid::Uuid::new_v4().simple().to_string())
+}
+
+fn poisoned() -> StoreError {
+    StoreError::Internal("store connection lock poisoned".into())
+}
+
+fn sql_err(e: rusqlite::Error) -> StoreError {
+    use rusqlite::ErrorCode;
+    match e.sqlite_error_code() {
+        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
+            StoreError::Unavailable(e.to_string())
+        }
+        _ => StoreError::Internal(e.to_string()),
+    }
+}
+
+fn to_sql(v: &Value) -> Result<SqlValue, StoreError> {
+    Ok(match v {
+        Value::Null => SqlValue::Null,
+        Value::Bool(b) => SqlValue::Integer(i64::from(*b)),
+        Value::Number(n) => match n.as_i64() {
+            Some(i) => SqlValue::Integer(i),
+            None => SqlValue::Real(n.as_f64().unwrap_or(f64::NAN)),
+        },
+        Value::String(s) => SqlValue::Text(s.clone()),
+        Value::Array(_) | Value::Object(_) => {
+            return Err(StoreError::Invalid(
+                "queries compare scalar values only".into(),
+            ));
+        }
+    })
+}
+
+fn from_sql(v: SqlValue) -> Value {
+    match v {
+        SqlValue::Null => Value::Null,
+        SqlValue::Integer(i) => Value::from(i),
+        SqlValue::Real(f) => Value::from(f),
+        SqlValue::Text(s) => Value::String(s),
+        SqlValue::Blob(_) => Value::Null,
+    }
+}
+
+/// The stored body: the caller's fields plus `id` and the partition key.
+fn stored_body(c: Container, doc: &NewDocument) -> Result<String, StoreError> {
+    let mut body = doc.body.clone();
+    let obj = body
+        .as_object_mut()
+        .ok_or_else(|| StoreError::Invalid("a document body must be a JSON object".into()))?;
+    if doc.id.is_empty() || doc.id.len() > 255 || doc.id.contains(['/', '\\', '?', '#']) {
+        return Err(StoreError::Invalid(format!(
+            "invalid document id {:?}",
+            doc.id
+        )));
+    }
+    obj.insert("id".into(), Value::String(doc.id.clone()));
+    obj.insert(
+        c.partition_key.into(),
+        Value::String(doc.partition_key.clone()),
+    );
+    serde_json::to_string(&body).map_err(StoreError::internal)
+}
+
+fn expires_at(doc: &NewDocument) -> Option<i64> {
+    doc.ttl_seconds
+        .map(|s| now_secs().saturating_add(i64::try_from(s).unwrap_or(i64::MAX)))
+}
+
+/// The live (unexpired) ETag of a document, if it exists.
+fn current_etag(
+    conn: &Connection,
+    c: Container,
+    pk: &str,
+    id: &str,
+) -> Result<Option<String>, StoreError> {
+    conn.query_row(
+        "SELECT etag FROM documents WHERE container = ?1 AND pk = ?2 AND id = ?3
+           AND (expires_at IS NULL OR expires_at > ?4)",
+        params![c.name, pk, id, now_secs()],
+        |row| row.get(0),
+    )
+    .optional()
+    .map_err(sql_err)
+}
+
+fn written(etag: Option<ETag>) -> Result<ETag, StoreError> {
+    etag.ok_or_else(|| StoreError::Internal("write returned no ETag".into()))
+}
+
+fn check_match(current: &str, if_match: Option<&ETag>) -> Result<(), StoreError> {
+    match if_match {
+        Some(expected) if expected.0 != current => Err(StoreError::PreconditionFailed),
+        _ => Ok(()),
+    }
+}
+
+fn write_row(conn: &Connection, c: Container, doc: &NewDocument) -> Result<ETag, StoreError> {
+    let etag = new_etag();
+    conn.execute(
+        "INSERT INTO documents (container, pk, id, body, etag, expires_at)
+         VALUES (?1, ?2, ?3, ?4, ?5, ?6)
+         ON CONFLICT (container, pk, id) DO UPDATE SET
+           body = excluded.body, etag = excluded.etag, expires_at = excluded.expires_at",
+        params![
+            c.name,
+            doc.partition_key,
+            doc.id,
+            stored_body(c, doc)?,
+            etag.0,
+            expires_at(doc)
+        ],
+    )
+    .map_err(sql_err)?;
+    Ok(etag)
+}
+
+fn apply(
+    conn: &Connection,
+    c: Container,
+    pk: &str,
+    op: &BatchOp,
+) -> Result<Option<ETag>, StoreError> {
+    let same_partition = |doc: &NewDocument| {
+        if doc.partition_key == pk {
+            Ok(())
+        } else {
+            Err(StoreError::Invalid(
+                "batch operations must share one partition".into(),
+            ))
+        }
+    };
+    match op {
+        BatchOp::Create(doc) => {
+            same_partition(doc)?;
+            if current_etag(conn, c, pk, &doc.id)?.is_some() {
+                return Err(StoreError::Conflict);
+            }
+            write_row(conn, c, doc).map(Some)
+        }
+        BatchOp::Upsert(doc) => {
+            same_partition(doc)?;
+            write_row(conn, c, doc).map(Some)
+        }
+        BatchOp::Replace { doc, if_match } => {
+            same_partition(doc)?;
+            let current = current_etag(conn, c, pk, &doc.id)?.ok_or(StoreError::NotFound)?;
+            check_match(&current, if_match.as_ref())?;
+            write_row(conn, c, doc).map(Some)
+        }
+        BatchOp::Delete { id, if_match } => {
+            let current = current_etag(conn, c, pk, id)?.ok_or(StoreError::NotFound)?;
+            check_match(&current, if_match.as_ref())?;
+            conn.execute(
+                "DELETE FROM documents WHERE container = ?1 AND pk = ?2 AND id = ?3",
+                params![c.name, pk, id],
+            )
+            .map_err(sql_err)?;
+            Ok(None)
+        }
+    }
+}
+
+fn run_query(
+    conn: &Connection,
+    c: Container,
+    pk: Option<&str>,
+    q: &Query,
+) -> Result<Page, StoreError> {
+    // The ordering key: the ordered field (if any), the partition key when
+    // querying across partitions, and the id as the final tie-breaker.
+    let mut key_exprs = Vec::new();
+    let mut direction = Order::Asc;
+    if let Some((field, dir)) = &q.order_by {
+        check_identifier(field)?;
+        key_exprs.push(field_expr(field));
+        direction = *dir;
+    }
+    if pk.is_none() {
+        key_exprs.push("pk".to_owned());
+    }
+    key_exprs.push("id".to_owned());
+
+    let mut sql = format!(
+        "SELECT id, pk, body, etag, {} FROM documents WHERE container = '{}' AND (expires_at IS NULL OR expires_at > ?)",
+        key_exprs.join(", "),
+        c.name
+    );
+    let mut args: Vec<SqlValue> = vec![SqlValue::Integer(now_secs())];
+    if let Some(pk) = pk {
+        sql.push_str(" AND pk = ?");
+        args.push(SqlValue::Text(pk.to_owned()));
+    }
+    for f in &q.filters {
+        check_identifier(&f.field)?;
+        let expr = field_expr(&f.field);
+        if f.value.is_null() {
+            match f.op {
+                FilterOp::Eq => sql.push_str(&format!(" AND {expr} IS NULL")),
+                _ => {
+                    return Err(StoreError::Invalid(
+                        "null only compares for equality".into(),
+                    ));
+                }
+            }
+            continue;
+        }
+        let op = match f.op {
+            FilterOp::Eq => "=",
+            FilterOp::Lt => "<",
+            FilterOp::Le => "<=",
+            FilterOp::Gt => ">",
+            FilterOp::Ge => ">=",
+        };
+        sql.push_str(&format!(" AND {expr} {op} ?"));
+        args.push(to_sql(&f.value)?);
+    }
+    if q.order_by.is_some() {
+        // As in Cosmos DB, documents without the ordered field are left out.
+        sql.push_str(&format!(" AND {} IS NOT NULL", key_exprs[0]));
+    }
+    if let Some(token) = &q.continuation {
+        let last = decode_token(token, key_exprs.len())?;
+        let cmp = match direction {
+            Order::Asc => ">",
+            Order::Desc => "<",
+        };
+        let placeholders = vec!["?"; last.len()].join(", ");
+        sql.push_str(&format!(
+            " AND ({}) {cmp} ({placeholders})",
+            key_exprs.join(", ")
+        ));
+        for v in &last {
+            args.push(to_sql(v)?);
+        }
+    }
+    let dir = match direction {
+        Order::Asc => "ASC",
+        Order::Desc => "DESC",
+    };
+    let order: Vec<String> = key_exprs.iter().map(|e| format!("{e} {dir}")).collect();
+    let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    sql.push_str(&format!(
+        " ORDER BY {} LIMIT {}",
+        order.join(", "),
+        limit + 1
+    ));
+    let key_len = key_exprs.len();
+
+    let mut stmt = conn.prepare_cached(&sql).map_err(sql_err)?;
+    let mut rows = stmt
+        .query(rusqlite::params_from_iter(args.iter()))
+        .map_err(sql_err)?;
+    let mut items = Vec::new();
+    let mut last_key = Vec::new();
+    let mut more = false;
+    while let Some(row) = rows.next().map_err(sql_err)? {
+        if items.len() == limit as usize {
+            more = true;
+            break;
+        }
+        let body: String = row.get(2).map_err(sql_err)?;
+        items.push(Document {
+            id: row.get(0).map_err(sql_err)?,
+            partition_key: row.get(1).map_err(sql_err)?,
+            body: serde_json::from_str(&body).map_err(StoreError::internal)?,
+            etag: ETag(row.get(3).map_err(sql_err)?),
+        });
+        last_key = (0..key_len)
+            .map(|i| row.get::<_, SqlValue>(4 + i).map(from_sql))
+            .collect::<Result<_, _>>()
+            .map_err(sql_err)?;
+    }
+    let continuation = if more {
+        Some(encode_token(&last_key)?)
+    } else {
+        None
+    };
+    Ok(Page {
+        items,
+        continuation,
+    })
+}
+
+fn encode_token(key: &[Value]) -> Result<String, StoreError> {
+    let json = serde_json::to_vec(key).map_err(StoreError::internal)?;
+    Ok(URL_SAFE_NO_PAD.encode(json))
+}
+
+fn decode_token(token: &str, len: usize) -> Result<Vec<Value>, StoreError> {
+    let invalid = || StoreError::Invalid("invalid continuation token".into());
+    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
+    let key: Vec<Value> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
+    if key.len() == len && key.iter().all(|v| !v.is_array() && !v.is_object()) {
+        Ok(key)
+    } else {
+        Err(invalid())
+    }
+}
+
+#[async_trait]
+impl DocumentStore for SqliteDocumentStore {
+    async fn create(&self, c: Container, doc: NewDocument) -> Result<ETag, StoreError> {
+        self.write(move |tx| {
+            let pk = doc.partition_key.clone();
+            apply(tx, c, &pk, &BatchOp::Create(doc)).and_then(written)
+        })
+        .await
+    }
+
+    async fn upsert(&self, c: Container, doc: NewDocument) -> Result<ETag, StoreError> {
+        self.write(move |tx| write_row(tx, c, &doc)).await
+    }
+
+    async fn replace(
+        &self,
+        c: Container,
+        doc: NewDocument,
+        if_match: Option<&ETag>,
+    ) -> Result<ETag, StoreError> {
+        let if_match = if_match.cloned();
+        self.write(move |tx| {
+            let pk = doc.partition_key.clone();
+            apply(tx, c, &pk, &BatchOp::Replace { doc, if_match }).and_then(written)
+        })
+        .await
+    }
+
+    async fn read(&self, c: Container, pk: &str, id: &str) -> Result<Option<Document>, StoreError> {
+        let (pk, id) = (pk.to_owned(), id.to_owned());
+        self.read_with(move |conn| {
+            let row = conn
+                .prepare_cached(
+                    "SELECT body, etag FROM documents WHERE container = ?1 AND pk = ?2 AND id = ?3
+                       AND (expires_at IS NULL OR expires_at > ?4)",
+                )
+                .map_err(sql_err)?
+                .query_row(params![c.name, pk, id, now_secs()], |row| {
+                    Ok((row.get::<_, String>(0)?, row.get::<_, String>(1)?))
+                })
+                .optional()
+                .map_err(sql_err)?;
+            row.map(|(body, etag)| {
+                Ok(Document {
+                    body: serde_json::from_str(&body).map_err(StoreError::internal)?,
+                    id,
+                    partition_key: pk,
+                    etag: ETag(etag),
+                })
+            })
+            .transpose()
+        })
+        .await
+    }
+
+    async fn delete(
+        &self,
+        c: Container,
+        pk: &str,
+        id: &str,
+        if_match: Option<&ETag>,
+    ) -> Result<(), StoreError> {
+        let (pk, id, if_match) = (pk.to_owned(), id.to_owned(), if_match.cloned());
+        self.write(move |tx| apply(tx, c, &pk, &BatchOp::Delete { id, if_match }).map(|_| ()))
+            .await
+    }
+
+    async fn query(&self, c: Container, pk: &str, q: Query) -> Result<Page, StoreError> {
+        let pk = pk.to_owned();
+        self.read_with(move |conn| run_query(conn, c, Some(&pk), &q))
+            .await
+    }
+
+    async fn query_all_partitions(&self, c: Container, q: Query) -> Result<Page, StoreError> {
+        self.read_with(move |conn| run_query(conn, c, None, &q))
+            .await
+    }
+
+    async fn batch(
+        &self,
+        c: Container,
+        pk: &str,
+        ops: Vec<BatchOp>,
+    ) -> Result<Vec<Option<ETag>>, StoreError> {
+        if ops.len() > 100 {
+            return Err(StoreError::Invalid(
+                "a batch holds at most 100 operations".into(),
+            ));
+        }
+        let pk = pk.to_owned();
+        self.write(move |tx| ops.iter().map(|op| apply(tx, c, &pk, op)).collect())
+            .await
+    }
+
+    async fn remove_expired(&self) -> Result<u64, StoreError> {
+        self.write(|tx| {
+            let n = tx
+                .execute(
+                    "DELETE FROM documents WHERE expires_at IS NOT NULL AND expires_at <= ?1",
+                    params![now_secs()],
+                )
+                .map_err(sql_err)?;
+            Ok(n as u64)
+        })
+        .await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.read_with(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(sql_err))
+            .await
+    }
+}
+
+/// Where the database file lives inside the data folder.
+pub fn database_path(data_dir: &Path) -> PathBuf {
+    data_dir.join("documents.sqlite3")
+}

@@ -1,0 +1,7 @@
+//! Black-box API tests: each starts the real handler and speaks HTTP to it.
+
+mod function_configs;
+mod health;
+mod helpers;
+mod host_protocol;
+mod problems;
