@@ -20,12 +20,69 @@ impl Container {
     }
 }
 
-/// Every container, in creation order.
-pub const ALL: &[Container] = &[SYSTEM];
+/// Every container, in creation order. All are partitioned on `/pk` and
+/// have TTL enabled without a default (items expire only with their own
+/// `ttl`).
+pub const ALL: &[Container] = &[
+    SYSTEM,
+    IDENTITIES,
+    ORGANIZATIONS,
+    USERS,
+    PROJECTS,
+    OUTBOX,
+    SUPPORT,
+];
 
 /// Process-wide records: health probes, schema markers, conformance tests.
 pub const SYSTEM: Container = Container {
     name: "system",
     partition_key: "pk",
     indexed_fields: &["kind", "seq"],
+};
+
+/// Lookup keys with one document each, read by point reads: the normalized
+/// email of an account (uniqueness by create-if-absent), invitation tokens,
+/// login throttling. Partition = the key itself.
+pub const IDENTITIES: Container = Container {
+    name: "identities",
+    partition_key: "pk",
+    indexed_fields: &[],
+};
+
+/// One partition per organization: the organization and its admin list.
+pub const ORGANIZATIONS: Container = Container {
+    name: "organizations",
+    partition_key: "pk",
+    indexed_fields: &["kind"],
+};
+
+/// One partition per user: profile, login records, refresh tokens, the
+/// user's project memberships (a copy for listing), account audit entries.
+pub const USERS: Container = Container {
+    name: "users",
+    partition_key: "pk",
+    indexed_fields: &["kind", "at"],
+};
+
+/// One partition per project: the project, members, invitations,
+/// resources, schedules, bookings, files, index entries and audit entries.
+/// Deleting a project deletes its partition.
+pub const PROJECTS: Container = Container {
+    name: "projects",
+    partition_key: "pk",
+    indexed_fields: &["kind", "at", "start", "end", "status", "userId", "actorId"],
+};
+
+/// Notification mails waiting for delivery; one partition per recipient.
+pub const OUTBOX: Container = Container {
+    name: "outbox",
+    partition_key: "pk",
+    indexed_fields: &["kind", "status", "at"],
+};
+
+/// Contact-form requests; one partition per request.
+pub const SUPPORT: Container = Container {
+    name: "support",
+    partition_key: "pk",
+    indexed_fields: &["kind", "status", "at"],
 };
