@@ -3,6 +3,9 @@
 //! stops the process with a message naming the variable.
 
 use std::collections::HashMap;
+
+use crate::auth::tokens::TokenKey;
+use crate::domain::password::HashCost;
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -30,6 +33,14 @@ pub struct Config {
     pub max_json_bytes: usize,
     /// Fire timer functions in-process (no Functions host around).
     pub local_scheduler: bool,
+    /// `None`: generate one and keep it in the data folder.
+    pub token_signing_key: Option<TokenKey>,
+    /// Retired keys that still verify (rotation).
+    pub token_verification_keys: Vec<TokenKey>,
+    pub access_token_ttl_secs: i64,
+    pub refresh_token_ttl_days: i64,
+    pub login_retention_days: i64,
+    pub password_hash_cost: HashCost,
 }
 
 /// The variables, for the README's configuration table and error messages.
@@ -40,6 +51,15 @@ pub mod vars {
     pub const ALLOWED_ORIGINS: &str = "LMS_ALLOWED_ORIGINS";
     pub const MAX_JSON_BYTES: &str = "LMS_MAX_JSON_BYTES";
     pub const LOCAL_SCHEDULER: &str = "LMS_LOCAL_SCHEDULER";
+    pub const TOKEN_SIGNING_KEY: &str = "LMS_TOKEN_SIGNING_KEY";
+    pub const TOKEN_KEY_ID: &str = "LMS_TOKEN_KEY_ID";
+    pub const TOKEN_VERIFICATION_KEYS: &str = "LMS_TOKEN_VERIFICATION_KEYS";
+    pub const ACCESS_TOKEN_TTL_SECS: &str = "LMS_ACCESS_TOKEN_TTL_SECS";
+    pub const REFRESH_TOKEN_TTL_DAYS: &str = "LMS_REFRESH_TOKEN_TTL_DAYS";
+    pub const LOGIN_RETENTION_DAYS: &str = "LMS_LOGIN_RETENTION_DAYS";
+    pub const ARGON2_MEMORY_KIB: &str = "LMS_ARGON2_MEMORY_KIB";
+    pub const ARGON2_ITERATIONS: &str = "LMS_ARGON2_ITERATIONS";
+    pub const ARGON2_PARALLELISM: &str = "LMS_ARGON2_PARALLELISM";
 }
 
 impl Config {
@@ -91,6 +111,81 @@ impl Config {
             Some(v) => parse_bool(vars::LOCAL_SCHEDULER, v)?,
             None => get(vars::PORT).is_none(),
         };
+        let token_signing_key = match get(vars::TOKEN_SIGNING_KEY) {
+            Some(v) => {
+                let secret = TokenKey::decode_secret(v).ok_or_else(|| {
+                    bad(
+                        vars::TOKEN_SIGNING_KEY,
+                        "must be base64 of at least 32 random bytes",
+                    )
+                })?;
+                let kid = get(vars::TOKEN_KEY_ID)
+                    .map(str::to_owned)
+                    .unwrap_or_else(|| TokenKey::fingerprint(&secret));
+                Some(TokenKey { kid, secret })
+            }
+            None => None,
+        };
+        let token_verification_keys = match get(vars::TOKEN_VERIFICATION_KEYS) {
+            Some(v) => v
+                .split(',')
+                .map(str::trim)
+                .filter(|k| !k.is_empty())
+                .map(|entry| {
+                    let (kid, b64) = entry.split_once('=').ok_or_else(|| {
+                        bad(
+                            vars::TOKEN_VERIFICATION_KEYS,
+                            "entries must be kid=base64key",
+                        )
+                    })?;
+                    let secret = TokenKey::decode_secret(b64).ok_or_else(|| {
+                        bad(
+                            vars::TOKEN_VERIFICATION_KEYS,
+                            format!("key {kid:?} is not base64 of at least 32 bytes"),
+                        )
+                    })?;
+                    Ok(TokenKey {
+                        kid: kid.trim().to_owned(),
+                        secret,
+                    })
+                })
+                .collect::<Result<_, ConfigError>>()?,
+            None => Vec::new(),
+        };
+        let number =
+            |var: &'static str, default: i64, min: i64, max: i64| -> Result<i64, ConfigError> {
+                match get(var) {
+                    Some(v) => v
+                        .parse::<i64>()
+                        .ok()
+                        .filter(|n| (min..=max).contains(n))
+                        .ok_or_else(|| {
+                            bad(var, format!("must be a whole number from {min} to {max}"))
+                        }),
+                    None => Ok(default),
+                }
+            };
+        let to_u32 = |n: i64| u32::try_from(n).unwrap_or(u32::MAX);
+        let password_hash_cost = HashCost {
+            memory_kib: to_u32(number(
+                vars::ARGON2_MEMORY_KIB,
+                i64::from(HashCost::PRODUCTION.memory_kib),
+                8,
+                4 * 1024 * 1024,
+            )?),
+            iterations: to_u32(number(
+                vars::ARGON2_ITERATIONS,
+                i64::from(HashCost::PRODUCTION.iterations),
+                1,
+                100,
+            )?),
+            parallelism: to_u32(number(
+                vars::ARGON2_PARALLELISM,
+                i64::from(HashCost::PRODUCTION.parallelism),
+                1,
+                16,
+            )?),
+        };
         Ok(Config {
             bind_address,
             port,
@@ -98,6 +193,12 @@ impl Config {
             allowed_origins,
             max_json_bytes,
             local_scheduler,
+            token_signing_key,
+            token_verification_keys,
+            access_token_ttl_secs: number(vars::ACCESS_TOKEN_TTL_SECS, 900, 60, 3600)?,
+            refresh_token_ttl_days: number(vars::REFRESH_TOKEN_TTL_DAYS, 30, 1, 365)?,
+            login_retention_days: number(vars::LOGIN_RETENTION_DAYS, 90, 1, 3650)?,
+            password_hash_cost,
         })
     }
 }

@@ -3,7 +3,9 @@
 //! entry points), `http` (cross-cutting HTTP), `domain` (the rules),
 //! `store` (the storage contract and its implementations).
 
+pub mod auth;
 pub mod config;
+pub mod domain;
 pub mod functions;
 pub mod http;
 pub mod startup;

@@ -5,7 +5,11 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
+use crate::auth::keys;
+use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
+use crate::domain::password::PasswordHasher;
+use crate::domain::policy;
 use crate::functions::scheduler;
 use crate::http;
 use crate::state::AppState;
@@ -21,6 +25,12 @@ pub enum StartupError {
     },
     #[error("cannot open the stores: {0}")]
     Store(#[from] StoreError),
+    #[error(transparent)]
+    KeyFile(#[from] crate::auth::keys::KeyFileError),
+    #[error("password hashing: {0}")]
+    Hashing(#[from] crate::domain::password::HashError),
+    #[error("privacy policy setup: {0}")]
+    Policy(#[from] crate::domain::error::DomainError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -52,6 +62,17 @@ pub fn open_embedded_stores(config: &Config) -> Result<Stores, StartupError> {
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let stores = open_embedded_stores(&config)?;
+        policy::ensure_shipped(stores.documents.as_ref()).await?;
+        let signing = match &config.token_signing_key {
+            Some(k) => k.clone(),
+            None => keys::load_or_create_local_key(&config.data_dir)?,
+        };
+        let tokens = TokenKeys::new(
+            signing,
+            config.token_verification_keys.clone(),
+            config.access_token_ttl_secs,
+        );
+        let passwords = PasswordHasher::new(config.password_hash_cost)?;
         let addr = SocketAddr::new(config.bind_address, config.port);
         let listener = TcpListener::bind(addr)
             .await
@@ -60,6 +81,8 @@ impl Application {
         let state = AppState {
             config: Arc::new(config),
             stores,
+            tokens: Arc::new(tokens),
+            passwords: Arc::new(passwords),
         };
         Ok(Application {
             listener,

@@ -1,12 +1,29 @@
-//! What every function shares: configuration and the stores.
+//! What every function shares: configuration, the stores, token keys and
+//! the password hasher.
 
 use std::sync::Arc;
 
+use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
+use crate::domain::password::PasswordHasher;
+use crate::domain::sessions::SessionPolicy;
 use crate::store::Stores;
 
 #[derive(Clone)]
 pub struct AppState {
     pub config: Arc<Config>,
     pub stores: Stores,
+    pub tokens: Arc<TokenKeys>,
+    pub passwords: Arc<PasswordHasher>,
+}
+
+impl AppState {
+    pub fn session_policy(&self) -> SessionPolicy {
+        SessionPolicy {
+            refresh_ttl: jiff::SignedDuration::from_hours(24 * self.config.refresh_token_ttl_days),
+            login_retention: jiff::SignedDuration::from_hours(
+                24 * self.config.login_retention_days,
+            ),
+        }
+    }
 }

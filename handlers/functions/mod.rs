@@ -2,12 +2,14 @@
 //! blob entry points. `api_routes` is the route table of every HTTP
 //! function; `table` derives function.json files from it.
 
+mod accounts;
 pub mod background;
 pub mod envelope;
 mod health;
 mod openapi;
 pub mod purge;
 pub mod scheduler;
+mod sessions;
 pub mod table;
 
 use utoipa::OpenApi;
@@ -22,15 +24,44 @@ use crate::state::AppState;
         title = "Insite LMS API",
         description = "Logistics management for construction sites: projects, site resources, delivery-slot bookings, files."
     ),
-    components(schemas(crate::http::problem::Problem, crate::http::problem::FieldError))
+    components(schemas(crate::http::problem::Problem, crate::http::problem::FieldError)),
+    modifiers(&BearerAuth)
 )]
 struct ApiDoc;
+
+/// Declares the `bearer` security scheme that authenticated routes name.
+struct BearerAuth;
+
+impl utoipa::Modify for BearerAuth {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme(
+            "bearer",
+            SecurityScheme::Http(
+                HttpBuilder::new()
+                    .scheme(HttpAuthScheme::Bearer)
+                    .bearer_format("JWT")
+                    .build(),
+            ),
+        );
+    }
+}
 
 /// Every HTTP function, with its OpenAPI description.
 pub fn api_routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::with_openapi(ApiDoc::openapi())
         .routes(routes!(health::health))
         .routes(routes!(openapi::openapi_json))
+        .routes(routes!(accounts::register))
+        .routes(routes!(accounts::get_me, accounts::update_me))
+        .routes(routes!(accounts::change_password))
+        .routes(routes!(accounts::privacy_policy))
+        .routes(routes!(accounts::accept_policy))
+        .routes(routes!(sessions::login))
+        .routes(routes!(sessions::refresh))
+        .routes(routes!(sessions::logout))
+        .routes(routes!(sessions::my_logins))
 }
 
 /// The OpenAPI document generated from the route table.

@@ -2,6 +2,7 @@
 //! CORS, body limit, security headers), error mapping and extractors.
 
 pub mod extract;
+pub mod paging;
 pub mod problem;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};

@@ -8,27 +8,11 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::error::DomainError;
+pub use crate::domain::error::FieldError;
 use crate::store::StoreError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
-
-/// One invalid field of a request body.
-#[derive(Debug, Clone, Serialize, ToSchema, PartialEq)]
-#[serde(rename_all = "camelCase")]
-pub struct FieldError {
-    /// JSON pointer-like name of the field, e.g. `organization.name`.
-    pub field: String,
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError {
-            field: field.into(),
-            message: message.into(),
-        }
-    }
-}
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, ToSchema)]
@@ -235,6 +219,23 @@ impl From<StoreError> for ApiError {
             StoreError::Unavailable(m) => ApiError::Unavailable(m),
             StoreError::Invalid(m) => ApiError::BadRequest(m),
             StoreError::Internal(m) => ApiError::Internal(m),
+        }
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(e: DomainError) -> Self {
+        match e {
+            DomainError::Validation(errors) => ApiError::Validation(errors),
+            DomainError::Conflict(detail) => ApiError::conflict(detail),
+            DomainError::NotFound => ApiError::NotFound,
+            DomainError::Unauthorized(d) => ApiError::Unauthorized(d),
+            DomainError::Forbidden(d) => ApiError::Forbidden(d),
+            DomainError::Gone(d) => ApiError::Gone(d),
+            DomainError::TooManyAttempts { retry_after_secs } => {
+                ApiError::TooManyRequests { retry_after_secs }
+            }
+            DomainError::Store(e) => e.into(),
         }
     }
 }

@@ -30,6 +30,9 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         ("FUNCTIONS_CUSTOMHANDLER_PORT".into(), "0".into()),
         ("LMS_DATA_DIR".into(), data_dir.path().display().to_string()),
         ("LMS_LOCAL_SCHEDULER".into(), "false".into()),
+        // Cheap hashing for speed; one unit test runs the production cost.
+        ("LMS_ARGON2_MEMORY_KIB".into(), "64".into()),
+        ("LMS_ARGON2_ITERATIONS".into(), "1".into()),
     ]);
     for (k, v) in extra {
         env.insert((*k).into(), (*v).into());
@@ -68,6 +71,139 @@ impl TestApp {
             .send()
             .await
             .expect("request sent")
+    }
+}
+
+/// A registered admin: ids and credentials.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub email: String,
+    pub password: String,
+    pub user_id: String,
+    pub organization_id: Option<String>,
+}
+
+pub const PASSWORD: &str = "Sichere-Baustelle-2026";
+
+impl TestApp {
+    /// The current privacy-policy version, as the API reports it.
+    pub async fn policy_version(&self) -> String {
+        let body: Value = self
+            .get("/api/privacy-policy")
+            .await
+            .json()
+            .await
+            .expect("json");
+        body["version"].as_str().expect("version").to_owned()
+    }
+
+    /// A registration body for a fresh company and admin.
+    pub async fn registration(&self, email: &str) -> Value {
+        serde_json::json!({
+            "organization": {"name": "Hochbau Muster GmbH", "vatId": "ATU12345678", "country": "AT"},
+            "admin": {"email": email, "firstName": "Zenobia", "lastName": "Quirrelbach", "password": PASSWORD},
+            "acceptedPolicyVersion": self.policy_version().await
+        })
+    }
+
+    /// Register a company with an admin under `email`.
+    pub async fn register(&self, email: &str) -> TestUser {
+        let body = self.registration(email).await;
+        let resp = self.post_json("/api/organizations/register", &body).await;
+        assert_eq!(resp.status(), 201, "registration succeeds");
+        let ids: Value = resp.json().await.expect("json");
+        TestUser {
+            email: email.to_owned(),
+            password: PASSWORD.to_owned(),
+            user_id: ids["userId"].as_str().expect("userId").to_owned(),
+            organization_id: ids["organizationId"].as_str().map(str::to_owned),
+        }
+    }
+
+    pub async fn login_response(&self, email: &str, password: &str) -> Response {
+        self.post_json(
+            "/api/auth/login",
+            &serde_json::json!({"email": email, "password": password}),
+        )
+        .await
+    }
+
+    /// Log in and return the token response body.
+    pub async fn login(&self, user: &TestUser) -> Value {
+        let resp = self.login_response(&user.email, &user.password).await;
+        assert_eq!(resp.status(), 200, "login succeeds");
+        resp.json().await.expect("json")
+    }
+
+    /// Register and log in; returns the user and an access token.
+    pub async fn signed_in(&self, email: &str) -> (TestUser, String) {
+        let user = self.register(email).await;
+        let tokens = self.login(&user).await;
+        let access = tokens["accessToken"].as_str().expect("token").to_owned();
+        (user, access)
+    }
+
+    pub async fn get_auth(&self, path: &str, token: &str) -> Response {
+        self.client
+            .get(self.url(path))
+            .bearer_auth(token)
+            .send()
+            .await
+            .expect("request sent")
+    }
+
+    pub async fn send_auth(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        token: &str,
+        body: Option<&Value>,
+    ) -> Response {
+        let mut req = self
+            .client
+            .request(method, self.url(path))
+            .bearer_auth(token);
+        if let Some(b) = body {
+            req = req.json(b);
+        }
+        req.send().await.expect("request sent")
+    }
+
+    /// A second handle on the app's document store, as another process
+    /// sharing the data folder would have.
+    pub fn store(&self) -> insite_lms::store::embedded::SqliteDocumentStore {
+        insite_lms::store::embedded::SqliteDocumentStore::open(
+            &insite_lms::store::embedded::database_path(self.data_dir.path()),
+        )
+        .expect("open store")
+    }
+
+    /// How many audit entries the whole store holds.
+    pub async fn audit_count(&self) -> usize {
+        use insite_lms::store::{DocumentStore, Query};
+        let store = self.store();
+        let mut n = 0;
+        for c in insite_lms::store::containers::ALL {
+            let mut token = None;
+            loop {
+                let page = store
+                    .query_all_partitions(
+                        *c,
+                        Query::new()
+                            .eq("kind", "audit")
+                            .limit(1000)
+                            .continuation(token),
+                    )
+                    .await
+                    .expect("query");
+                n += page.items.len();
+                match page.continuation {
+                    Some(t) => token = Some(t),
+                    None => break,
+                }
+            }
+        }
+        n
     }
 }
 

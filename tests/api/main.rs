@@ -4,4 +4,7 @@ mod function_configs;
 mod health;
 mod helpers;
 mod host_protocol;
+mod me;
 mod problems;
+mod registration;
+mod sessions;

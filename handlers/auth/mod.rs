@@ -1,0 +1,47 @@
+//! Authentication: access tokens, their keys, and the `AuthUser` extractor
+//! through which a handler's signature says it needs a signed-in user.
+
+pub mod keys;
+pub mod tokens;
+
+use axum::extract::FromRequestParts;
+use axum::http::header::AUTHORIZATION;
+use axum::http::request::Parts;
+
+use crate::domain::ids::{OrganizationId, UserId};
+use crate::http::problem::ApiError;
+use crate::state::AppState;
+
+/// A request with a valid bearer access token.
+#[derive(Debug, Clone)]
+pub struct AuthUser {
+    pub user_id: UserId,
+    pub org_id: Option<OrganizationId>,
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let token = parts
+            .headers
+            .get(AUTHORIZATION)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| {
+                v.strip_prefix("Bearer ")
+                    .or_else(|| v.strip_prefix("bearer "))
+            })
+            .ok_or(ApiError::Unauthorized("a bearer access token is required"))?;
+        let verified = state
+            .tokens
+            .verify(token.trim())
+            .map_err(|_| ApiError::Unauthorized("the access token is invalid or expired"))?;
+        Ok(AuthUser {
+            user_id: verified.user_id,
+            org_id: verified.org_id,
+        })
+    }
+}

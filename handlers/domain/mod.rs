@@ -1,0 +1,14 @@
+//! The domain: the rules of Insite LMS as plain types and functions. It
+//! talks to the store only through the `DocumentStore`/`BlobStore` traits and
+//! knows nothing of HTTP.
+
+pub mod accounts;
+pub mod audit;
+pub mod email;
+pub mod error;
+pub mod ids;
+pub mod password;
+pub mod policy;
+pub mod sessions;
+pub mod text;
+pub mod time;

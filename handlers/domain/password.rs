@@ -1,0 +1,272 @@
+//! Passwords: the sign-up rule (NIST SP 800-63B: 10 to 128 characters, not
+//! a common password, no composition rules) and argon2id hashing. Hashing
+//! runs on the blocking pool behind a semaphore, so logins can never occupy
+//! the async workers or every core at once.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+use std::collections::HashSet;
+use std::sync::{Arc, LazyLock};
+use tokio::sync::Semaphore;
+
+const MIN_CHARS: usize = 10;
+const MAX_CHARS: usize = 128;
+
+static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
+    include_str!("common-passwords.txt")
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .collect()
+});
+
+/// A password that satisfies the sign-up rule. Never logged, never stored.
+pub struct NewPassword(String);
+
+#[derive(Debug, thiserror::Error, PartialEq)]
+pub enum WeakPassword {
+    #[error("must be at least {MIN_CHARS} characters long")]
+    TooShort,
+    #[error("must be at most {MAX_CHARS} characters long")]
+    TooLong,
+    #[error("is too common; choose a less predictable password")]
+    Common,
+}
+
+impl NewPassword {
+    pub fn parse(raw: &str) -> Result<Self, WeakPassword> {
+        let n = raw.chars().count();
+        if n < MIN_CHARS {
+            Err(WeakPassword::TooShort)
+        } else if n > MAX_CHARS {
+            Err(WeakPassword::TooLong)
+        } else if COMMON.contains(raw.to_lowercase().as_str()) {
+            Err(WeakPassword::Common)
+        } else {
+            Ok(NewPassword(raw.to_owned()))
+        }
+    }
+
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+/// argon2id cost parameters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct HashCost {
+    pub memory_kib: u32,
+    pub iterations: u32,
+    pub parallelism: u32,
+}
+
+impl HashCost {
+    /// OWASP's recommendation for argon2id: 19 MiB, 2 passes, 1 lane.
+    pub const PRODUCTION: HashCost = HashCost {
+        memory_kib: 19 * 1024,
+        iterations: 2,
+        parallelism: 1,
+    };
+
+    fn params(&self) -> Result<Params, argon2::Error> {
+        Params::new(self.memory_kib, self.iterations, self.parallelism, None)
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum HashError {
+    #[error("password hashing failed: {0}")]
+    Failed(String),
+}
+
+/// Hashes and verifies passwords with argon2id at a configured cost.
+pub struct PasswordHasher {
+    cost: HashCost,
+    permits: Arc<Semaphore>,
+    /// Verified against for unknown accounts, so that an unknown email costs
+    /// the same time as a wrong password.
+    dummy_hash: String,
+}
+
+/// Outcome of a verification.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verified {
+    No,
+    Yes,
+    /// Correct, but hashed with weaker parameters than configured now.
+    YesButRehash,
+}
+
+impl PasswordHasher {
+    pub fn new(cost: HashCost) -> Result<Self, HashError> {
+        cost.params()
+            .map_err(|e| HashError::Failed(e.to_string()))?;
+        let slots = std::thread::available_parallelism().map_or(2, |n| n.get());
+        let dummy = uuid::Uuid::new_v4().to_string();
+        let dummy_hash = hash_blocking(cost, &dummy)?;
+        Ok(PasswordHasher {
+            cost,
+            permits: Arc::new(Semaphore::new(slots)),
+            dummy_hash,
+        })
+    }
+
+    pub fn cost(&self) -> HashCost {
+        self.cost
+    }
+
+    pub async fn hash(&self, password: &NewPassword) -> Result<String, HashError> {
+        let cost = self.cost;
+        let pw = password.expose().to_owned();
+        self.blocking(move || hash_blocking(cost, &pw)).await
+    }
+
+    /// Verify `password` against `stored`, or against the dummy hash when
+    /// there is no account (the answer is then always `No`).
+    pub async fn verify(
+        &self,
+        password: &str,
+        stored: Option<&str>,
+    ) -> Result<Verified, HashError> {
+        let known = stored.is_some();
+        let hash = stored.unwrap_or(&self.dummy_hash).to_owned();
+        let pw = password.to_owned();
+        let cost = self.cost;
+        let verified = self
+            .blocking(move || {
+                let parsed =
+                    PasswordHash::new(&hash).map_err(|e| HashError::Failed(e.to_string()))?;
+                let ok = Argon2::default()
+                    .verify_password(pw.as_bytes(), &parsed)
+                    .is_ok();
+                Ok(if !ok {
+                    Verified::No
+                } else if is_weaker(&parsed, cost) {
+                    Verified::YesButRehash
+                } else {
+                    Verified::Yes
+                })
+            })
+            .await?;
+        Ok(if known { verified } else { Verified::No })
+    }
+
+    async fn blocking<T: Send + 'static>(
+        &self,
+        f: impl FnOnce() -> Result<T, HashError> + Send + 'static,
+    ) -> Result<T, HashError> {
+        let _permit = self
+            .permits
+            .clone()
+            .acquire_owned()
+            .await
+            .map_err(|e| HashError::Failed(e.to_string()))?;
+        tokio::task::spawn_blocking(f)
+            .await
+            .map_err(|e| HashError::Failed(e.to_string()))?
+    }
+}
+
+fn hash_blocking(cost: HashCost, password: &str) -> Result<String, HashError> {
+    let params = cost
+        .params()
+        .map_err(|e| HashError::Failed(e.to_string()))?;
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params);
+    let salt = SaltString::generate(&mut OsRng);
+    argon
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| HashError::Failed(e.to_string()))
+}
+
+/// A stored hash is weaker when it is not argon2id or any cost is lower.
+fn is_weaker(hash: &PasswordHash<'_>, cost: HashCost) -> bool {
+    let param = |name: &str| hash.params.get_decimal(name).unwrap_or(0);
+    hash.algorithm.as_str() != "argon2id"
+        || param("m") < cost.memory_kib
+        || param("t") < cost.iterations
+        || param("p") < cost.parallelism
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sign_up_rule_follows_nist() {
+        assert_eq!(
+            NewPassword::parse("short").err(),
+            Some(WeakPassword::TooShort)
+        );
+        assert_eq!(
+            NewPassword::parse(&"x".repeat(129)).err(),
+            Some(WeakPassword::TooLong)
+        );
+        assert_eq!(
+            NewPassword::parse("1234567890").err(),
+            Some(WeakPassword::Common)
+        );
+        assert_eq!(
+            NewPassword::parse("Basketball").err(),
+            Some(WeakPassword::Common)
+        );
+        assert!(
+            NewPassword::parse("kranführer auf baustelle").is_ok(),
+            "no composition rules"
+        );
+    }
+
+    #[tokio::test]
+    async fn hashes_verify_and_weaker_hashes_ask_for_rehash() {
+        let cheap = HashCost {
+            memory_kib: 64,
+            iterations: 1,
+            parallelism: 1,
+        };
+        let stronger = HashCost {
+            memory_kib: 128,
+            iterations: 1,
+            parallelism: 1,
+        };
+        let h1 = PasswordHasher::new(cheap).expect("hasher");
+        let pw = NewPassword::parse("betonmischer-07").expect("ok");
+        let stored = h1.hash(&pw).await.expect("hash");
+        assert!(stored.starts_with("$argon2id$"), "{stored}");
+        assert_eq!(
+            h1.verify("betonmischer-07", Some(&stored))
+                .await
+                .expect("v"),
+            Verified::Yes
+        );
+        assert_eq!(
+            h1.verify("wrong-password", Some(&stored)).await.expect("v"),
+            Verified::No
+        );
+        assert_eq!(
+            h1.verify("betonmischer-07", None).await.expect("v"),
+            Verified::No
+        );
+        let h2 = PasswordHasher::new(stronger).expect("hasher");
+        assert_eq!(
+            h2.verify("betonmischer-07", Some(&stored))
+                .await
+                .expect("v"),
+            Verified::YesButRehash
+        );
+    }
+
+    /// One test runs the production parameters (the others lower the cost).
+    #[tokio::test]
+    async fn production_parameters_hash_and_verify() {
+        let h = PasswordHasher::new(HashCost::PRODUCTION).expect("hasher");
+        let pw = NewPassword::parse("turmdrehkran-2026").expect("ok");
+        let stored = h.hash(&pw).await.expect("hash");
+        assert!(stored.contains("m=19456,t=2,p=1"), "{stored}");
+        assert_eq!(
+            h.verify("turmdrehkran-2026", Some(&stored))
+                .await
+                .expect("v"),
+            Verified::Yes
+        );
+    }
+}

@@ -1,0 +1,410 @@
+//! Sessions (P4, P9): login with throttling, login records, rotating
+//! refresh tokens with theft detection, logout, password change.
+//!
+//! A refresh token is `<userId>.<secret>`; only SHA-256 of the secret is
+//! stored, as the id of a document in the user's partition, so a refresh is
+//! one point read. Presenting a token that was already rotated revokes its
+//! whole family.
+
+use base64::Engine;
+use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use jiff::{SignedDuration, Timestamp};
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::accounts::{self, User, email_partition};
+use super::email::EmailAddress;
+use super::error::DomainError;
+use super::ids::{RecordId, UserId};
+use super::password::{NewPassword, PasswordHasher, Verified};
+use crate::store::containers::{IDENTITIES, USERS};
+use crate::store::{BatchOp, DocumentStore, NewDocument, Order, Page, Query, StoreError};
+
+/// Failed logins allowed per account within the window before 429.
+pub const MAX_FAILURES: usize = 5;
+pub const FAILURE_WINDOW: SignedDuration = SignedDuration::from_mins(15);
+
+#[derive(Debug, Clone, Copy)]
+pub struct SessionPolicy {
+    pub refresh_ttl: SignedDuration,
+    pub login_retention: SignedDuration,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct Throttle {
+    kind: String,
+    failures: Vec<Timestamp>,
+}
+const THROTTLE_ID: &str = "throttle";
+
+#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginRecord {
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    #[schema(ignore)]
+    pub kind: Option<String>,
+    #[serde(with = "crate::domain::time::fixed")]
+    #[schema(value_type = String, format = DateTime)]
+    pub at: Timestamp,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct RefreshRecord {
+    kind: String,
+    family_id: String,
+    #[serde(with = "crate::domain::time::fixed")]
+    at: Timestamp,
+    #[serde(with = "crate::domain::time::fixed")]
+    expires_at: Timestamp,
+    used: bool,
+}
+
+/// A fresh refresh token to hand to the client.
+pub struct Session {
+    pub user: User,
+    pub refresh_token: String,
+}
+
+fn secs(d: SignedDuration) -> u64 {
+    u64::try_from(d.as_secs()).unwrap_or(0)
+}
+
+fn refresh_doc_id(secret: &str) -> String {
+    format!("refresh-{}", hex::encode(Sha256::digest(secret.as_bytes())))
+}
+
+fn new_refresh(
+    user: &UserId,
+    family_id: &str,
+    policy: &SessionPolicy,
+) -> Result<(String, NewDocument), StoreError> {
+    let secret = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let now = Timestamp::now();
+    let record = RefreshRecord {
+        kind: "refresh".into(),
+        family_id: family_id.to_owned(),
+        at: now,
+        expires_at: now + policy.refresh_ttl,
+        used: false,
+    };
+    let doc = NewDocument::from_record(user.as_string(), refresh_doc_id(&secret), &record)?
+        .with_ttl(secs(policy.refresh_ttl));
+    Ok((format!("{user}.{secret}"), doc))
+}
+
+fn login_record(user: &UserId, policy: &SessionPolicy) -> Result<NewDocument, StoreError> {
+    let record = LoginRecord {
+        kind: Some("login".into()),
+        at: Timestamp::now(),
+    };
+    Ok(NewDocument::from_record(
+        user.as_string(),
+        format!("login-{}", RecordId::generate()),
+        &record,
+    )?
+    .with_ttl(secs(policy.login_retention)))
+}
+
+/// Seconds until the account may try again, if it is locked now.
+async fn locked_for(store: &dyn DocumentStore, pk: &str) -> Result<Option<u64>, DomainError> {
+    let Some(doc) = store.read(IDENTITIES, pk, THROTTLE_ID).await? else {
+        return Ok(None);
+    };
+    let t: Throttle = doc.parse()?;
+    let now = Timestamp::now();
+    let recent: Vec<Timestamp> = t
+        .failures
+        .into_iter()
+        .filter(|f| *f + FAILURE_WINDOW > now)
+        .collect();
+    if recent.len() < MAX_FAILURES {
+        return Ok(None);
+    }
+    let oldest_relevant = recent[recent.len() - MAX_FAILURES];
+    let wait = (oldest_relevant + FAILURE_WINDOW)
+        .duration_since(now)
+        .as_secs()
+        .max(1);
+    Ok(Some(u64::try_from(wait).unwrap_or(1)))
+}
+
+/// Count a failed attempt; ETag-guarded so concurrent failures all count,
+/// also across function instances.
+async fn record_failure(store: &dyn DocumentStore, pk: &str) -> Result<(), DomainError> {
+    for _ in 0..10 {
+        let now = Timestamp::now();
+        let current = store.read(IDENTITIES, pk, THROTTLE_ID).await?;
+        let mut failures: Vec<Timestamp> = match &current {
+            Some(d) => d.parse::<Throttle>()?.failures,
+            None => Vec::new(),
+        };
+        failures.retain(|f| *f + FAILURE_WINDOW > now);
+        failures.push(now);
+        let keep = failures.len().saturating_sub(2 * MAX_FAILURES);
+        failures.drain(..keep);
+        let doc = NewDocument::from_record(
+            pk,
+            THROTTLE_ID,
+            &Throttle {
+                kind: "throttle".into(),
+                failures,
+            },
+        )?
+        .with_ttl(secs(FAILURE_WINDOW));
+        let written = match current {
+            Some(d) => store.replace(IDENTITIES, doc, Some(&d.etag)).await,
+            None => store.create(IDENTITIES, doc).await,
+        };
+        match written {
+            Ok(_) => return Ok(()),
+            Err(StoreError::PreconditionFailed | StoreError::Conflict) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(StoreError::Unavailable("login throttle contended".into()).into())
+}
+
+const BAD_LOGIN: DomainError = DomainError::Unauthorized("email or password is wrong");
+
+/// Log in: same answer for unknown email and wrong password; every success
+/// appends a login record (time only, no address or agent).
+pub async fn login(
+    store: &dyn DocumentStore,
+    hasher: &PasswordHasher,
+    policy: &SessionPolicy,
+    email: &str,
+    password: &str,
+) -> Result<Session, DomainError> {
+    let email = EmailAddress::parse(email).ok();
+    let throttle_pk = email.as_ref().map(email_partition);
+    if let Some(pk) = &throttle_pk
+        && let Some(retry_after_secs) = locked_for(store, pk).await?
+    {
+        return Err(DomainError::TooManyAttempts { retry_after_secs });
+    }
+    let account = match &email {
+        Some(e) => match accounts::find_by_email(store, e).await? {
+            Some(id) => accounts::load_user(store, &id).await?,
+            None => None,
+        },
+        None => None,
+    };
+    let stored_hash = account.as_ref().map(|(u, _)| u.password_hash.as_str());
+    let verified = hasher
+        .verify(password, stored_hash)
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    let Some((mut user, etag)) = account.filter(|_| verified != Verified::No) else {
+        if let Some(pk) = &throttle_pk {
+            record_failure(store, pk).await?;
+        }
+        return Err(BAD_LOGIN);
+    };
+    if let Some(pk) = &throttle_pk {
+        match store.delete(IDENTITIES, pk, THROTTLE_ID, None).await {
+            Ok(()) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    if verified == Verified::YesButRehash
+        && let Ok(pw) = NewPassword::parse(password)
+    {
+        // Raise the stored hash to today's cost; the login succeeds anyway.
+        if let Ok(hash) = hasher.hash(&pw).await {
+            user.password_hash = hash;
+            let doc =
+                NewDocument::from_record(user.user_id.as_string(), accounts::PROFILE_ID, &user)?;
+            let _ = store.replace(USERS, doc, Some(&etag)).await;
+        }
+    }
+    let family = RecordId::generate().as_string();
+    let (refresh_token, refresh_doc) = new_refresh(&user.user_id, &family, policy)?;
+    let pk = user.user_id.as_string();
+    store
+        .batch(
+            USERS,
+            &pk,
+            vec![
+                BatchOp::Create(login_record(&user.user_id, policy)?),
+                BatchOp::Create(refresh_doc),
+            ],
+        )
+        .await?;
+    Ok(Session {
+        user,
+        refresh_token,
+    })
+}
+
+fn split_refresh(token: &str) -> Option<(UserId, &str)> {
+    let (user, secret) = token.split_once('.')?;
+    let user = UserId::parse(user)?;
+    (secret.len() >= 43).then_some((user, secret))
+}
+
+const BAD_REFRESH: DomainError =
+    DomainError::Unauthorized("the refresh token is invalid or expired");
+
+/// Exchange a refresh token for a new one (rotation). A token used twice
+/// revokes its family: whoever holds the other copy is logged out too.
+pub async fn refresh(
+    store: &dyn DocumentStore,
+    policy: &SessionPolicy,
+    token: &str,
+) -> Result<Session, DomainError> {
+    let (user_id, secret) = split_refresh(token).ok_or(BAD_REFRESH)?;
+    let pk = user_id.as_string();
+    let id = refresh_doc_id(secret);
+    let doc = store.read(USERS, &pk, &id).await?.ok_or(BAD_REFRESH)?;
+    let mut record: RefreshRecord = doc.parse()?;
+    if record.used {
+        revoke_family(store, &user_id, Some(&record.family_id)).await?;
+        return Err(BAD_REFRESH);
+    }
+    if record.expires_at <= Timestamp::now() {
+        return Err(BAD_REFRESH);
+    }
+    let (user, _) = accounts::require_user(store, &user_id).await?;
+    record.used = true;
+    let remaining = record.expires_at.duration_since(Timestamp::now());
+    let used_doc = NewDocument::from_record(&pk, &id, &record)?.with_ttl(secs(remaining).max(1));
+    let (refresh_token, next) = new_refresh(&user_id, &record.family_id, policy)?;
+    let rotated = store
+        .batch(
+            USERS,
+            &pk,
+            vec![
+                BatchOp::Replace {
+                    doc: used_doc,
+                    if_match: Some(doc.etag),
+                },
+                BatchOp::Create(next),
+            ],
+        )
+        .await;
+    match rotated {
+        Ok(_) => Ok(Session {
+            user,
+            refresh_token,
+        }),
+        // Someone rotated the same token at the same moment: a reuse.
+        Err(StoreError::PreconditionFailed) => {
+            revoke_family(store, &user_id, Some(&record.family_id)).await?;
+            Err(BAD_REFRESH)
+        }
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Delete the refresh tokens of one family, or all of the user's.
+pub async fn revoke_family(
+    store: &dyn DocumentStore,
+    user: &UserId,
+    family: Option<&str>,
+) -> Result<u64, DomainError> {
+    let pk = user.as_string();
+    let mut removed = 0;
+    let mut token = None;
+    loop {
+        let page = store
+            .query(
+                USERS,
+                &pk,
+                Query::new()
+                    .eq("kind", "refresh")
+                    .limit(100)
+                    .continuation(token),
+            )
+            .await?;
+        for d in &page.items {
+            let r: RefreshRecord = d.parse()?;
+            if family.is_none_or(|f| f == r.family_id) {
+                match store.delete(USERS, &pk, &d.id, None).await {
+                    Ok(()) => removed += 1,
+                    Err(StoreError::NotFound) => {}
+                    Err(e) => return Err(e.into()),
+                }
+            }
+        }
+        match page.continuation {
+            Some(t) => token = Some(t),
+            None => return Ok(removed),
+        }
+    }
+}
+
+/// Log out: revoke the token's family. Unknown tokens are ignored, so the
+/// answer tells nothing.
+pub async fn logout(store: &dyn DocumentStore, token: &str) -> Result<(), DomainError> {
+    let Some((user_id, secret)) = split_refresh(token) else {
+        return Ok(());
+    };
+    let pk = user_id.as_string();
+    if let Some(doc) = store.read(USERS, &pk, &refresh_doc_id(secret)).await? {
+        let record: RefreshRecord = doc.parse()?;
+        revoke_family(store, &user_id, Some(&record.family_id)).await?;
+    }
+    Ok(())
+}
+
+/// Change the password (current one required) and end every other session.
+pub async fn change_password(
+    store: &dyn DocumentStore,
+    hasher: &PasswordHasher,
+    user_id: &UserId,
+    current: &str,
+    new: &str,
+) -> Result<(), DomainError> {
+    let new =
+        NewPassword::parse(new).map_err(|e| DomainError::field("newPassword", e.to_string()))?;
+    let (mut user, etag) = accounts::require_user(store, user_id).await?;
+    let ok = hasher
+        .verify(current, Some(&user.password_hash))
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    if ok == Verified::No {
+        return Err(DomainError::Forbidden("the current password is wrong"));
+    }
+    user.password_hash = hasher
+        .hash(&new)
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    accounts::save_user(store, &user, &etag, "user.password_changed", &["password"]).await?;
+    revoke_family(store, user_id, None).await?;
+    Ok(())
+}
+
+/// The user's own login history, newest first (P9).
+pub async fn login_history(
+    store: &dyn DocumentStore,
+    user: &UserId,
+    limit: u32,
+    next: Option<String>,
+) -> Result<(Vec<LoginRecord>, Option<String>), DomainError> {
+    let Page {
+        items,
+        continuation,
+    } = store
+        .query(
+            USERS,
+            &user.as_string(),
+            Query::new()
+                .eq("kind", "login")
+                .order_by("at", Order::Desc)
+                .limit(limit)
+                .continuation(next),
+        )
+        .await?;
+    let records = items
+        .iter()
+        .map(|d| {
+            d.parse::<LoginRecord>().map(|mut r| {
+                r.kind = None;
+                r
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok((records, continuation))
+}
