@@ -40,6 +40,7 @@ pub struct Config {
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_days: i64,
     pub login_retention_days: i64,
+    pub invitation_ttl_secs: i64,
     pub password_hash_cost: HashCost,
 }
 
@@ -57,6 +58,7 @@ pub mod vars {
     pub const ACCESS_TOKEN_TTL_SECS: &str = "LMS_ACCESS_TOKEN_TTL_SECS";
     pub const REFRESH_TOKEN_TTL_DAYS: &str = "LMS_REFRESH_TOKEN_TTL_DAYS";
     pub const LOGIN_RETENTION_DAYS: &str = "LMS_LOGIN_RETENTION_DAYS";
+    pub const INVITATION_TTL_SECS: &str = "LMS_INVITATION_TTL_SECS";
     pub const ARGON2_MEMORY_KIB: &str = "LMS_ARGON2_MEMORY_KIB";
     pub const ARGON2_ITERATIONS: &str = "LMS_ARGON2_ITERATIONS";
     pub const ARGON2_PARALLELISM: &str = "LMS_ARGON2_PARALLELISM";
@@ -198,6 +200,12 @@ impl Config {
             access_token_ttl_secs: number(vars::ACCESS_TOKEN_TTL_SECS, 900, 60, 3600)?,
             refresh_token_ttl_days: number(vars::REFRESH_TOKEN_TTL_DAYS, 30, 1, 365)?,
             login_retention_days: number(vars::LOGIN_RETENTION_DAYS, 90, 1, 3650)?,
+            invitation_ttl_secs: number(
+                vars::INVITATION_TTL_SECS,
+                14 * 24 * 3600,
+                1,
+                90 * 24 * 3600,
+            )?,
             password_hash_cost,
         })
     }

@@ -2,6 +2,7 @@
 //! through which a handler's signature says it needs a signed-in user.
 
 pub mod keys;
+pub mod project_access;
 pub mod tokens;
 
 use axum::extract::FromRequestParts;
@@ -43,5 +44,26 @@ impl FromRequestParts<AppState> for AuthUser {
             user_id: verified.user_id,
             org_id: verified.org_id,
         })
+    }
+}
+
+/// A request that may carry a bearer token; an invalid one is still 401.
+#[derive(Debug, Clone)]
+pub struct MaybeAuthUser(pub Option<AuthUser>);
+
+impl FromRequestParts<AppState> for MaybeAuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        if parts.headers.contains_key(AUTHORIZATION) {
+            AuthUser::from_request_parts(parts, state)
+                .await
+                .map(|u| MaybeAuthUser(Some(u)))
+        } else {
+            Ok(MaybeAuthUser(None))
+        }
     }
 }

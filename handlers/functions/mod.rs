@@ -3,10 +3,14 @@
 //! function; `table` derives function.json files from it.
 
 mod accounts;
+mod audit;
 pub mod background;
 pub mod envelope;
 mod health;
+mod invitations;
+mod members;
 mod openapi;
+mod projects;
 pub mod purge;
 pub mod scheduler;
 mod sessions;
@@ -62,6 +66,17 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sessions::refresh))
         .routes(routes!(sessions::logout))
         .routes(routes!(sessions::my_logins))
+        .routes(routes!(projects::create_project, projects::list_projects))
+        .routes(routes!(
+            projects::get_project,
+            projects::update_project,
+            projects::delete_project
+        ))
+        .routes(routes!(members::list_members))
+        .routes(routes!(members::update_member, members::remove_member))
+        .routes(routes!(invitations::create_invitation))
+        .routes(routes!(invitations::accept_invitation))
+        .routes(routes!(audit::list_audit))
 }
 
 /// The OpenAPI document generated from the route table.

@@ -77,7 +77,7 @@ pub const PROJECTS: Container = Container {
 pub const OUTBOX: Container = Container {
     name: "outbox",
     partition_key: "pk",
-    indexed_fields: &["kind", "status", "at"],
+    indexed_fields: &["kind", "status", "at", "projectId"],
 };
 
 /// Contact-form requests; one partition per request.

@@ -178,6 +178,100 @@ impl TestApp {
         .expect("open store")
     }
 
+    /// Every document of a container, across partitions.
+    pub async fn all_documents(
+        &self,
+        c: insite_lms::store::Container,
+    ) -> Vec<insite_lms::store::Document> {
+        use insite_lms::store::{DocumentStore, Query};
+        let store = self.store();
+        let mut out = Vec::new();
+        let mut token = None;
+        loop {
+            let page = store
+                .query_all_partitions(c, Query::new().limit(1000).continuation(token))
+                .await
+                .expect("query");
+            out.extend(page.items);
+            match page.continuation {
+                Some(t) => token = Some(t),
+                None => return out,
+            }
+        }
+    }
+
+    /// Create a project; returns its id.
+    pub async fn create_project(&self, token: &str) -> String {
+        let resp = self
+            .send_auth(
+                reqwest::Method::POST,
+                "/api/projects",
+                token,
+                Some(&serde_json::json!({"name": "Wohnanlage Seestadt", "address": "Seestadtstraße 1, 1220 Wien", "timeZone": "Europe/Vienna"})),
+            )
+            .await;
+        assert_eq!(resp.status(), 201, "project created");
+        let body: Value = resp.json().await.expect("json");
+        body["id"].as_str().expect("id").to_owned()
+    }
+
+    /// Invite `email` with `role`; returns the invitation token from the
+    /// outbox, where the mail job would find it.
+    pub async fn invite(&self, token: &str, project: &str, email: &str, role: &str) -> String {
+        let resp = self
+            .send_auth(
+                reqwest::Method::POST,
+                &format!("/api/projects/{project}/invitations"),
+                token,
+                Some(&serde_json::json!({"email": email, "role": role, "consentConfirmed": true})),
+            )
+            .await;
+        assert_eq!(resp.status(), 201, "invitation created");
+        let body: Value = resp.json().await.expect("json");
+        let id = body["id"].as_str().expect("id").to_owned();
+        self.all_documents(insite_lms::store::containers::OUTBOX)
+            .await
+            .into_iter()
+            .find(|d| d.body["params"]["invitationId"] == id.as_str())
+            .and_then(|d| d.body["params"]["token"].as_str().map(str::to_owned))
+            .expect("invitation mail queued with its token")
+    }
+
+    /// Invite a new person into the project with `role`, accept as them,
+    /// and log in; returns their user id and access token.
+    pub async fn join_as(
+        &self,
+        owner_token: &str,
+        project: &str,
+        email: &str,
+        role: &str,
+    ) -> (String, String) {
+        let invite = self.invite(owner_token, project, email, role).await;
+        let resp = self
+            .post_json(
+                &format!("/api/invitations/{invite}/accept"),
+                &serde_json::json!({
+                    "firstName": "Ottokar", "lastName": "Zwiebelmeier", "password": PASSWORD,
+                    "companyName": "Elektro Blitz KG", "acceptedPolicyVersion": self.policy_version().await
+                }),
+            )
+            .await;
+        assert_eq!(resp.status(), 200, "invitation accepted");
+        let body: Value = resp.json().await.expect("json");
+        let user_id = body["userId"].as_str().expect("user").to_owned();
+        let user = TestUser {
+            email: email.to_owned(),
+            password: PASSWORD.to_owned(),
+            user_id: user_id.clone(),
+            organization_id: None,
+        };
+        let tokens = self.login(&user).await;
+        (
+            user_id,
+            tokens["accessToken"].as_str().expect("token").to_owned(),
+        )
+    }
+
     /// How many audit entries the whole store holds.
     pub async fn audit_count(&self) -> usize {
         use insite_lms::store::{DocumentStore, Query};

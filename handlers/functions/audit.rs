@@ -1,0 +1,69 @@
+//! `GET /api/projects/{projectId}/audit`: the project's change log (P10).
+
+use axum::Json;
+use axum::extract::State;
+use serde::Deserialize;
+use utoipa::IntoParams;
+
+use crate::auth::project_access::ProjectAccess;
+use crate::domain::audit::{self, AuditEntry};
+use crate::domain::roles::Action;
+use crate::http::extract::ApiQuery;
+use crate::http::paging::{MAX_LIMIT, Paged};
+use crate::http::problem::ApiError;
+use crate::state::AppState;
+use crate::store::containers::PROJECTS;
+use crate::store::{Order, Query};
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct AuditParams {
+    /// Only entries by this user id.
+    actor: Option<String>,
+    /// Only this action, e.g. `booking.approved`.
+    action: Option<String>,
+    limit: Option<u32>,
+    next: Option<String>,
+}
+
+/// The project's audit log, newest first.
+#[utoipa::path(
+    get,
+    path = "/api/projects/{projectId}/audit",
+    operation_id = "list-audit",
+    tag = "audit",
+    security(("bearer" = [])),
+    params(("projectId" = String, Path), AuditParams),
+    responses((status = 200, body = Paged<AuditEntry>))
+)]
+pub async fn list_audit(
+    State(state): State<AppState>,
+    access: ProjectAccess,
+    ApiQuery(p): ApiQuery<AuditParams>,
+) -> Result<Json<Paged<AuditEntry>>, ApiError> {
+    access.require(Action::ViewAudit)?;
+    let mut q = Query::new().eq("kind", audit::KIND);
+    if let Some(actor) = p.actor {
+        q = q.eq("actorId", actor);
+    }
+    if let Some(action) = p.action {
+        q = q.eq("action", action);
+    }
+    let q = q
+        .order_by("at", Order::Desc)
+        .limit(p.limit.unwrap_or(50).clamp(1, MAX_LIMIT))
+        .continuation(p.next);
+    let page = state
+        .stores
+        .documents
+        .query(PROJECTS, &access.project_id.as_string(), q)
+        .await?;
+    Ok(Json(Paged {
+        items: page
+            .items
+            .iter()
+            .map(|d| d.parse())
+            .collect::<Result<_, _>>()?,
+        next: page.continuation,
+    }))
+}

@@ -1,0 +1,155 @@
+//! Member routes: list, change role, remove (effective on the next request).
+
+use axum::Json;
+use axum::extract::State;
+use axum::http::StatusCode;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::auth::project_access::ProjectAccess;
+use crate::domain::accounts;
+use crate::domain::ids::UserId;
+use crate::domain::members::{self, Member};
+use crate::domain::roles::{Action, Role};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::paging::{PageParams, Paged};
+use crate::http::problem::{ApiError, Problem};
+use crate::state::AppState;
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct MemberView {
+    user_id: String,
+    role: Role,
+    first_name: String,
+    last_name: String,
+    email: String,
+    /// The company the member works for.
+    company_name: Option<String>,
+    since: String,
+}
+
+async fn member_view(state: &AppState, m: Member) -> Result<Option<MemberView>, ApiError> {
+    let Some((user, _)) = accounts::load_user(state.stores.documents.as_ref(), &m.user_id).await?
+    else {
+        return Ok(None);
+    };
+    Ok(Some(MemberView {
+        user_id: m.user_id.as_string(),
+        role: m.role,
+        first_name: user.first_name,
+        last_name: user.last_name,
+        email: user.email,
+        company_name: user.company_name,
+        since: crate::domain::time::format(&m.at),
+    }))
+}
+
+/// The project's members.
+#[utoipa::path(
+    get,
+    path = "/api/projects/{projectId}/members",
+    operation_id = "list-members",
+    tag = "members",
+    security(("bearer" = [])),
+    params(("projectId" = String, Path), PageParams),
+    responses((status = 200, body = Paged<MemberView>))
+)]
+pub async fn list_members(
+    State(state): State<AppState>,
+    access: ProjectAccess,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Json<Paged<MemberView>>, ApiError> {
+    access.require(Action::ViewMembers)?;
+    let (list, next) = members::list(
+        state.stores.documents.as_ref(),
+        &access.project_id,
+        page.limit(),
+        page.next,
+    )
+    .await?;
+    let mut items = Vec::with_capacity(list.len());
+    for m in list {
+        if let Some(v) = member_view(&state, m).await? {
+            items.push(v);
+        }
+    }
+    Ok(Json(Paged { items, next }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RoleChange {
+    role: Role,
+}
+
+fn target(raw: &str) -> Result<UserId, ApiError> {
+    UserId::parse(raw).ok_or(ApiError::NotFound)
+}
+
+/// Change a member's role. Only owners grant or take the owner role; the
+/// last owner cannot be demoted.
+#[utoipa::path(
+    patch,
+    path = "/api/projects/{projectId}/members/{userId}",
+    operation_id = "update-member",
+    tag = "members",
+    security(("bearer" = [])),
+    params(("projectId" = String, Path), ("userId" = String, Path)),
+    request_body = RoleChange,
+    responses(
+        (status = 200, body = MemberView),
+        (status = 409, description = "Last owner", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn update_member(
+    State(state): State<AppState>,
+    access: ProjectAccess,
+    ApiPath(path): ApiPath<(String, String)>,
+    ApiJson(req): ApiJson<RoleChange>,
+) -> Result<Json<MemberView>, ApiError> {
+    access.require(Action::ManageMembers)?;
+    let member = members::change_role(
+        state.stores.documents.as_ref(),
+        &access.project_id,
+        &access.user_id,
+        access.role,
+        &target(&path.1)?,
+        req.role,
+    )
+    .await?;
+    member_view(&state, member)
+        .await?
+        .map(Json)
+        .ok_or(ApiError::NotFound)
+}
+
+/// Remove a member; their next request to the project is a 404.
+#[utoipa::path(
+    delete,
+    path = "/api/projects/{projectId}/members/{userId}",
+    operation_id = "remove-member",
+    tag = "members",
+    security(("bearer" = [])),
+    params(("projectId" = String, Path), ("userId" = String, Path)),
+    responses(
+        (status = 204, description = "Removed"),
+        (status = 409, description = "Last owner", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn remove_member(
+    State(state): State<AppState>,
+    access: ProjectAccess,
+    ApiPath(path): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    access.require(Action::ManageMembers)?;
+    members::remove(
+        state.stores.documents.as_ref(),
+        &access.project_id,
+        &access.user_id,
+        access.role,
+        &target(&path.1)?,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
