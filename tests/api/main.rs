@@ -4,4 +4,5 @@ mod function_configs;
 mod health;
 mod helpers;
 mod host_protocol;
+mod infra;
 mod problems;
