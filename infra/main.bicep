@@ -24,6 +24,8 @@ param appName string = 'lms'
 @description('Browser origins allowed by CORS, e.g. ["https://app.example.com"].')
 param allowedOrigins array = []
 
+// Choose before the first deployment: an existing account cannot simply
+// toggle between the two capacity modes.
 @description('Cosmos DB serverless (true) or provisioned autoscale throughput (false).')
 param cosmosServerless bool = true
 
