@@ -146,3 +146,17 @@ fn tracer_provider(
         .with_resource(Resource::builder().with_service_name(SERVICE_NAME).build())
         .build())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bad_connection_string_names_its_variable() {
+        let client = default_client().expect("client");
+        let e = tracer_provider("IngestionEndpoint=https://example.invalid/", client)
+            .expect_err("no instrumentation key");
+        assert!(matches!(e, TelemetryError::ConnectionString(_)));
+        assert!(e.to_string().contains(CONNECTION_STRING_VAR), "{e}");
+    }
+}

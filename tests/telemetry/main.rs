@@ -22,6 +22,7 @@ use ingestion::IngestionServer;
 const EMAIL: &str = "alice.liddell@example.com";
 const FIRST_NAME: &str = "Alice";
 const LAST_NAME: &str = "Liddell";
+const PASSWORD: &str = "correct horse battery staple";
 const TOKEN: &str = "secret-token-123";
 const FORWARDED_IP: &str = "203.0.113.7";
 /// A W3C trace context as the Functions host sends it.
@@ -38,6 +39,7 @@ fn forbidden() -> Vec<&'static str> {
         "alice.liddell%40example.com",
         FIRST_NAME,
         LAST_NAME,
+        PASSWORD,
         TOKEN,
         "Bearer",
     ]
@@ -70,7 +72,12 @@ async fn drive_scenario(app: &TestApp) -> Vec<&'static str> {
         )))
         .bearer_auth(TOKEN)
         .header("x-forwarded-for", FORWARDED_IP)
-        .json(&json!({"email": EMAIL, "firstName": FIRST_NAME, "lastName": LAST_NAME}))
+        .json(&json!({
+            "email": EMAIL,
+            "firstName": FIRST_NAME,
+            "lastName": LAST_NAME,
+            "password": PASSWORD,
+        }))
         .send()
         .await
         .expect("request sent");
