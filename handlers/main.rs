@@ -47,14 +47,21 @@ fn package(out: Option<PathBuf>) -> Result<(), String> {
 
 fn serve() -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
-    insite_lms::telemetry::init();
-    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
-    runtime.block_on(async {
-        let app = Application::build(config)
-            .await
-            .map_err(|e| e.to_string())?;
-        let addr = app.local_addr().map_err(|e| e.to_string())?;
-        tracing::info!(%addr, "insite-lms listening");
-        app.run_until_stopped().await.map_err(|e| e.to_string())
-    })
+    let telemetry = insite_lms::telemetry::init().map_err(|e| e.to_string())?;
+    let result = tokio::runtime::Runtime::new()
+        .map_err(|e| e.to_string())
+        .and_then(|runtime| {
+            runtime.block_on(async {
+                let app = Application::build(config)
+                    .await
+                    .map_err(|e| e.to_string())?;
+                let addr = app.local_addr().map_err(|e| e.to_string())?;
+                tracing::info!(%addr, "insite-lms listening");
+                app.run_until_stopped().await.map_err(|e| e.to_string())
+            })
+        });
+    // After the drain, outside the runtime: the exporter blocks while it
+    // sends the last spans.
+    telemetry.shutdown();
+    result
 }

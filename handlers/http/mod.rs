@@ -9,6 +9,9 @@ use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::Response;
 use axum::{Extension, Router};
+use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry_http::HeaderExtractor;
+use opentelemetry_sdk::propagation::TraceContextPropagator;
 use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
@@ -17,6 +20,7 @@ use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetReques
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::trace::TraceLayer;
 use tracing::Span;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 use crate::functions;
 use crate::state::AppState;
@@ -68,7 +72,8 @@ pub fn router(state: AppState) -> Router {
 
 /// The request span names the route template, never the concrete path: a
 /// path can carry an invitation token or a feed token. No client address,
-/// no headers, no query string.
+/// no headers, no query string (P12). It continues the Functions host's
+/// W3C `traceparent`, so host and handler share one operation id.
 fn make_span(req: &Request) -> Span {
     let route = req
         .extensions()
@@ -80,19 +85,32 @@ fn make_span(req: &Request) -> Span {
         .get(&REQUEST_ID)
         .and_then(|v| v.to_str().ok())
         .unwrap_or_default();
-    tracing::info_span!(
+    let span = tracing::info_span!(
         "request",
         otel.name = %format!("{} {}", req.method(), route),
         otel.kind = "server",
+        otel.status_code = tracing::field::Empty,
         http.request.method = %req.method(),
         http.route = %route,
         request_id = %request_id,
         http.response.status_code = tracing::field::Empty,
-    )
+    );
+    if req.headers().contains_key("traceparent") {
+        let parent = TraceContextPropagator::new().extract(&HeaderExtractor(req.headers()));
+        // Fails only when no OpenTelemetry layer is installed (JSON logs
+        // only): then there is no trace to continue.
+        let _ = span.set_parent(parent);
+    }
+    span
 }
 
 fn on_response(resp: &Response, latency: Duration, span: &Span) {
     span.record("http.response.status_code", resp.status().as_u16());
+    // A server error is a failed request in Application Insights; a 4xx
+    // is the client's doing and stays a success.
+    if resp.status().is_server_error() {
+        span.record("otel.status_code", "ERROR");
+    }
     tracing::info!(
         status = resp.status().as_u16(),
         latency_ms = latency.as_secs_f64() * 1000.0,

@@ -23,7 +23,7 @@ pub async fn spawn_app() -> TestApp {
 /// Start the app with extra environment settings.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
-        insite_lms::telemetry::init();
+        insite_lms::telemetry::init().expect("telemetry initializes");
     }
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut env: HashMap<String, String> = HashMap::from([

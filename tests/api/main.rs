@@ -4,6 +4,7 @@ mod function_configs;
 mod health;
 mod helpers;
 mod host_protocol;
+mod infra;
 mod isolation;
 mod me;
 mod problems;

@@ -1,0 +1,164 @@
+// The Flex Consumption Function App that runs the custom handler, with a
+// system-assigned identity: it reaches Storage, Cosmos DB and Key Vault with
+// Entra ID tokens, never with keys (P4).
+
+param location string
+param namePrefix string
+param tags object
+
+param storageAccountName string
+param deploymentContainerName string
+param filesContainerName string
+param cosmosAccountName string
+param cosmosDatabaseName string
+param keyVaultName string
+param appInsightsName string
+
+@description('Browser origins allowed by CORS, e.g. https://app.example.com.')
+param allowedOrigins array
+
+@description('Upper bound of instances Flex Consumption may scale out to.')
+@minValue(1)
+@maxValue(1000)
+param maximumInstanceCount int
+
+@description('Memory per instance in MB.')
+@allowed([
+  512
+  2048
+  4096
+])
+param instanceMemoryMB int
+
+@description('Name of the Key Vault secret that holds the token signing key.')
+param signingKeySecretName string
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' existing = {
+  name: cosmosAccountName
+}
+
+resource vault 'Microsoft.KeyVault/vaults@2023-07-01' existing = {
+  name: keyVaultName
+}
+
+// Read here rather than passed in, so the connection string never appears
+// in a module's parameters or outputs.
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: 'plan-${namePrefix}'
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: {
+    tier: 'FlexConsumption'
+    name: 'FC1'
+  }
+  properties: {
+    reserved: true
+  }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: 'func-${namePrefix}-${uniqueString(resourceGroup().id)}'
+  location: location
+  tags: tags
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'SystemAssigned'
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    keyVaultReferenceIdentity: 'SystemAssigned'
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: '${storage.properties.primaryEndpoints.blob}${deploymentContainerName}'
+          authentication: {
+            type: 'SystemAssignedIdentity'
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: maximumInstanceCount
+        instanceMemoryMB: instanceMemoryMB
+      }
+      runtime: {
+        name: 'custom'
+        version: '1.0'
+      }
+    }
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      http20Enabled: true
+      cors: {
+        allowedOrigins: allowedOrigins
+        supportCredentials: false
+      }
+      appSettings: [
+        // Host storage through the managed identity: no connection string.
+        {
+          name: 'AzureWebJobsStorage__accountName'
+          value: storage.name
+        }
+        {
+          name: 'AzureWebJobsStorage__credential'
+          value: 'managedidentity'
+        }
+        {
+          name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
+          value: appInsights.properties.ConnectionString
+        }
+        // The host itself sends its telemetry with the managed identity
+        // (Monitoring Metrics Publisher).
+        {
+          name: 'APPLICATIONINSIGHTS_AUTHENTICATION_STRING'
+          value: 'Authorization=AAD'
+        }
+        {
+          name: 'LMS_COSMOS_ENDPOINT'
+          value: cosmos.properties.documentEndpoint
+        }
+        {
+          name: 'LMS_COSMOS_DATABASE'
+          value: cosmosDatabaseName
+        }
+        {
+          name: 'LMS_BLOB_ENDPOINT'
+          value: storage.properties.primaryEndpoints.blob
+        }
+        {
+          name: 'LMS_BLOB_CONTAINER'
+          value: filesContainerName
+        }
+        {
+          name: 'LMS_AZURE_CREDENTIAL'
+          value: 'managed-identity'
+        }
+        {
+          name: 'LMS_ALLOWED_ORIGINS'
+          value: join(allowedOrigins, ',')
+        }
+        // No version in the URI: the app gets the newest version of the
+        // secret, so rolling the key is `az keyvault secret set` + restart.
+        {
+          name: 'LMS_TOKEN_SIGNING_KEY'
+          value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${signingKeySecretName}/)'
+        }
+      ]
+    }
+  }
+}
+
+output name string = site.name
+output principalId string = site.identity.principalId
+output defaultHostName string = site.properties.defaultHostName
