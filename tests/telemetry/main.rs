@@ -100,6 +100,41 @@ async fn drive_scenario(app: &TestApp) -> Scenario {
     assert_eq!(unknown.status(), 404);
     scenario.requests.push("POST unmatched");
 
+    let version = app.policy_version().await;
+    let registered = app
+        .post_json(
+            "/api/organizations/register",
+            &json!({
+                "organization": {"name": "Wunderland Bau GmbH"},
+                "admin": {"email": EMAIL, "firstName": FIRST_NAME, "lastName": LAST_NAME, "password": PASSWORD},
+                "acceptedPolicyVersion": version
+            }),
+        )
+        .await;
+    assert_eq!(registered.status(), 201);
+    scenario.requests.push("POST /api/organizations/register");
+
+    let login = app.login_response(EMAIL, PASSWORD).await;
+    assert_eq!(login.status(), 200);
+    let tokens: Value = login.json().await.expect("json");
+    let access = tokens["accessToken"]
+        .as_str()
+        .expect("access token")
+        .to_owned();
+    let refresh = tokens["refreshToken"]
+        .as_str()
+        .expect("refresh token")
+        .to_owned();
+    scenario.requests.push("POST /api/auth/login");
+    let wrong = app.login_response(EMAIL, "not the password at all").await;
+    assert_eq!(wrong.status(), 401);
+
+    let me = app.get_auth("/api/me", &access).await;
+    assert_eq!(me.status(), 200);
+    scenario.requests.push("GET /api/me");
+    scenario.secrets.push(access);
+    scenario.secrets.push(refresh);
+
     scenario
 }
 
