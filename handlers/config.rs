@@ -6,6 +6,7 @@ use std::collections::HashMap;
 
 use crate::auth::tokens::TokenKey;
 use crate::domain::password::HashCost;
+use crate::mail::{SmtpSecurity, SmtpSettings};
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -42,6 +43,14 @@ pub struct Config {
     pub login_retention_days: i64,
     pub invitation_ttl_secs: i64,
     pub password_hash_cost: HashCost,
+    pub support_retention_days: i64,
+    /// Blobs without metadata older than this are orphans (a dead upload).
+    pub orphan_blob_grace_hours: i64,
+    /// `None`: mails become `.eml` files under the data folder.
+    pub smtp: Option<SmtpSettings>,
+    pub mail_from: String,
+    /// The web front end's base URL, for links in mails.
+    pub app_url: String,
 }
 
 /// The variables, for the README's configuration table and error messages.
@@ -59,6 +68,15 @@ pub mod vars {
     pub const REFRESH_TOKEN_TTL_DAYS: &str = "LMS_REFRESH_TOKEN_TTL_DAYS";
     pub const LOGIN_RETENTION_DAYS: &str = "LMS_LOGIN_RETENTION_DAYS";
     pub const INVITATION_TTL_SECS: &str = "LMS_INVITATION_TTL_SECS";
+    pub const SUPPORT_RETENTION_DAYS: &str = "LMS_SUPPORT_RETENTION_DAYS";
+    pub const ORPHAN_BLOB_GRACE_HOURS: &str = "LMS_ORPHAN_BLOB_GRACE_HOURS";
+    pub const SMTP_HOST: &str = "LMS_SMTP_HOST";
+    pub const SMTP_PORT: &str = "LMS_SMTP_PORT";
+    pub const SMTP_SECURITY: &str = "LMS_SMTP_SECURITY";
+    pub const SMTP_USERNAME: &str = "LMS_SMTP_USERNAME";
+    pub const SMTP_PASSWORD: &str = "LMS_SMTP_PASSWORD";
+    pub const MAIL_FROM: &str = "LMS_MAIL_FROM";
+    pub const APP_URL: &str = "LMS_APP_URL";
     pub const ARGON2_MEMORY_KIB: &str = "LMS_ARGON2_MEMORY_KIB";
     pub const ARGON2_ITERATIONS: &str = "LMS_ARGON2_ITERATIONS";
     pub const ARGON2_PARALLELISM: &str = "LMS_ARGON2_PARALLELISM";
@@ -188,6 +206,62 @@ impl Config {
                 16,
             )?),
         };
+        let smtp = match get(vars::SMTP_HOST) {
+            Some(host) => {
+                let security = match get(vars::SMTP_SECURITY).unwrap_or("starttls") {
+                    "starttls" => SmtpSecurity::StartTls,
+                    "tls" => SmtpSecurity::Tls,
+                    "none" => SmtpSecurity::None,
+                    other => {
+                        return Err(bad(
+                            vars::SMTP_SECURITY,
+                            format!("{other:?} is not starttls, tls or none"),
+                        ));
+                    }
+                };
+                let default_port = match security {
+                    SmtpSecurity::Tls => 465,
+                    SmtpSecurity::StartTls => 587,
+                    SmtpSecurity::None => 25,
+                };
+                let credentials = match (get(vars::SMTP_USERNAME), get(vars::SMTP_PASSWORD)) {
+                    (Some(u), Some(p)) => Some((u.to_owned(), p.to_owned())),
+                    (None, None) => None,
+                    _ => {
+                        return Err(bad(
+                            vars::SMTP_PASSWORD,
+                            "set both LMS_SMTP_USERNAME and LMS_SMTP_PASSWORD, or neither",
+                        ));
+                    }
+                };
+                Some(SmtpSettings {
+                    host: host.to_owned(),
+                    port: u16::try_from(number(vars::SMTP_PORT, default_port, 1, 65535)?)
+                        .unwrap_or(25),
+                    security,
+                    credentials,
+                })
+            }
+            None => None,
+        };
+        let mail_from = get(vars::MAIL_FROM)
+            .unwrap_or("Insite LMS <no-reply@insite-lms.local>")
+            .to_owned();
+        if mail_from.parse::<lettre::message::Mailbox>().is_err() {
+            return Err(bad(
+                vars::MAIL_FROM,
+                "is not a mailbox like Insite LMS <no-reply@example.com>",
+            ));
+        }
+        let app_url = get(vars::APP_URL)
+            .unwrap_or("http://127.0.0.1:7071")
+            .to_owned();
+        parse_origin(app_url.trim_end_matches('/')).map_err(|_| {
+            bad(
+                vars::APP_URL,
+                "is not a base URL like https://app.example.com",
+            )
+        })?;
         Ok(Config {
             bind_address,
             port,
@@ -207,6 +281,11 @@ impl Config {
                 90 * 24 * 3600,
             )?,
             password_hash_cost,
+            support_retention_days: number(vars::SUPPORT_RETENTION_DAYS, 365, 1, 3650)?,
+            orphan_blob_grace_hours: number(vars::ORPHAN_BLOB_GRACE_HOURS, 24, 1, 24 * 30)?,
+            smtp,
+            mail_from,
+            app_url,
         })
     }
 }

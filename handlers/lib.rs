@@ -8,6 +8,7 @@ pub mod config;
 pub mod domain;
 pub mod functions;
 pub mod http;
+pub mod mail;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -11,7 +11,8 @@ use insite_lms::startup::Application;
 const USAGE: &str = "usage:
   insite-lms                              serve (configuration from the environment)
   insite-lms generate-function-configs [DIR]   write DIR/<function>/function.json (default function-configs)
-  insite-lms package [OUT]                 assemble the Function App folder (default target/functionapp)";
+  insite-lms package [OUT]                 assemble the Function App folder (default target/functionapp)
+  insite-lms grant-support-role EMAIL      let the account of EMAIL answer support requests";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -22,6 +23,12 @@ fn main() -> ExitCode {
             table::write_function_configs(Path::new(dir)).map_err(|e| e.to_string())
         }
         Some("package") => package(args.get(1).map(PathBuf::from)),
+        Some("grant-support-role") => match args.get(1) {
+            Some(email) => grant_support_role(email),
+            None => Err(format!(
+                "grant-support-role needs an email address\n{USAGE}"
+            )),
+        },
         Some("-h" | "--help" | "help") => {
             println!("{USAGE}");
             Ok(())
@@ -64,4 +71,24 @@ fn serve() -> Result<(), String> {
     // sends the last spans.
     telemetry.shutdown();
     result
+}
+
+fn grant_support_role(email: &str) -> Result<(), String> {
+    let config = Config::from_env().map_err(|e| e.to_string())?;
+    let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
+    runtime.block_on(async {
+        let stores =
+            insite_lms::startup::open_embedded_stores(&config).map_err(|e| e.to_string())?;
+        let user =
+            insite_lms::domain::accounts::grant_support_role(stores.documents.as_ref(), email)
+                .await
+                .map_err(|e| match e {
+                    insite_lms::domain::error::DomainError::NotFound => {
+                        "no account has this email address".to_owned()
+                    }
+                    other => other.to_string(),
+                })?;
+        println!("granted the support role to user {user}");
+        Ok(())
+    })
 }

@@ -12,6 +12,8 @@ use crate::domain::password::PasswordHasher;
 use crate::domain::policy;
 use crate::functions::scheduler;
 use crate::http;
+use crate::http::rate_limit::AddressLimiter;
+use crate::mail::{FileMailer, Mailer, SmtpMailer};
 use crate::state::AppState;
 use crate::store::embedded::{FileBlobStore, SqliteDocumentStore};
 use crate::store::{StoreError, Stores};
@@ -31,6 +33,8 @@ pub enum StartupError {
     Hashing(#[from] crate::domain::password::HashError),
     #[error("privacy policy setup: {0}")]
     Policy(#[from] crate::domain::error::DomainError),
+    #[error(transparent)]
+    Mail(#[from] crate::mail::MailError),
     #[error("cannot listen on {addr}: {source}")]
     Listen {
         addr: SocketAddr,
@@ -73,6 +77,10 @@ impl Application {
             config.access_token_ttl_secs,
         );
         let passwords = PasswordHasher::new(config.password_hash_cost)?;
+        let mailer: Arc<dyn Mailer> = match &config.smtp {
+            Some(smtp) => Arc::new(SmtpMailer::new(smtp)?),
+            None => Arc::new(FileMailer::new(config.data_dir.join("mail"))?),
+        };
         let addr = SocketAddr::new(config.bind_address, config.port);
         let listener = TcpListener::bind(addr)
             .await
@@ -83,6 +91,12 @@ impl Application {
             stores,
             tokens: Arc::new(tokens),
             passwords: Arc::new(passwords),
+            mailer,
+            // Five requests at once, then one every twelve minutes.
+            contact_limiter: Arc::new(AddressLimiter::new(
+                5,
+                std::time::Duration::from_secs(12 * 60),
+            )),
         };
         Ok(Application {
             listener,
@@ -100,9 +114,13 @@ impl Application {
         if self.local_scheduler {
             scheduler::start(self.router.clone());
         }
-        axum::serve(self.listener, self.router)
-            .with_graceful_shutdown(shutdown_signal())
-            .await
+        axum::serve(
+            self.listener,
+            self.router
+                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
+        )
+        .with_graceful_shutdown(shutdown_signal())
+        .await
     }
 }
 

@@ -7,6 +7,8 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::domain::password::PasswordHasher;
 use crate::domain::sessions::SessionPolicy;
+use crate::http::rate_limit::AddressLimiter;
+use crate::mail::Mailer;
 use crate::store::Stores;
 
 #[derive(Clone)]
@@ -15,6 +17,9 @@ pub struct AppState {
     pub stores: Stores,
     pub tokens: Arc<TokenKeys>,
     pub passwords: Arc<PasswordHasher>,
+    pub mailer: Arc<dyn Mailer>,
+    /// Per-address limit of the anonymous contact form (P14).
+    pub contact_limiter: Arc<AddressLimiter>,
 }
 
 impl AppState {

@@ -40,7 +40,13 @@ pub struct User {
     pub accepted_policy_at: Timestamp,
     #[serde(with = "crate::domain::time::fixed")]
     pub created_at: Timestamp,
+    /// Platform-wide roles, e.g. `support` (granted by an operator command).
+    #[serde(default)]
+    pub platform_roles: Vec<String>,
 }
+
+/// The platform role of the people who answer support requests.
+pub const SUPPORT_ROLE: &str = "support";
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -222,6 +228,7 @@ pub async fn register(
         accepted_policy_version: person.accepted,
         accepted_policy_at: now,
         created_at: now,
+        platform_roles: Vec::new(),
     };
     let org = Organization {
         kind: "organization".into(),
@@ -443,4 +450,22 @@ pub async fn accept_policy(
     )
     .await?;
     Ok(user)
+}
+
+/// Grant the support role to the account of `email` (an operator command).
+pub async fn grant_support_role(
+    store: &dyn DocumentStore,
+    email: &str,
+) -> Result<UserId, DomainError> {
+    let email =
+        EmailAddress::parse(email).map_err(|e| DomainError::field("email", e.to_string()))?;
+    let user_id = find_by_email(store, &email)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let (mut user, etag) = require_user(store, &user_id).await?;
+    if !user.platform_roles.iter().any(|r| r == SUPPORT_ROLE) {
+        user.platform_roles.push(SUPPORT_ROLE.to_owned());
+        save_user(store, &user, &etag, "user.role_granted", &["platformRoles"]).await?;
+    }
+    Ok(user_id)
 }

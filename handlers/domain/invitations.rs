@@ -56,6 +56,8 @@ pub struct Invitation {
     /// The invitee's address while pending; cleared on acceptance, when the
     /// invitee is known by `accepted_by`.
     pub email: Option<String>,
+    /// Hash of the address while pending, so erasure (P11) finds it.
+    pub email_key: Option<String>,
     pub role: Role,
     pub invited_by: UserId,
     pub consent: Consent,
@@ -136,6 +138,7 @@ pub async fn create(
         invitation_id: format!("invitation-{}", RecordId::generate()),
         project_id: project.clone(),
         email: Some(email.as_str().to_owned()),
+        email_key: Some(email.key()),
         role,
         invited_by: inviter.clone(),
         consent: Consent {
@@ -261,6 +264,7 @@ pub async fn accept(
     invitation.status = InvitationStatus::Accepted;
     invitation.accepted_by = Some(user_id.clone());
     invitation.email = None;
+    invitation.email_key = None;
     let accepted = BatchOp::Replace {
         doc: NewDocument::from_record(&pk, &invitation.invitation_id, &invitation)?,
         if_match: Some(doc.etag),
@@ -337,6 +341,7 @@ async fn new_account(
         accepted_policy_version: person.accepted,
         accepted_policy_at: now,
         created_at: now,
+        platform_roles: Vec::new(),
     };
     accounts::create_account(store, invited, &user).await?;
     Ok(user)

@@ -28,6 +28,7 @@ pub struct Member {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MembershipCopy {
+    #[serde(default)]
     pub kind: String,
     pub project_id: ProjectId,
     pub role: Role,
@@ -125,7 +126,10 @@ pub async fn list(
     Ok((members, page.continuation))
 }
 
-async fn owner_count(store: &dyn DocumentStore, project: &ProjectId) -> Result<usize, DomainError> {
+pub async fn owner_count(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+) -> Result<usize, DomainError> {
     let mut n = 0;
     let mut token = None;
     loop {

@@ -95,6 +95,46 @@ pub struct Project {
     pub created_by: UserId,
 }
 
+/// The organization's list of its projects: one small document each.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct OrgProject {
+    pub kind: String,
+    pub project_id: ProjectId,
+}
+
+fn org_project_id(project: &ProjectId) -> String {
+    format!("project-{project}")
+}
+
+/// The ids of an organization's projects.
+pub async fn of_organization(
+    store: &dyn DocumentStore,
+    org: &OrganizationId,
+) -> Result<Vec<ProjectId>, DomainError> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let page = store
+            .query(
+                ORGANIZATIONS,
+                &org.as_string(),
+                Query::new()
+                    .eq("kind", "orgProject")
+                    .limit(100)
+                    .continuation(token),
+            )
+            .await?;
+        for d in &page.items {
+            out.push(d.parse::<OrgProject>()?.project_id);
+        }
+        match page.continuation {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}
+
 /// Fields of a new or changed project, as received.
 #[derive(Default)]
 pub struct ProjectInput<'a> {
@@ -212,6 +252,19 @@ pub async fn create(
         &["name", "address", "timeZone", "settings"],
     )?));
     store.batch(PROJECTS, &pk, batch).await?;
+    store
+        .upsert(
+            ORGANIZATIONS,
+            NewDocument::from_record(
+                project.organization_id.as_string(),
+                org_project_id(&project.project_id),
+                &OrgProject {
+                    kind: "orgProject".into(),
+                    project_id: project.project_id.clone(),
+                },
+            )?,
+        )
+        .await?;
     for owner in &owners {
         members::write_membership_copy(store, &project.project_id, owner, Role::Owner).await?;
     }
@@ -400,6 +453,16 @@ pub async fn delete(
         store.batch(PROJECTS, &pk, ops).await?;
     }
     ignore_missing(store.delete(PROJECTS, &pk, PROJECT_ID, None).await)?;
+    ignore_missing(
+        store
+            .delete(
+                ORGANIZATIONS,
+                &project.organization_id.as_string(),
+                &org_project_id(project_id),
+                None,
+            )
+            .await,
+    )?;
     // The organization's log keeps who deleted which project when; the
     // project is named by a one-way hash, as nothing may keep its id (P8).
     let org_pk = project.organization_id.as_string();

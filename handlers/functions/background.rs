@@ -9,8 +9,8 @@ use futures::future::BoxFuture;
 use tracing::Instrument;
 
 use super::envelope::{InvocationRequest, InvocationResponse};
-use super::purge;
 use super::table::Trigger;
+use super::{notify, purge};
 use crate::http::extract::ApiJson;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -24,14 +24,23 @@ pub struct BackgroundFunction {
     pub run: Run,
 }
 
-pub const BACKGROUND: &[BackgroundFunction] = &[BackgroundFunction {
-    name: purge::NAME,
-    // Hourly, so a backlog is worked off in bounded batches.
-    trigger: Trigger::Timer {
-        schedule: "0 17 * * * *",
+pub const BACKGROUND: &[BackgroundFunction] = &[
+    BackgroundFunction {
+        name: purge::NAME,
+        // Hourly, so a backlog is worked off in bounded batches.
+        trigger: Trigger::Timer {
+            schedule: "0 17 * * * *",
+        },
+        run: |state, req| Box::pin(purge::run(state, req)),
     },
-    run: |state, req| Box::pin(purge::run(state, req)),
-}];
+    BackgroundFunction {
+        name: notify::NAME,
+        trigger: Trigger::Timer {
+            schedule: "0 */2 * * * *",
+        },
+        run: |state, req| Box::pin(notify::run(state, req)),
+    },
+];
 
 /// Routes `POST /<name>` for every background function.
 pub fn router() -> Router<AppState> {

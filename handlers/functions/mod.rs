@@ -9,11 +9,14 @@ pub mod envelope;
 mod health;
 mod invitations;
 mod members;
+pub mod notify;
 mod openapi;
+mod privacy;
 mod projects;
 pub mod purge;
 pub mod scheduler;
 mod sessions;
+mod support;
 pub mod table;
 
 use utoipa::OpenApi;
@@ -58,7 +61,18 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(health::health))
         .routes(routes!(openapi::openapi_json))
         .routes(routes!(accounts::register))
-        .routes(routes!(accounts::get_me, accounts::update_me))
+        .routes(routes!(
+            accounts::get_me,
+            accounts::update_me,
+            privacy::delete_me
+        ))
+        .routes(routes!(privacy::export_me))
+        .routes(routes!(privacy::delete_organization))
+        .routes(routes!(
+            support::create_support_request,
+            support::list_support_requests
+        ))
+        .routes(routes!(support::update_support_request))
         .routes(routes!(accounts::change_password))
         .routes(routes!(accounts::privacy_policy))
         .routes(routes!(accounts::accept_policy))

@@ -1,9 +1,11 @@
-//! `purge-expired`: the timer function that removes data past its retention.
-//! Idempotent: a second run right after the first finds nothing to remove.
+//! `purge-expired`: the timer function that removes data past its retention
+//! (see `domain::retention`). Idempotent: a second run right after the
+//! first finds nothing to remove.
 
-use serde_json::json;
+use jiff::SignedDuration;
 
 use super::envelope::{InvocationRequest, InvocationResponse};
+use crate::domain::retention::{self, RetentionPolicy};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
@@ -11,10 +13,23 @@ pub const NAME: &str = "purge-expired";
 
 pub async fn run(state: AppState, req: InvocationRequest) -> Result<InvocationResponse, ApiError> {
     let past_due = req.timer("timer").is_some_and(|t| t.is_past_due);
-    let expired = state.stores.documents.remove_expired().await?;
-    tracing::info!(expired, past_due, "purge-expired finished");
+    let c = &state.config;
+    let policy = RetentionPolicy {
+        login_records: SignedDuration::from_hours(24 * c.login_retention_days),
+        closed_support_requests: SignedDuration::from_hours(24 * c.support_retention_days),
+        orphan_blob_grace: SignedDuration::from_hours(c.orphan_blob_grace_hours),
+        batch: 500,
+    };
+    let report = retention::purge(
+        state.stores.documents.as_ref(),
+        state.stores.blobs.as_ref(),
+        &policy,
+    )
+    .await?;
+    tracing::info!(?report, past_due, "purge-expired finished");
+    let value = serde_json::to_value(&report).map_err(ApiError::internal)?;
     Ok(InvocationResponse::new(
-        vec![format!("removed {expired} expired documents")],
-        json!({ "expiredDocuments": expired }),
+        vec![format!("purged: {value}")],
+        value,
     ))
 }

@@ -1,9 +1,11 @@
 //! Cross-cutting HTTP: the router with its layers (request ids, tracing,
 //! CORS, body limit, security headers), error mapping and extractors.
 
+pub mod client_address;
 pub mod extract;
 pub mod paging;
 pub mod problem;
+pub mod rate_limit;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, Method, header};

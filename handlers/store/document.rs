@@ -235,6 +235,12 @@ pub trait DocumentStore: Send + Sync + 'static {
     /// Physically remove documents whose TTL has passed (reads hide them
     /// already). Cosmos DB does this by itself and reports 0.
     async fn remove_expired(&self) -> Result<u64, StoreError>;
+    /// Make deleted data unrecoverable from the store's own files (the
+    /// embedded store folds and truncates its write-ahead log). A no-op
+    /// where the service handles this.
+    async fn compact(&self) -> Result<(), StoreError> {
+        Ok(())
+    }
     /// Cheap liveness probe of the backing service.
     async fn ping(&self) -> Result<(), StoreError>;
 }

@@ -272,6 +272,18 @@ impl TestApp {
         )
     }
 
+    /// Invoke a timer function exactly as the Functions host does.
+    pub async fn run_timer(&self, function: &str) -> Value {
+        let payload = serde_json::json!({
+            "Data": {"timer": {"Schedule": {"AdjustForDST": true}, "ScheduleStatus": null, "IsPastDue": false}},
+            "Metadata": {"sys": {"MethodName": function, "UtcNow": "2026-11-28T03:17:00Z", "RandGuid": "0f8fad5b-d9cb-469f-a165-70867728950e"}}
+        });
+        let resp = self.post_json(&format!("/{function}"), &payload).await;
+        assert_eq!(resp.status(), 200, "{function} succeeds");
+        let body: Value = resp.json().await.expect("json");
+        body["ReturnValue"].clone()
+    }
+
     /// How many audit entries the whole store holds.
     pub async fn audit_count(&self) -> usize {
         use insite_lms::store::{DocumentStore, Query};

@@ -585,6 +585,10 @@ impl DocumentStore for SqliteDocumentStore {
         .await
     }
 
+    async fn compact(&self) -> Result<(), StoreError> {
+        self.checkpoint().await
+    }
+
     async fn ping(&self) -> Result<(), StoreError> {
         self.read_with(|conn| conn.query_row("SELECT 1", [], |_| Ok(())).map_err(sql_err))
             .await

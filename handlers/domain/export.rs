@@ -1,0 +1,139 @@
+//! The export of everything held about a person (P11, GDPR art. 15/20):
+//! profile, consent, memberships, login records, support requests, audit
+//! entries naming them as actor, and what each project keeps about them
+//! (bookings they requested, files they uploaded).
+
+use serde_json::{Value, json};
+
+use super::accounts::{self, User};
+use super::audit;
+use super::error::DomainError;
+use super::members::MembershipCopy;
+use super::projects;
+use super::support;
+use crate::store::containers::{PROJECTS, SUPPORT, USERS};
+use crate::store::{Container, DocumentStore, Query, StoreError};
+
+/// Every document of one partition matching the query, without paging.
+async fn all(
+    store: &dyn DocumentStore,
+    c: Container,
+    pk: &str,
+    q: Query,
+) -> Result<Vec<Value>, StoreError> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let page = store
+            .query(c, pk, q.clone().limit(500).continuation(token))
+            .await?;
+        out.extend(page.items.into_iter().map(|d| strip(d.body)));
+        match page.continuation {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}
+
+/// Storage bookkeeping is not data about the person.
+fn strip(mut v: Value) -> Value {
+    if let Some(o) = v.as_object_mut() {
+        o.remove("pk");
+        o.remove("kind");
+    }
+    v
+}
+
+/// Per project: records of `kind` whose `field` names the user.
+pub struct ProjectRecords {
+    pub section: &'static str,
+    pub kind: &'static str,
+    pub field: &'static str,
+}
+
+/// What the project partitions hold about a person, by section.
+pub const PROJECT_RECORDS: &[ProjectRecords] = &[ProjectRecords {
+    section: "auditEntries",
+    kind: audit::KIND,
+    field: "actorId",
+}];
+
+pub async fn export(store: &dyn DocumentStore, user: &User) -> Result<Value, DomainError> {
+    let uid = user.user_id.as_string();
+    let memberships = all(store, USERS, &uid, Query::new().eq("kind", "membership")).await?;
+    let logins = all(store, USERS, &uid, Query::new().eq("kind", "login")).await?;
+    let account_audit = all(store, USERS, &uid, Query::new().eq("kind", audit::KIND)).await?;
+    let support_requests = all(
+        store,
+        SUPPORT,
+        support::PARTITION,
+        Query::new()
+            .eq("kind", "supportRequest")
+            .eq("emailKey", user_email_key(user)?),
+    )
+    .await?;
+
+    let mut projects_out = Vec::new();
+    for m in &memberships {
+        let copy: MembershipCopy =
+            serde_json::from_value(m.clone()).map_err(StoreError::internal)?;
+        let Some((project, _)) = projects::load(store, &copy.project_id).await? else {
+            continue;
+        };
+        let pk = copy.project_id.as_string();
+        let mut entry = json!({
+            "projectId": pk,
+            "name": project.name,
+            "role": copy.role,
+        });
+        for r in PROJECT_RECORDS {
+            let records = all(
+                store,
+                PROJECTS,
+                &pk,
+                Query::new().eq("kind", r.kind).eq(r.field, uid.clone()),
+            )
+            .await?;
+            entry[r.section] = Value::Array(records);
+        }
+        projects_out.push(entry);
+    }
+
+    Ok(json!({
+        "exportedAt": super::time::format(&jiff::Timestamp::now()),
+        "profile": {
+            "id": uid,
+            "email": user.email,
+            "firstName": user.first_name,
+            "lastName": user.last_name,
+            "organizationId": user.organization_id,
+            "companyName": user.company_name,
+            "language": user.language,
+            "createdAt": super::time::format(&user.created_at),
+        },
+        "consent": {
+            "acceptedPolicyVersion": user.accepted_policy_version,
+            "acceptedPolicyAt": super::time::format(&user.accepted_policy_at),
+        },
+        "notificationSettings": { "emailNotifications": user.email_notifications },
+        "loginRecords": logins,
+        "accountAuditEntries": account_audit,
+        "projects": projects_out,
+        "supportRequests": support_requests,
+    }))
+}
+
+fn user_email_key(user: &User) -> Result<String, StoreError> {
+    super::email::EmailAddress::parse(&user.email)
+        .map(|e| e.key())
+        .map_err(|_| StoreError::Internal("stored email invalid".into()))
+}
+
+/// Load the caller and export.
+pub async fn export_for(
+    store: &dyn DocumentStore,
+    user: &super::ids::UserId,
+) -> Result<Value, DomainError> {
+    let (user, _) = accounts::require_user(store, user).await?;
+    export(store, &user).await
+}

@@ -1,0 +1,406 @@
+//! Notification mails (P6): the `deliver-notifications` job renders queued
+//! outbox items at send time, in the recipient's language, as plain text
+//! plus HTML, and sends them. A mail goes only to a user who has opted in,
+//! checked again now (the setting may have changed since it was queued);
+//! invitations, addressed to people without an account yet, are the one
+//! transactional exception. Booking mails carry the booking as `.ics`.
+
+use jiff::Timestamp;
+use lettre::Message;
+use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
+use serde_json::Value;
+
+use super::accounts::{self, Language};
+use super::email::EmailAddress;
+use super::ids::{ProjectId, UserId};
+use super::outbox::OutboxItem;
+use super::projects;
+use crate::mail::Mailer;
+use crate::store::containers::{OUTBOX, PROJECTS};
+use crate::store::{DocumentStore, NewDocument, Order, Query, StoreError};
+
+/// Attempts before a mail that keeps failing is given up.
+const MAX_ATTEMPTS: u64 = 8;
+
+pub struct MailContext<'a> {
+    pub from: &'a Mailbox,
+    /// Base URL of the web front end, for links in mails.
+    pub app_url: &'a str,
+}
+
+#[derive(Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct DeliveryReport {
+    pub sent: u64,
+    /// Dropped: recipient opted out, erased, or the subject is gone.
+    pub dropped: u64,
+    pub failed: u64,
+}
+
+struct Rendered {
+    subject: String,
+    text: String,
+    html: String,
+    ics: Option<String>,
+}
+
+fn escape(s: &str) -> String {
+    // Names and project titles are user input; keep them inert in HTML.
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&#39;")
+}
+
+fn html_of(text: &str) -> String {
+    let body: Vec<String> = text
+        .split("\n\n")
+        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>")))
+        .collect();
+    format!(
+        "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body style=\"font-family:sans-serif\">{}</body></html>",
+        body.join("")
+    )
+}
+
+fn role_de(role: &str) -> &'static str {
+    match role {
+        "manager" => "Logistikkoordinator/in",
+        "member" => "Mitglied",
+        "viewer" => "Leser/in",
+        _ => "Eigentümer/in",
+    }
+}
+
+fn status_text(status: &str, lang: Language) -> &'static str {
+    match (status, lang) {
+        ("approved", Language::De) => "bestätigt",
+        ("declined", Language::De) => "abgelehnt",
+        ("cancelled", Language::De) => "storniert",
+        ("requested", Language::De) => "angefragt",
+        ("checked-in" | "checkedIn", Language::De) => "eingecheckt",
+        ("checked-out" | "checkedOut", Language::De) => "ausgecheckt",
+        ("turned-away" | "turnedAway", Language::De) => "abgewiesen",
+        ("approved", Language::En) => "approved",
+        ("declined", Language::En) => "declined",
+        ("cancelled", Language::En) => "cancelled",
+        ("requested", Language::En) => "requested",
+        ("checked-in" | "checkedIn", Language::En) => "checked in",
+        ("checked-out" | "checkedOut", Language::En) => "checked out",
+        ("turned-away" | "turnedAway", Language::En) => "turned away",
+        (_, Language::De) => "geändert",
+        (_, Language::En) => "updated",
+    }
+}
+
+fn param<'a>(item: &'a OutboxItem, key: &str) -> &'a str {
+    item.params
+        .get(key)
+        .and_then(Value::as_str)
+        .unwrap_or_default()
+}
+
+async fn render_invitation(
+    store: &dyn DocumentStore,
+    item: &OutboxItem,
+    ctx: &MailContext<'_>,
+) -> Result<Option<Rendered>, StoreError> {
+    let Some(project_id) = item.project_id.clone() else {
+        return Ok(None);
+    };
+    let Some((project, _)) = projects::load(store, &project_id)
+        .await
+        .map_err(into_store)?
+    else {
+        return Ok(None);
+    };
+    let inviter = match UserId::parse(param(item, "inviterId")) {
+        Some(id) => accounts::load_user(store, &id).await.map_err(into_store)?,
+        None => None,
+    };
+    let inviter = inviter
+        .map(|(u, _)| format!("{} {}", u.first_name, u.last_name))
+        .unwrap_or_else(|| "Insite LMS".to_owned());
+    let role = param(item, "role");
+    let link = format!(
+        "{}/invitations/{}",
+        ctx.app_url.trim_end_matches('/'),
+        param(item, "token")
+    );
+    let text = format!(
+        "{inviter} lädt Sie als {role_de} in das Projekt „{p}“ auf Insite LMS ein.\n\
+         Einladung annehmen: {link}\n\n\
+         {inviter} invites you as {role} to the project “{p}” on Insite LMS.\n\
+         Accept the invitation: {link}",
+        role_de = role_de(role),
+        p = project.name,
+    );
+    Ok(Some(Rendered {
+        subject: format!("Einladung / Invitation: {}", project.name),
+        html: html_of(&text),
+        text,
+        ics: None,
+    }))
+}
+
+fn into_store(e: super::error::DomainError) -> StoreError {
+    match e {
+        super::error::DomainError::Store(s) => s,
+        other => StoreError::Internal(other.to_string()),
+    }
+}
+
+/// An iCalendar document of one booking, for calendar apps.
+fn booking_ics(
+    booking_id: &str,
+    summary: &str,
+    start: Timestamp,
+    end: Timestamp,
+    status: &str,
+) -> Option<String> {
+    use icalendar::{Component, EventLike, EventStatus};
+    let to_chrono = |t: Timestamp| chrono::DateTime::from_timestamp(t.as_second(), 0);
+    let (start, end) = (to_chrono(start)?, to_chrono(end)?);
+    let ev_status = match status {
+        "approved" | "checked-in" | "checked-out" | "checkedIn" | "checkedOut" => {
+            EventStatus::Confirmed
+        }
+        "cancelled" | "declined" | "turned-away" | "turnedAway" => EventStatus::Cancelled,
+        _ => EventStatus::Tentative,
+    };
+    let event = icalendar::Event::new()
+        .uid(&format!("{booking_id}@insite-lms"))
+        .summary(summary)
+        .starts(start)
+        .ends(end)
+        .status(ev_status)
+        .done();
+    Some(
+        icalendar::Calendar::new()
+            .name("Insite LMS")
+            .push(event)
+            .done()
+            .to_string(),
+    )
+}
+
+async fn render_booking(
+    store: &dyn DocumentStore,
+    item: &OutboxItem,
+    lang: Language,
+) -> Result<Option<Rendered>, StoreError> {
+    let Some(project_id) = item.project_id.clone() else {
+        return Ok(None);
+    };
+    let Some((project, _)) = projects::load(store, &project_id)
+        .await
+        .map_err(into_store)?
+    else {
+        return Ok(None);
+    };
+    let booking_id = param(item, "bookingId");
+    let Some(booking) = store
+        .read(PROJECTS, &project_id.as_string(), booking_id)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let status = item
+        .params
+        .get("status")
+        .and_then(Value::as_str)
+        .or_else(|| booking.body.get("status").and_then(Value::as_str))
+        .unwrap_or_default()
+        .to_owned();
+    let time = |k: &str| {
+        booking
+            .body
+            .get(k)
+            .and_then(Value::as_str)
+            .and_then(|s| super::time::parse(s).ok())
+    };
+    let (Some(start), Some(end)) = (time("start"), time("end")) else {
+        return Ok(None);
+    };
+    let tz = project.time_zone.tz();
+    let local = |t: Timestamp| {
+        t.to_zoned_datetime(tz.clone())
+            .strftime("%d.%m.%Y %H:%M")
+            .to_string()
+    };
+    let word = status_text(&status, lang);
+    let (subject, text) = match lang {
+        Language::De => (
+            format!("Buchung {word}: {}", project.name),
+            format!(
+                "Ihre Lieferbuchung im Projekt „{}“ ist {word}.\nZeit: {} – {} ({})",
+                project.name,
+                local(start),
+                local(end),
+                project.time_zone.as_str()
+            ),
+        ),
+        Language::En => (
+            format!("Booking {word}: {}", project.name),
+            format!(
+                "Your delivery booking in the project “{}” is {word}.\nTime: {} – {} ({})",
+                project.name,
+                local(start),
+                local(end),
+                project.time_zone.as_str()
+            ),
+        ),
+    };
+    Ok(Some(Rendered {
+        ics: booking_ics(booking_id, &subject, start, end, &status),
+        subject,
+        html: html_of(&text),
+        text,
+    }))
+}
+
+fn build(from: &Mailbox, to: &EmailAddress, r: Rendered) -> Result<Message, String> {
+    let to: Mailbox = to
+        .as_str()
+        .parse()
+        .map_err(|e: lettre::address::AddressError| e.to_string())?;
+    let alternative = MultiPart::alternative()
+        .singlepart(SinglePart::plain(r.text))
+        .singlepart(SinglePart::html(r.html));
+    let body = match r.ics {
+        Some(ics) => MultiPart::mixed().multipart(alternative).singlepart(
+            Attachment::new("booking.ics".to_owned()).body(
+                ics,
+                ContentType::parse("text/calendar; charset=utf-8; method=PUBLISH")
+                    .map_err(|e| e.to_string())?,
+            ),
+        ),
+        None => alternative,
+    };
+    Message::builder()
+        .from(from.clone())
+        .to(to)
+        .subject(r.subject)
+        .multipart(body)
+        .map_err(|e| e.to_string())
+}
+
+/// Whether the item may be sent to its recipient now, and in which language.
+async fn recipient_language(
+    store: &dyn DocumentStore,
+    item: &OutboxItem,
+) -> Result<Option<Language>, StoreError> {
+    let user = match &item.recipient_user_id {
+        Some(id) => accounts::load_user(store, id).await.map_err(into_store)?,
+        None => None,
+    };
+    if item.template == "invitation" {
+        return Ok(Some(user.map_or(Language::De, |(u, _)| u.language)));
+    }
+    Ok(user
+        .filter(|(u, _)| u.email_notifications && u.email == item.to)
+        .map(|(u, _)| u.language))
+}
+
+async fn remove(store: &dyn DocumentStore, pk: &str, id: &str) -> Result<(), StoreError> {
+    match store.delete(OUTBOX, pk, id, None).await {
+        Ok(()) | Err(StoreError::NotFound) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Send up to `batch` pending mails, oldest first.
+pub async fn deliver(
+    store: &dyn DocumentStore,
+    mailer: &dyn Mailer,
+    ctx: &MailContext<'_>,
+    batch: u32,
+) -> Result<DeliveryReport, StoreError> {
+    let mut report = DeliveryReport::default();
+    let page = store
+        .query_all_partitions(
+            OUTBOX,
+            Query::new()
+                .eq("kind", "mail")
+                .eq("status", "pending")
+                .order_by("at", Order::Asc)
+                .limit(batch),
+        )
+        .await?;
+    for doc in page.items {
+        let item: OutboxItem = doc.parse()?;
+        let Ok(to) = EmailAddress::parse(&item.to) else {
+            remove(store, &doc.partition_key, &doc.id).await?;
+            report.dropped += 1;
+            continue;
+        };
+        let Some(lang) = recipient_language(store, &item).await? else {
+            remove(store, &doc.partition_key, &doc.id).await?;
+            report.dropped += 1;
+            continue;
+        };
+        let rendered = match item.template.as_str() {
+            "invitation" => render_invitation(store, &item, ctx).await?,
+            "booking-status" => render_booking(store, &item, lang).await?,
+            _ => None,
+        };
+        let Some(rendered) = rendered else {
+            remove(store, &doc.partition_key, &doc.id).await?;
+            report.dropped += 1;
+            continue;
+        };
+        let sent = match build(ctx.from, &to, rendered) {
+            Ok(message) => mailer.send(message).await.map_err(|e| e.to_string()),
+            Err(e) => Err(e),
+        };
+        match sent {
+            Ok(()) => {
+                remove(store, &doc.partition_key, &doc.id).await?;
+                report.sent += 1;
+            }
+            Err(error) => {
+                report.failed += 1;
+                let attempts = doc
+                    .body
+                    .get("attempts")
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0)
+                    + 1;
+                tracing::warn!(attempts, template = %item.template, %error, "mail not sent");
+                if attempts >= MAX_ATTEMPTS {
+                    remove(store, &doc.partition_key, &doc.id).await?;
+                } else {
+                    let mut body = doc.body.clone();
+                    body["attempts"] = Value::from(attempts);
+                    let retry = NewDocument::new(&doc.partition_key, &doc.id, body);
+                    match store.replace(OUTBOX, retry, Some(&doc.etag)).await {
+                        Ok(_) | Err(StoreError::NotFound | StoreError::PreconditionFailed) => {}
+                        Err(e) => return Err(e),
+                    }
+                }
+            }
+        }
+    }
+    Ok(report)
+}
+
+/// Queue a booking mail for a user, only if they opted in (P6).
+pub async fn enqueue_for_user(
+    store: &dyn DocumentStore,
+    user: &UserId,
+    project: &ProjectId,
+    template: &str,
+    params: Value,
+) -> Result<bool, StoreError> {
+    let Some((u, _)) = accounts::load_user(store, user).await.map_err(into_store)? else {
+        return Ok(false);
+    };
+    if !u.email_notifications {
+        return Ok(false);
+    }
+    let Ok(to) = EmailAddress::parse(&u.email) else {
+        return Ok(false);
+    };
+    super::outbox::enqueue(store, &to, Some(user), Some(project), template, params).await?;
+    Ok(true)
+}

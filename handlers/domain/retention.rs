@@ -1,0 +1,151 @@
+//! Retention (P9, P12, P14, and the README's table): what the
+//! `purge-expired` job removes, category by category. Each category works
+//! in bounded batches, so a large backlog finishes over several runs, and
+//! removing what is already gone is not an error, so runs are idempotent.
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use super::erasure;
+use super::time;
+use crate::store::containers::{IDENTITIES, PROJECTS, SUPPORT, USERS};
+use crate::store::{BlobStore, Container, DocumentStore, Query, StoreError};
+
+#[derive(Debug, Clone, Copy)]
+pub struct RetentionPolicy {
+    pub login_records: SignedDuration,
+    pub closed_support_requests: SignedDuration,
+    pub orphan_blob_grace: SignedDuration,
+    /// Items per category and run.
+    pub batch: u32,
+}
+
+#[derive(Debug, Default, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "camelCase")]
+pub struct PurgeReport {
+    pub expired_documents: u64,
+    pub invitations: u64,
+    pub refresh_tokens: u64,
+    pub login_records: u64,
+    pub support_requests: u64,
+    pub orphan_blobs: u64,
+    pub erasures_completed: u64,
+}
+
+async fn delete_matching(
+    store: &dyn DocumentStore,
+    c: Container,
+    q: Query,
+) -> Result<u64, StoreError> {
+    let page = store.query_all_partitions(c, q).await?;
+    let mut n = 0;
+    for d in page.items {
+        match store.delete(c, &d.partition_key, &d.id, None).await {
+            Ok(()) => n += 1,
+            Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+        if c.name == PROJECTS.name
+            && let Some(token_key) = d.body.get("tokenKey").and_then(|v| v.as_str())
+        {
+            match store
+                .delete(IDENTITIES, token_key, "invitation", None)
+                .await
+            {
+                Ok(()) | Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(n)
+}
+
+/// Blobs that no document points at: an upload that died between blob and
+/// metadata, or a project whose deletion was interrupted. `is_referenced`
+/// answers for a blob name.
+async fn orphan_blobs(
+    store: &dyn DocumentStore,
+    blobs: &dyn BlobStore,
+    grace: SignedDuration,
+    batch: u32,
+) -> Result<u64, StoreError> {
+    let cutoff = Timestamp::now() - grace;
+    let mut n = 0;
+    for blob in blobs.list("projects/").await? {
+        if n >= u64::from(batch) || blob.last_modified > cutoff {
+            continue;
+        }
+        if !is_referenced(store, blob.name.as_str()).await? {
+            blobs.delete(&blob.name).await?;
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// A blob `projects/<projectId>/files/<fileId>` is referenced while its
+/// project holds a document with the id `<fileId>`.
+async fn is_referenced(store: &dyn DocumentStore, name: &str) -> Result<bool, StoreError> {
+    let mut parts = name.split('/');
+    let (Some("projects"), Some(project), Some(_), Some(file)) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Ok(false);
+    };
+    Ok(store.read(PROJECTS, project, file).await?.is_some())
+}
+
+pub async fn purge(
+    store: &dyn DocumentStore,
+    blobs: &dyn BlobStore,
+    policy: &RetentionPolicy,
+) -> Result<PurgeReport, StoreError> {
+    let now = Timestamp::now();
+    let ts = |t: Timestamp| time::format(&t);
+    let b = policy.batch;
+    let report = PurgeReport {
+        expired_documents: store.remove_expired().await?,
+        invitations: delete_matching(
+            store,
+            PROJECTS,
+            Query::new()
+                .eq("kind", "invitation")
+                .eq("status", "pending")
+                .lt("expiresAt", ts(now))
+                .limit(b),
+        )
+        .await?,
+        refresh_tokens: delete_matching(
+            store,
+            USERS,
+            Query::new()
+                .eq("kind", "refresh")
+                .lt("expiresAt", ts(now))
+                .limit(b),
+        )
+        .await?,
+        login_records: delete_matching(
+            store,
+            USERS,
+            Query::new()
+                .eq("kind", "login")
+                .lt("at", ts(now - policy.login_records))
+                .limit(b),
+        )
+        .await?,
+        support_requests: delete_matching(
+            store,
+            SUPPORT,
+            Query::new()
+                .eq("kind", "supportRequest")
+                .eq("status", "closed")
+                .lt("closedAt", ts(now - policy.closed_support_requests))
+                .limit(b),
+        )
+        .await?,
+        orphan_blobs: orphan_blobs(store, blobs, policy.orphan_blob_grace, b).await?,
+        erasures_completed: erasure::finish_pending(store, b).await?,
+    };
+    store.compact().await?;
+    Ok(report)
+}
