@@ -6,6 +6,7 @@ pub mod blob;
 pub mod containers;
 pub mod document;
 pub mod embedded;
+mod paging;
 
 pub use blob::{BlobName, BlobProperties, BlobStore, ByteStream};
 pub use containers::Container;
