@@ -2,6 +2,7 @@
 //! store, each a narrow trait with an embedded implementation (SQLite and the
 //! filesystem) and an Azure one. The domain only ever sees the traits.
 
+pub mod azure;
 pub mod blob;
 pub mod containers;
 pub mod document;

@@ -6,5 +6,6 @@ mod document_suite;
 #[macro_use]
 mod blob_suite;
 
+mod cosmos;
 mod crash;
 mod embedded;

@@ -1,0 +1,32 @@
+//! The token credential for Cosmos DB and Blob Storage: the app's managed
+//! identity in Azure (user-assigned when `AZURE_CLIENT_ID` names one), the
+//! developer's Azure CLI / Azure Developer CLI login on a laptop. Keys and
+//! connection strings are never used outside emulator tests.
+
+use azure_core::credentials::TokenCredential;
+use azure_identity::{
+    DeveloperToolsCredential, ManagedIdentityCredential, ManagedIdentityCredentialOptions,
+    UserAssignedId,
+};
+use std::sync::Arc;
+
+use crate::config::AzureCredential;
+use crate::store::StoreError;
+
+pub fn credential(
+    kind: AzureCredential,
+    managed_identity_client_id: Option<&str>,
+) -> Result<Arc<dyn TokenCredential>, StoreError> {
+    let failed = |e: azure_core::Error| StoreError::Internal(format!("Azure credential: {e}"));
+    Ok(match kind {
+        AzureCredential::ManagedIdentity => {
+            let options = ManagedIdentityCredentialOptions {
+                user_assigned_id: managed_identity_client_id
+                    .map(|id| UserAssignedId::ClientId(id.to_owned())),
+                ..Default::default()
+            };
+            ManagedIdentityCredential::new(Some(options)).map_err(failed)?
+        }
+        AzureCredential::Developer => DeveloperToolsCredential::new(None).map_err(failed)?,
+    })
+}

@@ -1,0 +1,48 @@
+//! The Azure stores: documents in Cosmos DB, blobs in Blob Storage, both
+//! reached with one token credential from `azure_identity`.
+
+mod blob;
+mod cosmos;
+mod cosmos_query;
+mod credentials;
+
+pub use blob::AzureBlobStore;
+pub use cosmos::{CosmosDocumentStore, indexing_policy};
+pub use credentials::credential;
+
+use azure_data_cosmos::options::Region;
+use azure_data_cosmos::{AccountReference, CosmosClient, RoutingStrategy};
+use std::sync::Arc;
+
+use crate::config::AzureConfig;
+use crate::store::{StoreError, Stores};
+
+/// Connect to the configured Cosmos DB account and blob container.
+pub async fn open_azure_stores(config: &AzureConfig) -> Result<Stores, StoreError> {
+    let credential = credential(
+        config.credential,
+        config.managed_identity_client_id.as_deref(),
+    )?;
+    let account = AccountReference::with_credential(
+        config.cosmos_endpoint.clone().into(),
+        credential.clone(),
+    );
+    let client = CosmosClient::builder()
+        .build(
+            account,
+            RoutingStrategy::ProximityTo(Region::from(config.cosmos_region.clone())),
+        )
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("Cosmos DB client: {e}")))?;
+    let documents =
+        CosmosDocumentStore::open(&client, &config.cosmos_database, config.create_resources)
+            .await?;
+    let blobs = AzureBlobStore::new(config.blob_container_url(), credential, None)?;
+    if config.create_resources {
+        blobs.create_container_if_missing().await?;
+    }
+    Ok(Stores {
+        documents: Arc::new(documents),
+        blobs: Arc::new(blobs),
+    })
+}
