@@ -6,6 +6,7 @@ mod document_suite;
 #[macro_use]
 mod blob_suite;
 
+mod azurite;
 mod cosmos;
 mod crash;
 mod embedded;
