@@ -1,65 +1,19 @@
 //! The document-store conformance suite on the Cosmos DB adapter, run
-//! against the SDK's in-process emulator (`azure_data_cosmos_driver`'s
-//! `InMemoryEmulatorHttpClient`): the full SDK pipeline with only the HTTP
-//! layer replaced. The emulator does not model TTL expiry, so instead of the
+//! against the SDK's in-process emulator (see `cosmos_emulator`). The emulator does not model TTL expiry, so instead of the
 //! expiry case these tests prove that the adapter writes the item's `ttl` and
 //! that the containers it creates have TTL on without a default.
 
-use azure_core::credentials::Secret;
-use azure_core::http::Url;
+use azure_data_cosmos::CosmosClient;
 use azure_data_cosmos::models::TimeToLive;
-use azure_data_cosmos::options::{OperationOptionsBuilder, Region, ThrottlingRetryOptionsBuilder};
-use azure_data_cosmos::{
-    AccountReference, CosmosClient, CosmosClientBuilder, CosmosRuntimeBuilder, RoutingStrategy,
-};
-use azure_data_cosmos_driver::in_memory_emulator::{
-    ConsistencyLevel, ContainerConfig, InMemoryEmulatorHttpClient, VirtualAccountConfig,
-    VirtualRegion,
-};
+use azure_data_cosmos::options::{OperationOptionsBuilder, ThrottlingRetryOptionsBuilder};
+use azure_data_cosmos_driver::in_memory_emulator::ContainerConfig;
 use insite_lms::store::azure::CosmosDocumentStore;
 use insite_lms::store::containers::{self, SYSTEM};
-use insite_lms::store::{DocumentStore, NewDocument, StoreError};
+use insite_lms::store::{BatchOp, DocumentStore, NewDocument, Query, StoreError};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-/// The emulator answers for this made-up gateway; nothing leaves the process.
-const GATEWAY: &str = "https://westeurope.emulator.local";
-const DATABASE: &str = "lms";
-
-struct Emulator {
-    http: Arc<InMemoryEmulatorHttpClient>,
-}
-
-impl Emulator {
-    fn new(throttling: bool) -> Self {
-        let region = VirtualRegion::new("West Europe", Url::parse(GATEWAY).expect("url"));
-        let config = VirtualAccountConfig::new(vec![region])
-            .expect("account")
-            .with_consistency(ConsistencyLevel::Session)
-            .with_throttling_enabled(throttling);
-        Emulator {
-            http: Arc::new(InMemoryEmulatorHttpClient::new(config)),
-        }
-    }
-
-    /// A client with an account key: key auth exists only in test builds
-    /// (the `key_auth` feature comes with the emulator dev-dependency).
-    async fn client(&self, builder: CosmosClientBuilder) -> CosmosClient {
-        let runtime = CosmosRuntimeBuilder::from(self.http.runtime_builder())
-            .build()
-            .await
-            .expect("runtime");
-        let account = AccountReference::with_authentication_key(
-            GATEWAY.parse().expect("endpoint"),
-            Secret::new("dGVzdGtleQ=="),
-        );
-        builder
-            .with_runtime(runtime)
-            .build(account, RoutingStrategy::ProximityTo(Region::WEST_EUROPE))
-            .await
-            .expect("client")
-    }
-}
+use crate::cosmos_emulator::{DATABASE, Emulator, RuLog};
 
 /// A fresh emulator with the database and containers created by the
 /// adapter's control-plane path. The emulator is the guard.
@@ -247,4 +201,47 @@ async fn throttling_that_outlasts_the_retries_is_unavailable() {
         .create(SYSTEM, NewDocument::new("p", "next", padded(8 * 1024)))
         .await;
     assert!(matches!(r, Err(StoreError::Unavailable(_))), "{r:?}");
+}
+
+/// Every operation logs its request charge at debug level.
+#[tokio::test(flavor = "current_thread")]
+async fn every_operation_logs_its_request_charge() {
+    let (store, _emulator) = documents().await;
+    let log = RuLog::default();
+    let _guard = log.install();
+    let etag = store
+        .create(SYSTEM, NewDocument::new("p", "a", json!({"v": 1})))
+        .await
+        .expect("create");
+    store.read(SYSTEM, "p", "a").await.expect("read");
+    store
+        .replace(
+            SYSTEM,
+            NewDocument::new("p", "a", json!({"v": 2})),
+            Some(&etag),
+        )
+        .await
+        .expect("replace");
+    store.query(SYSTEM, "p", Query::new()).await.expect("query");
+    store
+        .batch(
+            SYSTEM,
+            "p",
+            vec![BatchOp::Upsert(NewDocument::new("p", "b", json!({})))],
+        )
+        .await
+        .expect("batch");
+    store.delete(SYSTEM, "p", "a", None).await.expect("delete");
+    let ops: Vec<String> = log
+        .take()
+        .into_iter()
+        .map(|(op, ru)| {
+            assert!(ru > 0.0, "{op} charged {ru}");
+            op
+        })
+        .collect();
+    assert_eq!(
+        ops,
+        ["create", "read", "replace", "query", "batch", "delete"]
+    );
 }

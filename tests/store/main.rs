@@ -8,5 +8,6 @@ mod blob_suite;
 
 mod azurite;
 mod cosmos;
+mod cosmos_emulator;
 mod crash;
 mod embedded;
