@@ -117,6 +117,7 @@ impl BlobStore for AzureBlobStore {
                 buffer.extend_from_slice(&chunk.split_to(take));
                 if buffer.len() == BLOCK_SIZE || (end && chunk.is_empty()) {
                     let block = buffer.split().freeze();
+                    buffer.reserve(BLOCK_SIZE);
                     let id = block_id(&upload, blocks.len());
                     let len = block.len() as u64;
                     let content: RequestContent<Bytes, NoFormat> = block.into();
@@ -184,7 +185,16 @@ impl BlobStore for AzureBlobStore {
             parallel: Some(DOWNLOAD_PARALLEL),
             ..Default::default()
         };
-        let download = client.download(Some(options)).await.map_err(blob_err)?;
+        let download = match client.download(Some(options)).await {
+            Ok(d) => d,
+            // Replaced between the two requests: a retry reads the new one.
+            Err(e) if e.http_status() == Some(StatusCode::PreconditionFailed) => {
+                return Err(StoreError::Unavailable(
+                    "the blob changed while it was being read".into(),
+                ));
+            }
+            Err(e) => return Err(blob_err(e)),
+        };
         let body = download.body.map_err(std::io::Error::other).boxed();
         Ok(BlobDownload {
             properties,
