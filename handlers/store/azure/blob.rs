@@ -13,7 +13,7 @@ use azure_storage_blob::models::{
     BlobContainerClientListBlobsOptions, BlockBlobClientCommitBlockListResultHeaders,
     BlockLookupList, HttpRange,
 };
-use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
+use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions, BlockBlobClient};
 use bytes::BytesMut;
 use futures::{StreamExt, TryStreamExt};
 use std::num::NonZero;
@@ -89,6 +89,48 @@ fn block_id(upload: &str, index: usize) -> Vec<u8> {
     format!("{upload}-{index:08}").into_bytes()
 }
 
+/// The blocks staged so far for one put; nothing is visible until `commit`.
+struct Upload {
+    client: BlockBlobClient,
+    id: String,
+    blocks: Vec<Vec<u8>>,
+    size: u64,
+}
+
+impl Upload {
+    async fn stage(&mut self, block: Bytes) -> Result<(), StoreError> {
+        let id = block_id(&self.id, self.blocks.len());
+        let len = block.len() as u64;
+        let content: RequestContent<Bytes, NoFormat> = block.into();
+        self.client
+            .stage_block(&id, len, content, None)
+            .await
+            .map_err(blob_err)?;
+        self.size += len;
+        self.blocks.push(id);
+        Ok(())
+    }
+
+    /// Make the staged blocks, in order, the blob's content (an empty list
+    /// makes an empty blob).
+    async fn commit(self, name: &BlobName) -> Result<BlobProperties, StoreError> {
+        let list = BlockLookupList {
+            latest: Some(self.blocks),
+            ..Default::default()
+        };
+        let committed = self
+            .client
+            .commit_block_list(list.try_into().map_err(blob_err)?, None)
+            .await
+            .map_err(blob_err)?;
+        Ok(BlobProperties {
+            name: name.clone(),
+            size: self.size,
+            last_modified: timestamp(committed.last_modified().map_err(blob_err)?),
+        })
+    }
+}
+
 #[async_trait]
 impl BlobStore for AzureBlobStore {
     async fn put(
@@ -96,56 +138,32 @@ impl BlobStore for AzureBlobStore {
         name: &BlobName,
         mut body: ByteStream,
     ) -> Result<BlobProperties, StoreError> {
-        let client = self
-            .container
-            .blob_client(name.as_str())
-            .block_blob_client();
-        let upload = uuid::Uuid::new_v4().simple().to_string();
-        let mut blocks = Vec::new();
-        let mut size = 0u64;
+        let mut upload = Upload {
+            client: self
+                .container
+                .blob_client(name.as_str())
+                .block_blob_client(),
+            id: uuid::Uuid::new_v4().simple().to_string(),
+            blocks: Vec::new(),
+            size: 0,
+        };
         let mut buffer = BytesMut::with_capacity(BLOCK_SIZE);
-        loop {
-            let chunk = body
-                .next()
-                .await
-                .transpose()
-                .map_err(|e| StoreError::Invalid(format!("upload stream failed: {e}")))?;
-            let end = chunk.is_none();
-            let mut chunk = chunk.unwrap_or_default();
-            while !chunk.is_empty() || (end && !buffer.is_empty()) {
+        while let Some(chunk) = body.next().await {
+            let mut chunk =
+                chunk.map_err(|e| StoreError::Invalid(format!("upload stream failed: {e}")))?;
+            while !chunk.is_empty() {
                 let take = chunk.len().min(BLOCK_SIZE - buffer.len());
                 buffer.extend_from_slice(&chunk.split_to(take));
-                if buffer.len() == BLOCK_SIZE || (end && chunk.is_empty()) {
-                    let block = buffer.split().freeze();
+                if buffer.len() == BLOCK_SIZE {
+                    upload.stage(buffer.split().freeze()).await?;
                     buffer.reserve(BLOCK_SIZE);
-                    let id = block_id(&upload, blocks.len());
-                    let len = block.len() as u64;
-                    let content: RequestContent<Bytes, NoFormat> = block.into();
-                    client
-                        .stage_block(&id, len, content, None)
-                        .await
-                        .map_err(blob_err)?;
-                    size += len;
-                    blocks.push(id);
                 }
             }
-            if end {
-                break;
-            }
         }
-        let list = BlockLookupList {
-            latest: Some(blocks),
-            ..Default::default()
-        };
-        let committed = client
-            .commit_block_list(list.try_into().map_err(blob_err)?, None)
-            .await
-            .map_err(blob_err)?;
-        Ok(BlobProperties {
-            name: name.clone(),
-            size,
-            last_modified: timestamp(committed.last_modified().map_err(blob_err)?),
-        })
+        if !buffer.is_empty() {
+            upload.stage(buffer.freeze()).await?;
+        }
+        upload.commit(name).await
     }
 
     async fn get(
