@@ -30,3 +30,16 @@ pub fn credential(
         AzureCredential::Developer => DeveloperToolsCredential::new(None).map_err(failed)?,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Building a credential does no I/O; tokens are fetched on first use.
+    #[test]
+    fn both_credential_kinds_build_offline() {
+        credential(AzureCredential::ManagedIdentity, None).expect("system-assigned");
+        credential(AzureCredential::ManagedIdentity, Some("1111-2222")).expect("user-assigned");
+        credential(AzureCredential::Developer, None).expect("developer");
+    }
+}
