@@ -5,9 +5,10 @@
 //! callers, so bodies equal the embedded store's.
 //!
 //! Throttling (429) and unavailability (503) are retried inside the SDK: its
-//! driver retries 429 up to 18 times honouring `x-ms-retry-after-ms`, and
-//! retries 503 and transport failures in another region or replica. What
-//! still fails after that becomes `StoreError::Unavailable`.
+//! driver retries 429 up to 18 times honouring `x-ms-retry-after-ms` (with
+//! jittered exponential backoff when absent; `open_azure_stores` caps the
+//! total wait), and retries 503 and transport failures in another region or
+//! replica. What still fails after that becomes `StoreError::Unavailable`.
 
 use async_trait::async_trait;
 use azure_core::http::{Etag, StatusCode};

@@ -10,12 +10,18 @@ pub use blob::AzureBlobStore;
 pub use cosmos::{CosmosDocumentStore, indexing_policy};
 pub use credentials::credential;
 
-use azure_data_cosmos::options::Region;
+use azure_data_cosmos::options::{OperationOptionsBuilder, Region, ThrottlingRetryOptionsBuilder};
 use azure_data_cosmos::{AccountReference, CosmosClient, RoutingStrategy};
 use std::sync::Arc;
+use std::time::Duration;
 
 use crate::config::AzureConfig;
 use crate::store::{StoreError, Stores};
+
+/// How long one operation may wait out throttling (429) in total before it
+/// fails as unavailable. The SDK's default (270 s) outlasts the Functions
+/// host's HTTP timeout (230 s); a caller is better served by a quick 503.
+const MAX_THROTTLE_WAIT: Duration = Duration::from_secs(30);
 
 /// Connect to the configured Cosmos DB account and blob container.
 pub async fn open_azure_stores(config: &AzureConfig) -> Result<Stores, StoreError> {
@@ -27,7 +33,15 @@ pub async fn open_azure_stores(config: &AzureConfig) -> Result<Stores, StoreErro
         config.cosmos_endpoint.clone().into(),
         credential.clone(),
     );
+    let throttling = ThrottlingRetryOptionsBuilder::new()
+        .with_max_retry_wait_time(MAX_THROTTLE_WAIT)
+        .build();
     let client = CosmosClient::builder()
+        .with_default_operation_options(
+            OperationOptionsBuilder::new()
+                .with_throttling_retry_options(throttling)
+                .build(),
+        )
         .build(
             account,
             RoutingStrategy::ProximityTo(Region::from(config.cosmos_region.clone())),
