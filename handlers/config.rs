@@ -2,6 +2,7 @@
 //! settings are environment variables) and checked at start: a bad value
 //! stops the process with a message naming the variable.
 
+use azure_core::http::Url;
 use std::collections::HashMap;
 
 use crate::auth::tokens::TokenKey;
@@ -51,6 +52,46 @@ pub struct Config {
     pub mail_from: String,
     /// The web front end's base URL, for links in mails.
     pub app_url: String,
+    /// The Azure stores; `None` runs on the embedded store.
+    pub azure: Option<AzureConfig>,
+}
+
+/// Where the Azure stores are and how to authenticate to them.
+#[derive(Debug, Clone)]
+pub struct AzureConfig {
+    pub cosmos_endpoint: Url,
+    pub cosmos_database: String,
+    /// The region the Cosmos DB client prefers (the app's own region).
+    pub cosmos_region: String,
+    /// The storage account's blob endpoint, e.g. `https://acct.blob.core.windows.net`.
+    pub blob_endpoint: Url,
+    pub blob_container: String,
+    pub credential: AzureCredential,
+    /// A user-assigned managed identity (`AZURE_CLIENT_ID`).
+    pub managed_identity_client_id: Option<String>,
+    /// Create the database, containers and blob container when missing
+    /// (emulators); in Azure the Bicep creates them.
+    pub create_resources: bool,
+}
+
+impl AzureConfig {
+    pub fn blob_container_url(&self) -> Url {
+        let mut url = self.blob_endpoint.clone();
+        // The endpoint was checked to be an https base URL.
+        if let Ok(mut segments) = url.path_segments_mut() {
+            segments.pop_if_empty().push(&self.blob_container);
+        }
+        url
+    }
+}
+
+/// The token credential of the Azure stores.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AzureCredential {
+    /// The Function App's managed identity.
+    ManagedIdentity,
+    /// The developer's Azure CLI or Azure Developer CLI login.
+    Developer,
 }
 
 /// The variables, for the README's configuration table and error messages.
@@ -80,6 +121,25 @@ pub mod vars {
     pub const ARGON2_MEMORY_KIB: &str = "LMS_ARGON2_MEMORY_KIB";
     pub const ARGON2_ITERATIONS: &str = "LMS_ARGON2_ITERATIONS";
     pub const ARGON2_PARALLELISM: &str = "LMS_ARGON2_PARALLELISM";
+    pub const COSMOS_ENDPOINT: &str = "LMS_COSMOS_ENDPOINT";
+    pub const COSMOS_DATABASE: &str = "LMS_COSMOS_DATABASE";
+    pub const COSMOS_REGION: &str = "LMS_COSMOS_REGION";
+    pub const BLOB_ENDPOINT: &str = "LMS_BLOB_ENDPOINT";
+    pub const BLOB_CONTAINER: &str = "LMS_BLOB_CONTAINER";
+    pub const AZURE_CREDENTIAL: &str = "LMS_AZURE_CREDENTIAL";
+    pub const AZURE_CREATE_RESOURCES: &str = "LMS_AZURE_CREATE_RESOURCES";
+    /// Standard Azure variable: the client id of a user-assigned identity.
+    pub const AZURE_CLIENT_ID: &str = "AZURE_CLIENT_ID";
+
+    /// Settings the Azure stores cannot do without.
+    pub const AZURE_REQUIRED: &[&str] = &[
+        COSMOS_ENDPOINT,
+        COSMOS_DATABASE,
+        BLOB_ENDPOINT,
+        AZURE_CREDENTIAL,
+    ];
+    /// Settings with defaults that only mean something for the Azure stores.
+    pub const AZURE_OPTIONAL: &[&str] = &[COSMOS_REGION, BLOB_CONTAINER, AZURE_CREATE_RESOURCES];
 }
 
 impl Config {
@@ -286,8 +346,108 @@ impl Config {
             smtp,
             mail_from,
             app_url,
+            azure: azure_config(&get)?,
         })
     }
+}
+
+/// All required Azure settings → the Azure stores; none (and no optional
+/// one) → the embedded store; anything in between is a mistake worth
+/// stopping for, since it would silently run on local files.
+fn azure_config<'a>(
+    get: &impl Fn(&str) -> Option<&'a str>,
+) -> Result<Option<AzureConfig>, ConfigError> {
+    let missing: Vec<&'static str> = vars::AZURE_REQUIRED
+        .iter()
+        .copied()
+        .filter(|v| get(v).is_none())
+        .collect();
+    let present: Vec<&'static str> = vars::AZURE_REQUIRED
+        .iter()
+        .chain(vars::AZURE_OPTIONAL)
+        .copied()
+        .filter(|v| get(v).is_some())
+        .collect();
+    if present.is_empty() {
+        return Ok(None);
+    }
+    if let Some(first) = missing.first() {
+        return Err(bad(
+            first,
+            format!(
+                "the Azure stores need {}; {} set but {} missing (unset them all to use the embedded store)",
+                vars::AZURE_REQUIRED.join(", "),
+                present.join(", "),
+                missing.join(", "),
+            ),
+        ));
+    }
+    let required = |v: &'static str| get(v).ok_or_else(|| bad(v, "missing"));
+    let cosmos_endpoint = https_url(vars::COSMOS_ENDPOINT, required(vars::COSMOS_ENDPOINT)?)?;
+    let blob_endpoint = https_url(vars::BLOB_ENDPOINT, required(vars::BLOB_ENDPOINT)?)?;
+    let cosmos_database = required(vars::COSMOS_DATABASE)?;
+    if cosmos_database.len() > 255 || cosmos_database.contains(['/', '\\', '?', '#']) {
+        return Err(bad(
+            vars::COSMOS_DATABASE,
+            format!("{cosmos_database:?} is not a Cosmos DB database name"),
+        ));
+    }
+    let credential = match required(vars::AZURE_CREDENTIAL)? {
+        "managed-identity" => AzureCredential::ManagedIdentity,
+        "developer" => AzureCredential::Developer,
+        other => {
+            return Err(bad(
+                vars::AZURE_CREDENTIAL,
+                format!("{other:?} is not managed-identity or developer"),
+            ));
+        }
+    };
+    let blob_container = get(vars::BLOB_CONTAINER).unwrap_or("project-files");
+    if !is_container_name(blob_container) {
+        return Err(bad(
+            vars::BLOB_CONTAINER,
+            format!(
+                "{blob_container:?} is not a container name (3-63 lowercase letters, digits, single hyphens)"
+            ),
+        ));
+    }
+    let create_resources = match get(vars::AZURE_CREATE_RESOURCES) {
+        Some(v) => parse_bool(vars::AZURE_CREATE_RESOURCES, v)?,
+        None => false,
+    };
+    Ok(Some(AzureConfig {
+        cosmos_endpoint,
+        cosmos_database: cosmos_database.to_owned(),
+        cosmos_region: get(vars::COSMOS_REGION).unwrap_or("westeurope").to_owned(),
+        blob_endpoint,
+        blob_container: blob_container.to_owned(),
+        credential,
+        managed_identity_client_id: get(vars::AZURE_CLIENT_ID).map(str::to_owned),
+        create_resources,
+    }))
+}
+
+/// Token credentials are only sent over https (the SDKs refuse otherwise).
+fn https_url(variable: &'static str, v: &str) -> Result<Url, ConfigError> {
+    match Url::parse(v) {
+        Ok(url) if url.scheme() == "https" && url.host().is_some() && !url.cannot_be_a_base() => {
+            Ok(url)
+        }
+        _ => Err(bad(
+            variable,
+            format!("{v:?} is not an https URL like https://name.example.net/"),
+        )),
+    }
+}
+
+fn is_container_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && !name.starts_with('-')
+        && !name.ends_with('-')
+        && !name.contains("--")
 }
 
 pub(crate) fn parse_bool(variable: &'static str, v: &str) -> Result<bool, ConfigError> {
@@ -335,6 +495,83 @@ mod tests {
         let c = Config::from_map(&env(&[(vars::PORT, "40123")])).expect("valid");
         assert_eq!(c.port, 40123);
         assert!(!c.local_scheduler);
+    }
+
+    const AZURE: &[(&str, &str)] = &[
+        (
+            vars::COSMOS_ENDPOINT,
+            "https://acct.documents.azure.com:443/",
+        ),
+        (vars::COSMOS_DATABASE, "lms"),
+        (vars::BLOB_ENDPOINT, "https://acct.blob.core.windows.net"),
+        (vars::AZURE_CREDENTIAL, "managed-identity"),
+    ];
+
+    #[test]
+    fn without_azure_settings_the_embedded_store_is_used() {
+        let c = Config::from_map(&env(&[(vars::AZURE_CLIENT_ID, "x")])).expect("valid");
+        assert!(c.azure.is_none());
+    }
+
+    #[test]
+    fn all_azure_settings_select_the_azure_stores() {
+        let mut pairs = AZURE.to_vec();
+        pairs.push((vars::AZURE_CLIENT_ID, "1111-2222"));
+        let a = Config::from_map(&env(&pairs))
+            .expect("valid")
+            .azure
+            .expect("azure");
+        assert_eq!(a.credential, AzureCredential::ManagedIdentity);
+        assert_eq!(a.cosmos_database, "lms");
+        assert_eq!(a.cosmos_region, "westeurope");
+        assert_eq!(a.managed_identity_client_id.as_deref(), Some("1111-2222"));
+        assert!(!a.create_resources, "the Bicep creates the resources");
+        assert_eq!(
+            a.blob_container_url().as_str(),
+            "https://acct.blob.core.windows.net/project-files"
+        );
+    }
+
+    #[test]
+    fn partial_azure_settings_name_what_is_missing() {
+        for left_out in vars::AZURE_REQUIRED {
+            let pairs: Vec<_> = AZURE
+                .iter()
+                .copied()
+                .filter(|(k, _)| k != left_out)
+                .collect();
+            let e = Config::from_map(&env(&pairs)).unwrap_err();
+            assert_eq!(e.variable, *left_out);
+            assert!(
+                e.to_string().contains(&format!("but {left_out} missing")),
+                "{e}"
+            );
+        }
+        let e = Config::from_map(&env(&[(vars::BLOB_CONTAINER, "files")])).unwrap_err();
+        assert_eq!(e.variable, vars::COSMOS_ENDPOINT);
+        assert!(e.to_string().contains("LMS_BLOB_CONTAINER set"), "{e}");
+    }
+
+    #[test]
+    fn bad_azure_values_name_their_variable() {
+        let cases = [
+            (vars::COSMOS_ENDPOINT, "http://acct.documents.azure.com"),
+            (vars::BLOB_ENDPOINT, "acct.blob.core.windows.net"),
+            (vars::AZURE_CREDENTIAL, "key"),
+            (vars::COSMOS_DATABASE, "a/b"),
+            (vars::BLOB_CONTAINER, "Project_Files"),
+            (vars::AZURE_CREATE_RESOURCES, "maybe"),
+        ];
+        for (variable, value) in cases {
+            let mut pairs: Vec<_> = AZURE
+                .iter()
+                .copied()
+                .filter(|(k, _)| *k != variable)
+                .collect();
+            pairs.push((variable, value));
+            let e = Config::from_map(&env(&pairs)).unwrap_err();
+            assert_eq!(e.variable, variable, "{e}");
+        }
     }
 
     #[test]

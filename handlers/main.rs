@@ -77,8 +77,9 @@ fn grant_support_role(email: &str) -> Result<(), String> {
     let config = Config::from_env().map_err(|e| e.to_string())?;
     let runtime = tokio::runtime::Runtime::new().map_err(|e| e.to_string())?;
     runtime.block_on(async {
-        let stores =
-            insite_lms::startup::open_embedded_stores(&config).map_err(|e| e.to_string())?;
+        let stores = insite_lms::startup::open_stores(&config)
+            .await
+            .map_err(|e| e.to_string())?;
         let user =
             insite_lms::domain::accounts::grant_support_role(stores.documents.as_ref(), email)
                 .await

@@ -48,6 +48,27 @@ pub struct Application {
     local_scheduler: bool,
 }
 
+/// The Azure stores when they are configured, else the embedded ones.
+pub async fn open_stores(config: &Config) -> Result<Stores, StartupError> {
+    match &config.azure {
+        Some(azure) => {
+            let stores = crate::store::azure::open_azure_stores(azure).await?;
+            tracing::info!(
+                cosmos = %azure.cosmos_endpoint,
+                database = %azure.cosmos_database,
+                blobs = %azure.blob_container_url(),
+                "using the Azure stores"
+            );
+            Ok(stores)
+        }
+        None => {
+            let stores = open_embedded_stores(config)?;
+            tracing::info!(data_dir = %config.data_dir.display(), "using the embedded store");
+            Ok(stores)
+        }
+    }
+}
+
 /// Open the embedded stores under the data folder.
 pub fn open_embedded_stores(config: &Config) -> Result<Stores, StartupError> {
     let dir = &config.data_dir;
@@ -65,7 +86,7 @@ pub fn open_embedded_stores(config: &Config) -> Result<Stores, StartupError> {
 
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
-        let stores = open_embedded_stores(&config)?;
+        let stores = open_stores(&config).await?;
         policy::ensure_shipped(stores.documents.as_ref()).await?;
         let signing = match &config.token_signing_key {
             Some(k) => k.clone(),

@@ -29,7 +29,11 @@ impl AddressLimiter {
     }
 
     pub fn check(&self, ip: IpAddr) -> Result<(), ApiError> {
-        if self.calls.fetch_add(1, Ordering::Relaxed).is_multiple_of(1024) {
+        if self
+            .calls
+            .fetch_add(1, Ordering::Relaxed)
+            .is_multiple_of(1024)
+        {
             self.limiter.retain_recent();
         }
         self.limiter.check_key(&ip).map_err(|not_until| {

@@ -2,10 +2,12 @@
 //! store, each a narrow trait with an embedded implementation (SQLite and the
 //! filesystem) and an Azure one. The domain only ever sees the traits.
 
+pub mod azure;
 pub mod blob;
 pub mod containers;
 pub mod document;
 pub mod embedded;
+mod paging;
 
 pub use blob::{BlobName, BlobProperties, BlobStore, ByteStream};
 pub use containers::Container;

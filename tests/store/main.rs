@@ -6,5 +6,8 @@ mod document_suite;
 #[macro_use]
 mod blob_suite;
 
+mod azurite;
+mod cosmos;
+mod cosmos_emulator;
 mod crash;
 mod embedded;

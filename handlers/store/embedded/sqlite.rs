@@ -6,8 +6,6 @@
 //! Every call runs on the blocking pool, never on the async workers.
 
 use async_trait::async_trait;
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
@@ -20,10 +18,9 @@ use crate::store::containers::{self, Container};
 use crate::store::document::{
     BatchOp, Document, DocumentStore, ETag, FilterOp, NewDocument, Order, Page, Query, StoreError,
 };
+use crate::store::paging::{check_identifier, decode_token, encode_token, page_size};
 
 const READERS: usize = 4;
-const DEFAULT_LIMIT: u32 = 100;
-const MAX_LIMIT: u32 = 1000;
 
 pub struct SqliteDocumentStore {
     inner: Arc<Inner>,
@@ -153,20 +150,6 @@ fn create_schema(conn: &Connection) -> Result<(), StoreError> {
         }
     }
     conn.execute_batch(&sql).map_err(sql_err)
-}
-
-/// Field names come from code, not from users; still, only plain
-/// identifiers ever reach SQL text.
-fn check_identifier(field: &str) -> Result<(), StoreError> {
-    if !field.is_empty()
-        && field
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
-    {
-        Ok(())
-    } else {
-        Err(StoreError::Invalid(format!("invalid field name {field:?}")))
-    }
 }
 
 fn field_expr(field: &str) -> String {
@@ -419,7 +402,7 @@ fn run_query(
         Order::Desc => "DESC",
     };
     let order: Vec<String> = key_exprs.iter().map(|e| format!("{e} {dir}")).collect();
-    let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+    let limit = page_size(q.limit);
     sql.push_str(&format!(
         " ORDER BY {} LIMIT {}",
         order.join(", "),
@@ -460,22 +443,6 @@ fn run_query(
         items,
         continuation,
     })
-}
-
-fn encode_token(key: &[Value]) -> Result<String, StoreError> {
-    let json = serde_json::to_vec(key).map_err(StoreError::internal)?;
-    Ok(URL_SAFE_NO_PAD.encode(json))
-}
-
-fn decode_token(token: &str, len: usize) -> Result<Vec<Value>, StoreError> {
-    let invalid = || StoreError::Invalid("invalid continuation token".into());
-    let bytes = URL_SAFE_NO_PAD.decode(token).map_err(|_| invalid())?;
-    let key: Vec<Value> = serde_json::from_slice(&bytes).map_err(|_| invalid())?;
-    if key.len() == len && key.iter().all(|v| !v.is_array() && !v.is_object()) {
-        Ok(key)
-    } else {
-        Err(invalid())
-    }
 }
 
 #[async_trait]

@@ -1,0 +1,62 @@
+//! The Azure stores: documents in Cosmos DB, blobs in Blob Storage, both
+//! reached with one token credential from `azure_identity`.
+
+mod blob;
+mod cosmos;
+mod cosmos_query;
+mod credentials;
+
+pub use blob::AzureBlobStore;
+pub use cosmos::{CosmosDocumentStore, indexing_policy};
+pub use credentials::credential;
+
+use azure_data_cosmos::options::{OperationOptionsBuilder, Region, ThrottlingRetryOptionsBuilder};
+use azure_data_cosmos::{AccountReference, CosmosClient, RoutingStrategy};
+use std::sync::Arc;
+use std::time::Duration;
+
+use crate::config::AzureConfig;
+use crate::store::{StoreError, Stores};
+
+/// How long one operation may wait out throttling (429) in total before it
+/// fails as unavailable. The SDK's default (270 s) outlasts the Functions
+/// host's HTTP timeout (230 s); a caller is better served by a quick 503.
+const MAX_THROTTLE_WAIT: Duration = Duration::from_secs(30);
+
+/// Connect to the configured Cosmos DB account and blob container.
+pub async fn open_azure_stores(config: &AzureConfig) -> Result<Stores, StoreError> {
+    let credential = credential(
+        config.credential,
+        config.managed_identity_client_id.as_deref(),
+    )?;
+    let account = AccountReference::with_credential(
+        config.cosmos_endpoint.clone().into(),
+        credential.clone(),
+    );
+    let throttling = ThrottlingRetryOptionsBuilder::new()
+        .with_max_retry_wait_time(MAX_THROTTLE_WAIT)
+        .build();
+    let client = CosmosClient::builder()
+        .with_default_operation_options(
+            OperationOptionsBuilder::new()
+                .with_throttling_retry_options(throttling)
+                .build(),
+        )
+        .build(
+            account,
+            RoutingStrategy::ProximityTo(Region::from(config.cosmos_region.clone())),
+        )
+        .await
+        .map_err(|e| StoreError::Unavailable(format!("Cosmos DB client: {e}")))?;
+    let documents =
+        CosmosDocumentStore::open(&client, &config.cosmos_database, config.create_resources)
+            .await?;
+    let blobs = AzureBlobStore::new(config.blob_container_url(), credential, None)?;
+    if config.create_resources {
+        blobs.create_container_if_missing().await?;
+    }
+    Ok(Stores {
+        documents: Arc::new(documents),
+        blobs: Arc::new(blobs),
+    })
+}

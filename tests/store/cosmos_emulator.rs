@@ -1,0 +1,106 @@
+//! The SDK's in-process Cosmos DB emulator (`azure_data_cosmos_driver`'s
+//! `InMemoryEmulatorHttpClient`): the full SDK pipeline with only the HTTP
+//! layer replaced, so nothing leaves the process. Shared by the Cosmos tests
+//! and the RU benchmark (`benches/cosmos_ru.rs`), which also share the
+//! capture of the request charges the adapter logs.
+
+use azure_core::credentials::Secret;
+use azure_core::http::Url;
+use azure_data_cosmos::options::Region;
+use azure_data_cosmos::{
+    AccountReference, CosmosClient, CosmosClientBuilder, CosmosRuntimeBuilder, RoutingStrategy,
+};
+use azure_data_cosmos_driver::in_memory_emulator::{
+    ConsistencyLevel, InMemoryEmulatorHttpClient, VirtualAccountConfig, VirtualRegion,
+};
+use std::sync::{Arc, Mutex};
+use tracing::field::{Field, Visit};
+use tracing_subscriber::layer::{Context, SubscriberExt};
+
+/// The emulator answers for this made-up gateway.
+const GATEWAY: &str = "https://westeurope.emulator.local";
+pub const DATABASE: &str = "lms";
+
+pub struct Emulator {
+    pub http: Arc<InMemoryEmulatorHttpClient>,
+}
+
+impl Emulator {
+    /// With `throttling`, partitions have an RU budget and answer 429.
+    pub fn new(throttling: bool) -> Self {
+        let region = VirtualRegion::new("West Europe", Url::parse(GATEWAY).expect("url"));
+        let config = VirtualAccountConfig::new(vec![region])
+            .expect("account")
+            .with_consistency(ConsistencyLevel::Session)
+            .with_throttling_enabled(throttling);
+        Emulator {
+            http: Arc::new(InMemoryEmulatorHttpClient::new(config)),
+        }
+    }
+
+    /// A client with an account key: key auth exists only in test builds
+    /// (the `key_auth` feature comes with the emulator dev-dependency).
+    pub async fn client(&self, builder: CosmosClientBuilder) -> CosmosClient {
+        let runtime = CosmosRuntimeBuilder::from(self.http.runtime_builder())
+            .build()
+            .await
+            .expect("runtime");
+        let account = AccountReference::with_authentication_key(
+            GATEWAY.parse().expect("endpoint"),
+            Secret::new("dGVzdGtleQ=="),
+        );
+        builder
+            .with_runtime(runtime)
+            .build(account, RoutingStrategy::ProximityTo(Region::WEST_EUROPE))
+            .await
+            .expect("client")
+    }
+}
+
+/// Collects the `(op, ru)` pairs of the adapter's debug events on the
+/// current thread (use a current-thread runtime).
+#[derive(Clone, Default)]
+pub struct RuLog(Arc<Mutex<Vec<(String, f64)>>>);
+
+impl RuLog {
+    pub fn install(&self) -> tracing::subscriber::DefaultGuard {
+        tracing::subscriber::set_default(tracing_subscriber::registry().with(self.clone()))
+    }
+
+    /// The charges logged since the last call.
+    pub fn take(&self) -> Vec<(String, f64)> {
+        std::mem::take(&mut *self.0.lock().expect("ru log"))
+    }
+}
+
+impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for RuLog {
+    fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
+        let mut fields = ChargeFields::default();
+        event.record(&mut fields);
+        if let (Some(op), Some(ru)) = (fields.op, fields.ru) {
+            self.0.lock().expect("ru log").push((op, ru));
+        }
+    }
+}
+
+#[derive(Default)]
+struct ChargeFields {
+    op: Option<String>,
+    ru: Option<f64>,
+}
+
+impl Visit for ChargeFields {
+    fn record_f64(&mut self, field: &Field, value: f64) {
+        if field.name() == "ru" {
+            self.ru = Some(value);
+        }
+    }
+
+    fn record_str(&mut self, field: &Field, value: &str) {
+        if field.name() == "op" {
+            self.op = Some(value.to_owned());
+        }
+    }
+
+    fn record_debug(&mut self, _: &Field, _: &dyn std::fmt::Debug) {}
+}
