@@ -192,6 +192,12 @@ impl Config {
             None => get(vars::PORT).is_none(),
         };
         let token_signing_key = match get(vars::TOKEN_SIGNING_KEY) {
+            Some(v) if v.starts_with("@Microsoft.KeyVault(") => {
+                return Err(bad(
+                    vars::TOKEN_SIGNING_KEY,
+                    "is an unresolved Key Vault reference: set the secret and grant the app Key Vault Secrets User",
+                ));
+            }
             Some(v) => {
                 let secret = TokenKey::decode_secret(v).ok_or_else(|| {
                     bad(
@@ -313,6 +319,15 @@ impl Config {
                 "is not a mailbox like Insite LMS <no-reply@example.com>",
             ));
         }
+        let azure = azure_config(&get)?;
+        // Instances in Azure share no data folder: they need the key from
+        // configuration (a Key Vault reference).
+        if azure.is_some() && token_signing_key.is_none() {
+            return Err(bad(
+                vars::TOKEN_SIGNING_KEY,
+                "is required with the Azure stores",
+            ));
+        }
         let app_url = get(vars::APP_URL)
             .unwrap_or("http://127.0.0.1:7071")
             .to_owned();
@@ -346,7 +361,7 @@ impl Config {
             smtp,
             mail_from,
             app_url,
-            azure: azure_config(&get)?,
+            azure,
         })
     }
 }
@@ -507,6 +522,24 @@ mod tests {
         (vars::AZURE_CREDENTIAL, "managed-identity"),
     ];
 
+    const KEY: &str = "c2VjcmV0LWtleS1vZi1hdC1sZWFzdC0zMi1ieXRlcy1sb25nLTAwMDA=";
+
+    #[test]
+    fn azure_needs_the_signing_key_from_configuration() {
+        let e = Config::from_map(&env(AZURE)).unwrap_err();
+        assert_eq!(e.variable, vars::TOKEN_SIGNING_KEY);
+        let mut pairs = AZURE.to_vec();
+        pairs.push((
+            vars::TOKEN_SIGNING_KEY,
+            "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/k/)",
+        ));
+        let e = Config::from_map(&env(&pairs)).unwrap_err();
+        assert!(
+            e.to_string().contains("unresolved Key Vault reference"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn without_azure_settings_the_embedded_store_is_used() {
         let c = Config::from_map(&env(&[(vars::AZURE_CLIENT_ID, "x")])).expect("valid");
@@ -517,6 +550,7 @@ mod tests {
     fn all_azure_settings_select_the_azure_stores() {
         let mut pairs = AZURE.to_vec();
         pairs.push((vars::AZURE_CLIENT_ID, "1111-2222"));
+        pairs.push((vars::TOKEN_SIGNING_KEY, KEY));
         let a = Config::from_map(&env(&pairs))
             .expect("valid")
             .azure

@@ -12,6 +12,7 @@ const USAGE: &str = "usage:
   insite-lms                              serve (configuration from the environment)
   insite-lms generate-function-configs [DIR]   write DIR/<function>/function.json (default function-configs)
   insite-lms package [OUT]                 assemble the Function App folder (default target/functionapp)
+  insite-lms generate-cosmos-indexing      write infra/modules/cosmos-indexing.json from the code
   insite-lms grant-support-role EMAIL      let the account of EMAIL answer support requests";
 
 fn main() -> ExitCode {
@@ -23,6 +24,12 @@ fn main() -> ExitCode {
             table::write_function_configs(Path::new(dir)).map_err(|e| e.to_string())
         }
         Some("package") => package(args.get(1).map(PathBuf::from)),
+        Some("generate-cosmos-indexing") => insite_lms::store::azure::indexing_policies_json()
+            .map_err(|e| e.to_string())
+            .and_then(|text| {
+                std::fs::write(insite_lms::store::azure::INDEXING_POLICIES_FILE, text)
+                    .map_err(|e| e.to_string())
+            }),
         Some("grant-support-role") => match args.get(1) {
             Some(email) => grant_support_role(email),
             None => Err(format!(

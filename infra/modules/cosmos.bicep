@@ -27,6 +27,11 @@ var documentContainers = [
   { name: 'support', partitionKeyPath: '/pk' }
 ]
 
+// Composite indexes for the adapter's sorted queries (field, then id), one
+// policy per container, generated from the code with
+// `insite-lms generate-cosmos-indexing`; a test fails when they differ.
+var indexingPolicies = loadJsonContent('cosmos-indexing.json')
+
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
   name: 'cosmos-${namePrefix}-${uniqueString(resourceGroup().id)}'
   location: location
@@ -82,6 +87,7 @@ resource containers 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containe
         // TTL on without a default: only items that carry their own `ttl`
         // (login records, invitations, refresh tokens) expire.
         defaultTtl: -1
+        indexingPolicy: indexingPolicies[c.name]
       }
     }
   }

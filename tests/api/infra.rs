@@ -100,3 +100,18 @@ fn every_document_container_in_code_is_declared_in_the_bicep() {
         "containers enable per-item TTL"
     );
 }
+
+/// The Bicep's indexing policies are the code's: sorted queries on Cosmos
+/// need exactly the composite indexes the adapter asks for.
+#[test]
+fn cosmos_indexing_policies_match_the_code() {
+    let path = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join(insite_lms::store::azure::INDEXING_POLICIES_FILE);
+    let committed = std::fs::read_to_string(&path).expect("committed indexing policies");
+    let generated = insite_lms::store::azure::indexing_policies_json().expect("generate");
+    assert_eq!(
+        committed, generated,
+        "infra/modules/cosmos-indexing.json is stale: run `cargo run -- generate-cosmos-indexing`"
+    );
+    assert!(read("modules/cosmos.bicep").contains("loadJsonContent('cosmos-indexing.json')"));
+}

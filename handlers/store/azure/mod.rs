@@ -60,3 +60,20 @@ pub async fn open_azure_stores(config: &AzureConfig) -> Result<Stores, StoreErro
         blobs: Arc::new(blobs),
     })
 }
+
+/// Every container's indexing policy as ARM JSON, keyed by container name:
+/// the Bicep loads it, so Azure gets the composite indexes that the
+/// adapter's sorted queries need.
+pub fn indexing_policies_json() -> Result<String, StoreError> {
+    let map: serde_json::Map<String, serde_json::Value> = crate::store::containers::ALL
+        .iter()
+        .map(|c| serde_json::to_value(indexing_policy(c)).map(|v| (c.name.to_owned(), v)))
+        .collect::<Result<_, _>>()
+        .map_err(StoreError::internal)?;
+    let mut text = serde_json::to_string_pretty(&map).map_err(StoreError::internal)?;
+    text.push('\n');
+    Ok(text)
+}
+
+/// Where the Bicep expects the indexing policies.
+pub const INDEXING_POLICIES_FILE: &str = "infra/modules/cosmos-indexing.json";
