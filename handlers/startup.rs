@@ -14,7 +14,8 @@ use crate::functions::scheduler;
 use crate::http;
 use crate::state::AppState;
 use crate::store::embedded::{FileBlobStore, SqliteDocumentStore};
-use crate::store::{StoreError, Stores};
+use crate::store::{BlobName, StoreError, Stores};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -42,6 +43,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     local_scheduler: bool,
+    blob_events: Option<UnboundedReceiver<BlobName>>,
 }
 
 /// Open the embedded stores under the data folder.
@@ -78,16 +80,24 @@ impl Application {
             .await
             .map_err(|source| StartupError::Listen { addr, source })?;
         let local_scheduler = config.local_scheduler;
+        let (blob_sender, blob_events) = if config.index_in_process {
+            let (tx, rx) = unbounded_channel();
+            (Some(tx), Some(rx))
+        } else {
+            (None, None)
+        };
         let state = AppState {
             config: Arc::new(config),
             stores,
             tokens: Arc::new(tokens),
             passwords: Arc::new(passwords),
+            blob_events: blob_sender,
         };
         Ok(Application {
             listener,
             router: http::router(state),
             local_scheduler,
+            blob_events,
         })
     }
 
@@ -99,6 +109,9 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         if self.local_scheduler {
             scheduler::start(self.router.clone());
+        }
+        if let Some(events) = self.blob_events {
+            scheduler::start_blob_triggers(self.router.clone(), events);
         }
         axum::serve(self.listener, self.router)
             .with_graceful_shutdown(shutdown_signal())

@@ -7,7 +7,8 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::domain::password::PasswordHasher;
 use crate::domain::sessions::SessionPolicy;
-use crate::store::Stores;
+use crate::store::{BlobName, Stores};
+use tokio::sync::mpsc::UnboundedSender;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -15,6 +16,9 @@ pub struct AppState {
     pub stores: Stores,
     pub tokens: Arc<TokenKeys>,
     pub passwords: Arc<PasswordHasher>,
+    /// Without a Functions host: where uploads announce new blobs, so the
+    /// local stand-in for the blob trigger raises `index-document`.
+    pub blob_events: Option<UnboundedSender<BlobName>>,
 }
 
 impl AppState {
