@@ -129,12 +129,10 @@ impl FileRecord {
 }
 
 /// The index entry `index-document` writes, one per file.
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct IndexEntry {
-    #[schema(ignore)]
     pub kind: String,
-    #[schema(value_type = String, format = Uuid)]
     pub file_id: FileId,
     pub status: IndexStatus,
     /// Why the file is `unindexable`, or why no text was extracted.
@@ -152,7 +150,6 @@ pub struct IndexEntry {
     /// The beginning of the extracted text.
     pub excerpt: Option<String>,
     #[serde(with = "crate::domain::time::fixed")]
-    #[schema(value_type = String, format = DateTime)]
     pub indexed_at: Timestamp,
 }
 

@@ -67,7 +67,46 @@ pub struct FileView {
     uploaded_by: String,
     index_status: IndexStatus,
     /// What `index-document` found; absent while pending.
-    index: Option<IndexEntry>,
+    index: Option<IndexView>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct IndexView {
+    status: IndexStatus,
+    /// Why the file is `unindexable`, or why no text was extracted.
+    reason: Option<String>,
+    size: u64,
+    sha256: String,
+    /// Sniffed from the stored bytes.
+    media_type: String,
+    width: Option<u32>,
+    height: Option<u32>,
+    /// Distinct searchable words of the extracted text.
+    terms: usize,
+    /// More than 5,000 distinct words: the rest is not searchable.
+    terms_truncated: bool,
+    /// The beginning of the extracted text.
+    excerpt: Option<String>,
+    indexed_at: String,
+}
+
+impl From<IndexEntry> for IndexView {
+    fn from(e: IndexEntry) -> Self {
+        IndexView {
+            status: e.status,
+            reason: e.reason,
+            size: e.size,
+            sha256: e.sha256,
+            media_type: e.media_type,
+            width: e.width,
+            height: e.height,
+            terms: e.terms,
+            terms_truncated: e.terms_truncated,
+            excerpt: e.excerpt,
+            indexed_at: crate::domain::time::format(&e.indexed_at),
+        }
+    }
 }
 
 fn view(f: FileRecord, index: Option<IndexEntry>) -> FileView {
@@ -82,7 +121,7 @@ fn view(f: FileRecord, index: Option<IndexEntry>) -> FileView {
         uploaded_at: crate::domain::time::format(&f.at),
         uploaded_by: f.uploaded_by.as_string(),
         index_status: index.as_ref().map_or(IndexStatus::Pending, |i| i.status),
-        index,
+        index: index.map(IndexView::from),
     }
 }
 

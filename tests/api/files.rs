@@ -835,3 +835,87 @@ async fn p8_deleting_a_project_removes_its_files_and_index() {
         assert_eq!(count_kind(&app, kind).await, 0, "{kind}");
     }
 }
+
+#[tokio::test]
+async fn index_document_streams_past_a_large_inlined_blob_and_reads_uri_or_name() {
+    let app = spawn_app().await;
+    let (_owner, token) = app.signed_in("owner@bau.example").await;
+    let project = app.create_project(&token).await;
+    // 3 MiB inlined as base64 is far beyond the JSON body limit (256 KiB).
+    let bytes = "Containerstellplatz ".repeat(160 * 1024).into_bytes();
+    let file = upload(&app, &token, &project, "gross.txt", bytes.clone(), &[]).await;
+    let id = file["id"].as_str().expect("id").to_owned();
+    let answer = replay_index(&app, &project, &id, &bytes).await;
+    assert_eq!(answer["ReturnValue"]["outcome"], "indexed");
+    assert_eq!(
+        search(&app, &token, &project, "containerstellplatz").await,
+        [id.as_str()]
+    );
+
+    // Only `Uri`, encoded once.
+    let mut payload = host_blob_payload(&project, &id, b"");
+    let metadata = payload["Metadata"].as_object_mut().expect("metadata");
+    metadata.remove("name");
+    metadata.insert(
+        "Uri".into(),
+        json!(format!(
+            "https://lmsfiles.blob.core.windows.net/project-files/projects/{project}/files/{id}"
+        )),
+    );
+    let resp = app.post_json("/index-document", &payload).await;
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["ReturnValue"]["outcome"], "indexed");
+    assert_eq!(count_kind(&app, "fileIndex").await, 1);
+
+    // A blob that is no project file is acknowledged and left alone.
+    let mut payload = host_blob_payload(&project, &id, b"");
+    payload["Metadata"]["name"] = json!("\"elsewhere/readme.txt\"");
+    let resp = app.post_json("/index-document", &payload).await;
+    assert_eq!(resp.status(), 200);
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["ReturnValue"]["outcome"], "ignored");
+
+    // An unparseable invocation fails it.
+    let resp = app
+        .client
+        .post(app.url("/index-document"))
+        .header("content-type", "application/json")
+        .body("{\"Data\": ")
+        .send()
+        .await
+        .expect("sent");
+    assert_problem(resp, 400).await;
+}
+
+#[tokio::test]
+async fn a_failure_to_read_the_blob_answers_non_2xx_so_the_host_retries() {
+    let app = spawn_app().await;
+    let (_owner, token) = app.signed_in("owner@bau.example").await;
+    let project = app.create_project(&token).await;
+    let file = upload(
+        &app,
+        &token,
+        &project,
+        "notiz.txt",
+        b"Kranschein".to_vec(),
+        &[],
+    )
+    .await;
+    let id = file["id"].as_str().expect("id").to_owned();
+    // A folder where the blob file was: opening works, reading fails.
+    let path = app
+        .data_dir
+        .path()
+        .join(format!("blobs/projects/{project}/files/{id}"));
+    std::fs::remove_file(&path).expect("remove blob file");
+    std::fs::create_dir(&path).expect("folder in its place");
+    let resp = app
+        .post_json("/index-document", &host_blob_payload(&project, &id, b""))
+        .await;
+    assert!(resp.status().is_server_error(), "{}", resp.status());
+    assert_eq!(
+        file_meta(&app, &token, &project, &id).await["indexStatus"],
+        "pending"
+    );
+}
