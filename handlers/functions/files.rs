@@ -33,7 +33,7 @@ use crate::store::{BlobName, ByteStream, StoreError};
 const MULTIPART_OVERHEAD: u64 = 64 * 1024;
 const SMALL_PART_MAX: u64 = 1024;
 /// Bytes of the upload kept to sniff its media type.
-const SNIFF_BYTES: usize = 8 * 1024;
+const SNIFF_BYTES: usize = 64 * 1024;
 /// Chunks in flight between the request and the blob store.
 const PIPE_DEPTH: usize = 8;
 /// File responses are bytes to save, never a page to render.
