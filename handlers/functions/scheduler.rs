@@ -46,8 +46,8 @@ pub fn start(router: Router) {
     }
 }
 
-/// Raise every blob function for each blob an upload announces; ends
-/// when the app state (holding the sender) is gone.
+/// Raise every blob function for each blob an upload announces; the task
+/// ends with the runtime.
 pub fn start_blob_triggers(router: Router, mut events: UnboundedReceiver<BlobName>) {
     tokio::spawn(async move {
         while let Some(blob) = events.recv().await {
