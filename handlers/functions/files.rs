@@ -259,6 +259,7 @@ struct Upload {
 
 async fn read_parts(
     state: &AppState,
+    access: &ProjectAccess,
     blob: &BlobName,
     mut form: multer::Multipart<'static>,
     max: u64,
@@ -288,6 +289,13 @@ async fn read_parts(
             Some("restricted") => {
                 let text = field.text().await.map_err(|e| multipart_error(e, max))?;
                 restricted = Some(match text.trim() {
+                    // Refused as soon as it is read: before the file's bytes
+                    // when the part comes first.
+                    "true" if !access.may(Action::ViewRestrictedFiles) => {
+                        return Err(ApiError::Forbidden(
+                            "only owners and managers may upload restricted files",
+                        ));
+                    }
                     "true" => true,
                     "false" => false,
                     _ => return Err(ApiError::field("restricted", "must be true or false")),
@@ -372,19 +380,13 @@ pub async fn upload_file(
 
     let file_id = FileId::generate();
     let blob = files::blob_name(&access.project_id, &file_id)?;
-    let upload = match read_parts(&state, &blob, form, max).await {
+    let upload = match read_parts(&state, &access, &blob, form, max).await {
         Ok(u) => u,
         Err(e) => {
             discard(&state, &blob).await;
             return Err(e);
         }
     };
-    if upload.restricted && !access.may(Action::ViewRestrictedFiles) {
-        discard(&state, &blob).await;
-        return Err(ApiError::Forbidden(
-            "only owners and managers may upload restricted files",
-        ));
-    }
     let content_type = indexing::sniff(&upload.received.head, upload.name.as_str());
     let recorded = files::record_upload(
         state.stores.documents.as_ref(),

@@ -582,6 +582,11 @@ async fn p7_outsiders_get_404_and_members_do_not_see_restricted_files() {
     )
     .await;
     assert_problem(resp, 403).await;
+    // The flag before the file: refused before the bytes are stored.
+    let flag_first = Form::new()
+        .text("restricted", "true")
+        .part("file", Part::bytes(b"x".to_vec()).file_name("x.txt"));
+    assert_problem(upload_form(&app, &member, &project, flag_first).await, 403).await;
     let resp = upload_form(&app, &viewer, &project, form("x.txt", b"x".to_vec(), &[])).await;
     assert_problem(resp, 403).await;
     assert!(
