@@ -24,6 +24,7 @@ const INFLATE_MAX_BYTES: usize = 64 * 1024 * 1024;
 
 pub const PDF: &str = "application/pdf";
 pub const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
+pub const ZIP: &str = "application/zip";
 pub const OCTET_STREAM: &str = "application/octet-stream";
 
 /// The media type of a file from its first bytes. Formats with a magic
@@ -78,7 +79,7 @@ pub enum Outcome {
 
 enum Mode {
     Text(TermCollector),
-    /// PDF or DOCX, collected for parsing; `None` once past the limit.
+    /// PDF, DOCX or ZIP, collected for parsing; `None` once past the limit.
     Document(Option<Vec<u8>>),
     Image,
     Other,
@@ -88,7 +89,7 @@ impl Mode {
     fn start(media_type: &str, head: &[u8]) -> Self {
         let mut mode = if media_type.starts_with("text/") {
             Mode::Text(TermCollector::default())
-        } else if media_type == PDF || media_type == DOCX {
+        } else if [PDF, DOCX, ZIP].contains(&media_type) {
             Mode::Document(Some(Vec::new()))
         } else if media_type.starts_with("image/") {
             Mode::Image
@@ -139,7 +140,7 @@ pub async fn analyze(mut body: ByteStream, file_name: &str) -> Result<Analysis, 
             }
         }
     }
-    let (media_type, mode) = match mode {
+    let (mut media_type, mode) = match mode {
         Some(m) => m,
         None => {
             let t = sniff(&head, file_name);
@@ -162,21 +163,24 @@ pub async fn analyze(mut body: ByteStream, file_name: &str) -> Result<Analysis, 
             )),
         },
         Mode::Document(Some(bytes)) => {
-            let is_pdf = media_type == PDF;
-            let extracted = tokio::task::spawn_blocking(move || {
-                if is_pdf {
-                    pdf_text(&bytes)
-                } else {
-                    docx_text(&bytes)
-                }
+            let kind = media_type.clone();
+            let extracted = tokio::task::spawn_blocking(move || match kind.as_str() {
+                PDF => pdf_text(&bytes).map(Some),
+                DOCX => docx_text(&bytes).map(Some),
+                _ => zipped_docx_text(&bytes),
             })
             .await;
             match extracted {
-                Ok(Ok(text)) => Outcome::Indexed {
-                    text: Some(text),
-                    dimensions: None,
-                    note: None,
-                },
+                Ok(Ok(text)) => {
+                    if text.is_some() && media_type == ZIP {
+                        media_type = DOCX.to_owned();
+                    }
+                    Outcome::Indexed {
+                        text,
+                        dimensions: None,
+                        note: None,
+                    }
+                }
                 Ok(Err(reason)) => Outcome::Unindexable { reason },
                 // A parser that panics on hostile input has still only
                 // failed to parse this one file.
@@ -235,6 +239,19 @@ fn pdf_text(bytes: &[u8]) -> Result<CollectedText, String> {
         return Err("no page of the PDF could be read".into());
     }
     Ok(collector.finish())
+}
+
+/// A ZIP whose entry order `infer` does not recognise may still be a DOCX
+/// (other writers than Word order entries differently); only then it has
+/// text. Any other ZIP is indexed without text.
+fn zipped_docx_text(bytes: &[u8]) -> Result<Option<CollectedText>, String> {
+    let archive =
+        zip::ZipArchive::new(Cursor::new(bytes)).map_err(|e| format!("not a readable ZIP: {e}"))?;
+    if archive.index_for_name("word/document.xml").is_some() {
+        docx_text(bytes).map(Some)
+    } else {
+        Ok(None)
+    }
 }
 
 fn docx_text(bytes: &[u8]) -> Result<CollectedText, String> {

@@ -146,12 +146,17 @@ fn pdf_with_text(text: &str) -> Vec<u8> {
     out
 }
 
-/// A minimal DOCX: the body first, as Word's own files are sniffed.
-fn docx_with_text(text: &str) -> Vec<u8> {
+/// A minimal DOCX. With `body_first` the body is the first entry, which
+/// the sniffer recognises; otherwise it comes last, as some writers do.
+fn docx_with_text(text: &str, body_first: bool) -> Vec<u8> {
     use std::io::Write;
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let opts = zip::write::SimpleFileOptions::default()
         .compression_method(zip::CompressionMethod::Deflated);
+    if !body_first {
+        zip.start_file("docProps/app.xml", opts).expect("entry");
+        zip.write_all(b"<Properties/>").expect("write");
+    }
     zip.start_file("word/document.xml", opts).expect("entry");
     write!(
         zip,
@@ -390,7 +395,7 @@ async fn docx_text_csv_and_image_dimensions_are_indexed() {
     let (_owner, token) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&token).await;
 
-    let docx = docx_with_text("Bewehrungsstahl Lieferschein");
+    let docx = docx_with_text("Bewehrungsstahl Lieferschein", true);
     let d = upload(&app, &token, &project, "bericht.docx", docx.clone(), &[]).await;
     let did = d["id"].as_str().expect("id").to_owned();
     replay_index(&app, &project, &did, &docx).await;
@@ -399,6 +404,30 @@ async fn docx_text_csv_and_image_dimensions_are_indexed() {
         [did.as_str()]
     );
     assert_eq!(search(&app, &token, &project, "jerry").await, [did]);
+
+    // Entries in another order: sniffed as a ZIP, still indexed as DOCX.
+    let other_order = docx_with_text("Baustellenordnung", false);
+    let o = upload(
+        &app,
+        &token,
+        &project,
+        "ordnung.docx",
+        other_order.clone(),
+        &[],
+    )
+    .await;
+    let oid = o["id"].as_str().expect("id").to_owned();
+    assert_eq!(o["contentType"], "application/zip");
+    replay_index(&app, &project, &oid, &other_order).await;
+    let meta = file_meta(&app, &token, &project, &oid).await;
+    assert_eq!(
+        meta["index"]["mediaType"],
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    );
+    assert_eq!(
+        search(&app, &token, &project, "baustellenordnung").await,
+        [oid.as_str()]
+    );
 
     let csv = b"Material;Menge\nSchalungstafeln;40\n".to_vec();
     let c = upload(&app, &token, &project, "mengen.csv", csv.clone(), &[]).await;
