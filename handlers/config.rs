@@ -25,6 +25,13 @@ fn bad(variable: &'static str, message: impl Into<String>) -> ConfigError {
     }
 }
 
+/// 256 MiB: the Functions host inlines a triggering blob as base64 into
+/// the handler's payload and holds it more than once, so a blob-triggered
+/// function on a 2 GiB instance needs roughly 4x the blob in host memory.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 256 * 1024 * 1024;
+/// Beyond 1 GiB no Flex Consumption instance could inline the blob.
+const MAX_UPLOAD_CEILING: u64 = 1024 * 1024 * 1024;
+
 #[derive(Debug, Clone)]
 pub struct Config {
     pub bind_address: IpAddr,
@@ -33,8 +40,15 @@ pub struct Config {
     pub data_dir: PathBuf,
     pub allowed_origins: Vec<String>,
     pub max_json_bytes: usize,
+    /// Largest uploaded file. The Functions host inlines a triggering blob
+    /// (base64, more than once) into the `index-document` invocation, so
+    /// this bounds what the host must hold, not only what we store.
+    pub max_upload_bytes: u64,
     /// Fire timer functions in-process (no Functions host around).
     pub local_scheduler: bool,
+    /// Raise `index-document` in-process after each upload (no host, so
+    /// no blob trigger).
+    pub index_in_process: bool,
     /// `None`: generate one and keep it in the data folder.
     pub token_signing_key: Option<TokenKey>,
     /// Retired keys that still verify (rotation).
@@ -101,7 +115,9 @@ pub mod vars {
     pub const DATA_DIR: &str = "LMS_DATA_DIR";
     pub const ALLOWED_ORIGINS: &str = "LMS_ALLOWED_ORIGINS";
     pub const MAX_JSON_BYTES: &str = "LMS_MAX_JSON_BYTES";
+    pub const MAX_UPLOAD_BYTES: &str = "LMS_MAX_UPLOAD_BYTES";
     pub const LOCAL_SCHEDULER: &str = "LMS_LOCAL_SCHEDULER";
+    pub const INDEX_IN_PROCESS: &str = "LMS_INDEX_IN_PROCESS";
     pub const TOKEN_SIGNING_KEY: &str = "LMS_TOKEN_SIGNING_KEY";
     pub const TOKEN_KEY_ID: &str = "LMS_TOKEN_KEY_ID";
     pub const TOKEN_VERIFICATION_KEYS: &str = "LMS_TOKEN_VERIFICATION_KEYS";
@@ -190,6 +206,23 @@ impl Config {
         let local_scheduler = match get(vars::LOCAL_SCHEDULER) {
             Some(v) => parse_bool(vars::LOCAL_SCHEDULER, v)?,
             None => get(vars::PORT).is_none(),
+        };
+        let index_in_process = match get(vars::INDEX_IN_PROCESS) {
+            Some(v) => parse_bool(vars::INDEX_IN_PROCESS, v)?,
+            None => local_scheduler,
+        };
+        let max_upload_bytes = match get(vars::MAX_UPLOAD_BYTES) {
+            Some(v) => v
+                .parse::<u64>()
+                .ok()
+                .filter(|n| (1024..=MAX_UPLOAD_CEILING).contains(n))
+                .ok_or_else(|| {
+                    bad(
+                        vars::MAX_UPLOAD_BYTES,
+                        "must be a byte count from 1024 to 1073741824",
+                    )
+                })?,
+            None => DEFAULT_MAX_UPLOAD_BYTES,
         };
         let token_signing_key = match get(vars::TOKEN_SIGNING_KEY) {
             Some(v) if v.starts_with("@Microsoft.KeyVault(") => {
@@ -343,7 +376,9 @@ impl Config {
             data_dir,
             allowed_origins,
             max_json_bytes,
+            max_upload_bytes,
             local_scheduler,
+            index_in_process,
             token_signing_key,
             token_verification_keys,
             access_token_ttl_secs: number(vars::ACCESS_TOKEN_TTL_SECS, 900, 60, 3600)?,
@@ -510,6 +545,22 @@ mod tests {
         let c = Config::from_map(&env(&[(vars::PORT, "40123")])).expect("valid");
         assert_eq!(c.port, 40123);
         assert!(!c.local_scheduler);
+        assert!(!c.index_in_process);
+        let c = Config::from_map(&env(&[
+            (vars::PORT, "40123"),
+            (vars::INDEX_IN_PROCESS, "on"),
+        ]))
+        .expect("valid");
+        assert!(c.index_in_process);
+    }
+
+    #[test]
+    fn the_upload_limit_defaults_to_256_mib_and_is_bounded() {
+        let c = Config::from_map(&env(&[])).expect("valid");
+        assert_eq!(c.max_upload_bytes, 256 * 1024 * 1024);
+        assert!(c.index_in_process);
+        let e = Config::from_map(&env(&[(vars::MAX_UPLOAD_BYTES, "2147483648")])).unwrap_err();
+        assert_eq!(e.variable, vars::MAX_UPLOAD_BYTES);
     }
 
     const AZURE: &[(&str, &str)] = &[

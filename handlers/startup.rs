@@ -16,7 +16,8 @@ use crate::http::rate_limit::AddressLimiter;
 use crate::mail::{FileMailer, Mailer, SmtpMailer};
 use crate::state::AppState;
 use crate::store::embedded::{FileBlobStore, SqliteDocumentStore};
-use crate::store::{StoreError, Stores};
+use crate::store::{BlobName, StoreError, Stores};
+use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -46,6 +47,7 @@ pub struct Application {
     listener: TcpListener,
     router: axum::Router,
     local_scheduler: bool,
+    blob_events: Option<UnboundedReceiver<BlobName>>,
 }
 
 /// The Azure stores when they are configured, else the embedded ones.
@@ -107,6 +109,12 @@ impl Application {
             .await
             .map_err(|source| StartupError::Listen { addr, source })?;
         let local_scheduler = config.local_scheduler;
+        let (blob_sender, blob_events) = if config.index_in_process {
+            let (tx, rx) = unbounded_channel();
+            (Some(tx), Some(rx))
+        } else {
+            (None, None)
+        };
         let state = AppState {
             config: Arc::new(config),
             stores,
@@ -118,11 +126,13 @@ impl Application {
                 5,
                 std::time::Duration::from_secs(12 * 60),
             )),
+            blob_events: blob_sender,
         };
         Ok(Application {
             listener,
             router: http::router(state),
             local_scheduler,
+            blob_events,
         })
     }
 
@@ -134,6 +144,9 @@ impl Application {
     pub async fn run_until_stopped(self) -> std::io::Result<()> {
         if self.local_scheduler {
             scheduler::start(self.router.clone());
+        }
+        if let Some(events) = self.blob_events {
+            scheduler::start_blob_triggers(self.router.clone(), events);
         }
         axum::serve(
             self.listener,

@@ -9,7 +9,8 @@ use crate::domain::password::PasswordHasher;
 use crate::domain::sessions::SessionPolicy;
 use crate::http::rate_limit::AddressLimiter;
 use crate::mail::Mailer;
-use crate::store::Stores;
+use crate::store::{BlobName, Stores};
+use tokio::sync::mpsc::UnboundedSender;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -20,6 +21,9 @@ pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
     /// Per-address limit of the anonymous contact form (P14).
     pub contact_limiter: Arc<AddressLimiter>,
+    /// Without a Functions host: where uploads announce new blobs, so the
+    /// local stand-in for the blob trigger raises `index-document`.
+    pub blob_events: Option<UnboundedSender<BlobName>>,
 }
 
 impl AppState {

@@ -52,11 +52,18 @@ pub struct ProjectRecords {
 }
 
 /// What the project partitions hold about a person, by section.
-pub const PROJECT_RECORDS: &[ProjectRecords] = &[ProjectRecords {
-    section: "auditEntries",
-    kind: audit::KIND,
-    field: "actorId",
-}];
+pub const PROJECT_RECORDS: &[ProjectRecords] = &[
+    ProjectRecords {
+        section: "auditEntries",
+        kind: audit::KIND,
+        field: "actorId",
+    },
+    ProjectRecords {
+        section: "filesUploaded",
+        kind: super::files::FILE_KIND,
+        field: "uploadedBy",
+    },
+];
 
 pub async fn export(store: &dyn DocumentStore, user: &User) -> Result<Value, DomainError> {
     let uid = user.user_id.as_string();

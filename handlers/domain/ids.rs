@@ -61,6 +61,10 @@ id_type!(
     ProjectId
 );
 id_type!(
+    /// A file stored in a project.
+    FileId
+);
+id_type!(
     /// Any record inside a partition: audit entries, login records, tokens.
     RecordId
 );

@@ -7,6 +7,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use super::erasure;
+use super::files;
 use super::time;
 use crate::store::containers::{IDENTITIES, PROJECTS, SUPPORT, USERS};
 use crate::store::{BlobStore, Container, DocumentStore, Query, StoreError};
@@ -83,16 +84,15 @@ async fn orphan_blobs(
     Ok(n)
 }
 
-/// A blob `projects/<projectId>/files/<fileId>` is referenced while its
-/// project holds a document with the id `<fileId>`.
+/// A file blob is referenced while its metadata document exists.
 async fn is_referenced(store: &dyn DocumentStore, name: &str) -> Result<bool, StoreError> {
-    let mut parts = name.split('/');
-    let (Some("projects"), Some(project), Some(_), Some(file)) =
-        (parts.next(), parts.next(), parts.next(), parts.next())
-    else {
+    let Some((project, file)) = files::parse_blob_path(name) else {
         return Ok(false);
     };
-    Ok(store.read(PROJECTS, project, file).await?.is_some())
+    Ok(store
+        .read(PROJECTS, &project.as_string(), &files::file_doc_id(&file))
+        .await?
+        .is_some())
 }
 
 pub async fn purge(

@@ -2,15 +2,15 @@
 //! trigger and the code it runs. The Functions host POSTs the invocation
 //! envelope to `/<name>`; without a host the local scheduler does the same.
 
-use axum::extract::State;
+use axum::extract::{FromRequest, Request, State};
 use axum::routing::post;
 use axum::{Json, Router};
 use futures::future::BoxFuture;
 use tracing::Instrument;
 
-use super::envelope::{InvocationRequest, InvocationResponse};
+use super::envelope::{self, InvocationRequest, InvocationResponse};
 use super::table::Trigger;
-use super::{notify, purge};
+use super::{index_document, notify, purge};
 use crate::http::extract::ApiJson;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -40,6 +40,16 @@ pub const BACKGROUND: &[BackgroundFunction] = &[
         },
         run: |state, req| Box::pin(notify::run(state, req)),
     },
+    BackgroundFunction {
+        name: index_document::NAME,
+        // `FilesStorage` is an identity-based connection
+        // (`FilesStorage__blobServiceUri` and friends in the app settings).
+        trigger: Trigger::Blob {
+            path: "project-files/{name}",
+            connection: "FilesStorage",
+        },
+        run: |state, req| Box::pin(index_document::run(state, req)),
+    },
 ];
 
 /// Routes `POST /<name>` for every background function.
@@ -47,10 +57,20 @@ pub fn router() -> Router<AppState> {
     BACKGROUND.iter().fold(Router::new(), |router, f| {
         let run = f.run;
         let name = f.name;
+        // A blob trigger's `Data` holds the whole blob; it is skipped while
+        // the body streams in instead of being buffered.
+        let skip_data = matches!(f.trigger, Trigger::Blob { .. });
         router.route(
             &format!("/{name}"),
             post(
-                move |State(state): State<AppState>, ApiJson(req): ApiJson<InvocationRequest>| async move {
+                move |State(state): State<AppState>, request: Request| async move {
+                    let req = if skip_data {
+                        envelope::read_metadata_only(request.into_body()).await?
+                    } else {
+                        ApiJson::<InvocationRequest>::from_request(request, &state)
+                            .await?
+                            .0
+                    };
                     run(state, req)
                         .instrument(tracing::info_span!("invocation", function = name))
                         .await

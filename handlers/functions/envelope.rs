@@ -81,4 +81,66 @@ impl InvocationRequest {
         });
         serde_json::from_value(body).unwrap_or_default()
     }
+
+    /// A blob-trigger invocation shaped as the host sends it, strings of
+    /// the metadata JSON-encoded twice as the host does. The content the
+    /// host would inline under `Data` is left out: `index-document` reads
+    /// the blob itself, and inlining it would hold the file in memory.
+    pub fn host_blob(
+        function: &str,
+        binding: &str,
+        container: &str,
+        name: &str,
+        now: jiff::Timestamp,
+    ) -> Self {
+        let twice = |s: &str| serde_json::to_string(s).unwrap_or_default();
+        let body = serde_json::json!({
+            "Data": { binding: null },
+            "Metadata": {
+                "Uri": twice(&format!("local:///{container}/{name}")),
+                "name": twice(name),
+                "Properties": {},
+                "Metadata": {},
+                "sys": {
+                    "MethodName": function,
+                    "UtcNow": now.to_string(),
+                    "RandGuid": uuid::Uuid::new_v4().to_string()
+                }
+            }
+        });
+        serde_json::from_value(body).unwrap_or_default()
+    }
+}
+
+/// An invocation envelope without its `Data`.
+#[derive(Deserialize)]
+#[serde(rename_all = "PascalCase")]
+struct MetadataOnly {
+    #[serde(default, rename = "Data")]
+    _data: serde::de::IgnoredAny,
+    #[serde(default)]
+    metadata: Map<String, Value>,
+}
+
+/// Read an invocation whose `Data` the function never uses: a blob
+/// trigger's, where the host inlines the whole blob as base64. The body is
+/// parsed while it streams in and `Data` is skipped unread, so memory stays
+/// constant however large the blob.
+pub async fn read_metadata_only(
+    body: axum::body::Body,
+) -> Result<InvocationRequest, crate::http::problem::ApiError> {
+    use crate::http::problem::ApiError;
+    use futures::TryStreamExt;
+    let stream = body.into_data_stream().map_err(std::io::Error::other);
+    let reader = tokio_util::io::SyncIoBridge::new(tokio_util::io::StreamReader::new(stream));
+    let parsed = tokio::task::spawn_blocking(move || {
+        serde_json::from_reader::<_, MetadataOnly>(std::io::BufReader::new(reader))
+    })
+    .await
+    .map_err(ApiError::internal)?
+    .map_err(|e| ApiError::BadRequest(format!("invalid invocation body: {e}")))?;
+    Ok(InvocationRequest {
+        data: Map::new(),
+        metadata: parsed.metadata,
+    })
 }

@@ -6,7 +6,9 @@ mod accounts;
 mod audit;
 pub mod background;
 pub mod envelope;
+mod files;
 mod health;
+pub mod index_document;
 mod invitations;
 mod members;
 pub mod notify;
@@ -91,6 +93,9 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(invitations::create_invitation))
         .routes(routes!(invitations::accept_invitation))
         .routes(routes!(audit::list_audit))
+        .routes(routes!(files::upload_file, files::list_files))
+        .routes(routes!(files::get_file, files::delete_file))
+        .routes(routes!(files::download_file))
 }
 
 /// The OpenAPI document generated from the route table.

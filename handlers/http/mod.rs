@@ -142,6 +142,7 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
                 header::IF_MATCH,
+                header::IF_RANGE,
                 header::RANGE,
             ])
             .expose_headers([

@@ -15,6 +15,10 @@ use crate::store::blob::{
     BlobDownload, BlobName, BlobProperties, BlobStore, ByteRange, ByteStream,
 };
 
+/// Bytes per chunk of a read: large enough that a big download is not
+/// thousands of tiny writes, small enough to stay out of the memory budget.
+const READ_CHUNK: usize = 64 * 1024;
+
 pub struct FileBlobStore {
     root: PathBuf,
 }
@@ -141,7 +145,7 @@ impl BlobStore for FileBlobStore {
             return Ok(BlobDownload {
                 properties,
                 range: None,
-                body: ReaderStream::new(file).boxed(),
+                body: ReaderStream::with_capacity(file, READ_CHUNK).boxed(),
             });
         };
         if range.start >= properties.size || range.start > range.end_inclusive {
@@ -151,7 +155,8 @@ impl BlobStore for FileBlobStore {
         file.seek(SeekFrom::Start(range.start))
             .await
             .map_err(io_err)?;
-        let body = ReaderStream::new(file.take(end - range.start + 1)).boxed();
+        let body =
+            ReaderStream::with_capacity(file.take(end - range.start + 1), READ_CHUNK).boxed();
         Ok(BlobDownload {
             properties,
             range: Some(ByteRange {
