@@ -70,7 +70,9 @@ pub const USERS: Container = Container {
 pub const PROJECTS: Container = Container {
     name: "projects",
     partition_key: "pk",
-    indexed_fields: &["kind", "at", "start", "end", "status", "userId", "actorId"],
+    indexed_fields: &[
+        "kind", "at", "start", "end", "status", "userId", "actorId", "slotKey",
+    ],
 };
 
 /// Notification mails waiting for delivery; one partition per recipient.
