@@ -1,5 +1,6 @@
 //! Black-box API tests: each starts the real handler and speaks HTTP to it.
 
+mod bookings;
 mod function_configs;
 mod health;
 mod helpers;

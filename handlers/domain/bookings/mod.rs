@@ -217,7 +217,8 @@ pub(crate) async fn occupied(
     from: Secs,
     to: Secs,
 ) -> Result<Vec<Occupied>, StoreError> {
-    let clamp = |t: Secs| t.clamp(0, 253_402_300_799); // 9999-12-31T23:59:59Z
+    // Beyond every TimeSlot (years 2000 to 2199): 2200-01-01T00:00:00Z.
+    let clamp = |t: Secs| t.clamp(0, 7_258_118_400);
     let mut out = Vec::new();
     let mut next = None;
     loop {
