@@ -1287,3 +1287,142 @@ async fn p8_deleting_the_project_removes_its_resources_and_bookings() {
         "P8: nothing of the project is left: {left:?}"
     );
 }
+
+/// Availability and the conflict check can never disagree: on randomized
+/// schedules (opening hours, closures, buffers, capacity, existing
+/// bookings), a slot of the asked length books exactly when it lies inside
+/// a returned window.
+#[tokio::test]
+async fn availability_windows_agree_with_the_conflict_check_on_random_schedules() {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+
+    let Site {
+        app,
+        owner,
+        project,
+    } = site().await;
+    let from = jiff::Timestamp::from_second(1_801_526_400).expect("ts"); // 2027-02-01T00:00Z, a Monday
+    let days = 3i64;
+    let to_secs = from.as_second() + days * 86_400;
+    let ts = |s: i64| jiff::Timestamp::from_second(s).expect("ts").to_string();
+    let days_of_week = [
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+    ];
+    let mut agreed = (0, 0);
+    for seed in 0..6u64 {
+        let mut rng = StdRng::seed_from_u64(seed);
+        let mut ids = Vec::new();
+        for n in 0..2 {
+            let mut hours = serde_json::Map::new();
+            for day in days_of_week {
+                if rng.random_bool(0.75) {
+                    let open = rng.random_range(0..10) * 60 + rng.random_range(0..4) * 15;
+                    let close = (open + rng.random_range(2..14) * 60).min(24 * 60);
+                    let hm = |m: i32| format!("{:02}:{:02}", m / 60, m % 60);
+                    hours.insert(day.into(), json!([{"from": hm(open), "to": hm(close)}]));
+                }
+            }
+            let buffer = [0, 5, 15, 30][rng.random_range(0..4)];
+            let capacity = rng.random_range(1..=3);
+            let closed = if rng.random_bool(0.3) {
+                json!(["2027-02-02"])
+            } else {
+                json!([])
+            };
+            let mut body = json!({
+                "kind": "unloadingZone", "name": format!("Zone {seed}-{n}"),
+                "capacity": capacity, "bufferMinutes": buffer,
+                "minBookingMinutes": 15, "maxBookingMinutes": 240,
+                "closedDates": closed,
+            });
+            if rng.random_bool(0.8) {
+                body["openingHours"] = serde_json::Value::Object(hours);
+            }
+            ids.push(resource(&app, &owner, &project, body).await);
+        }
+        // Existing bookings: random attempts, some of which fail.
+        for _ in 0..25 {
+            let s = from.as_second() + rng.random_range(0..days * 96) * 900;
+            let d = rng.random_range(1..=12) * 15 * 60;
+            let r = &ids[rng.random_range(0..2)];
+            book(&app, &owner, &project, &[r], &ts(s), &ts(s + d)).await;
+        }
+        for _ in 0..30 {
+            let chosen: Vec<&str> = match rng.random_range(0..3) {
+                0 => vec![&ids[0]],
+                1 => vec![&ids[1]],
+                _ => vec![&ids[0], &ids[1]],
+            };
+            let minutes = [15, 30, 45, 60, 90, 120][rng.random_range(0..6)];
+            let avail: Value = app
+                .get_auth(
+                    &format!(
+                        "/api/projects/{project}/availability?resourceIds={}&from={}&to={}&duration=PT{minutes}M",
+                        chosen.join(","),
+                        ts(from.as_second()),
+                        ts(to_secs)
+                    ),
+                    &owner,
+                )
+                .await
+                .json()
+                .await
+                .expect("json");
+            let windows: Vec<(i64, i64)> = avail["windows"]
+                .as_array()
+                .expect("windows")
+                .iter()
+                .map(|w| {
+                    let p = |k: &str| {
+                        w[k].as_str()
+                            .expect("time")
+                            .parse::<jiff::Timestamp>()
+                            .expect("ts")
+                            .as_second()
+                    };
+                    (p("start"), p("end"))
+                })
+                .collect();
+            let d = minutes * 60;
+            // Half the probes start inside a window, half anywhere.
+            let s = match windows.get(rng.random_range(0..windows.len().max(1))) {
+                Some(&(ws, we)) if rng.random_bool(0.5) => {
+                    ws + rng.random_range(0..=(we - ws - d) / 60) * 60
+                }
+                _ => from.as_second() + rng.random_range(0..(days * 1440 - minutes)) * 60,
+            };
+            let inside = windows.iter().any(|&(ws, we)| ws <= s && s + d <= we);
+            let status = book(&app, &owner, &project, &chosen, &ts(s), &ts(s + d))
+                .await
+                .status()
+                .as_u16();
+            if inside {
+                assert_eq!(
+                    status,
+                    201,
+                    "seed {seed}: {} for {minutes} min inside {windows:?}",
+                    ts(s)
+                );
+                agreed.0 += 1;
+            } else {
+                assert!(
+                    status == 409 || status == 422,
+                    "seed {seed}: {} for {minutes} min outside {windows:?} got {status}",
+                    ts(s)
+                );
+                agreed.1 += 1;
+            }
+        }
+    }
+    assert!(
+        agreed.0 > 20 && agreed.1 > 20,
+        "both kinds of probe were tried: {agreed:?}"
+    );
+}

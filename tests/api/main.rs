@@ -1,6 +1,7 @@
 //! Black-box API tests: each starts the real handler and speaks HTTP to it.
 
 mod bookings;
+mod bookings_concurrency;
 mod function_configs;
 mod health;
 mod helpers;
