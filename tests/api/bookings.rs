@@ -900,6 +900,30 @@ async fn booking_requests_are_validated_precisely() {
         let problem = assert_problem(book(&app, &owner, &project, &r, s, e).await, 422).await;
         assert_eq!(problem["errors"][0]["field"], field, "{s} {e} {r:?}");
     }
+    for (query, field) in [
+        (
+            "from=2027-01-04T00:00:00Z&to=2027-01-05T00:00:00Z&duration=45min",
+            "duration",
+        ),
+        (
+            "from=2027-01-04T00:00:00Z&to=2027-01-05T00:00:00Z&duration=PT0M",
+            "duration",
+        ),
+        (
+            "from=2027-01-05T00:00:00Z&to=2027-01-04T00:00:00Z&duration=PT45M",
+            "to",
+        ),
+        ("to=2027-01-04T00:00:00Z&duration=PT45M", "from"),
+    ] {
+        let resp = app
+            .get_auth(
+                &format!("/api/projects/{project}/availability?resourceIds={zone}&{query}"),
+                &owner,
+            )
+            .await;
+        let problem = assert_problem(resp, 422).await;
+        assert_eq!(problem["errors"][0]["field"], field, "{query}");
+    }
     let (_v, viewer) = app
         .join_as(&owner, &project, "viewer@bank.example", "viewer")
         .await;

@@ -229,6 +229,8 @@ pub(crate) async fn occupied(
                 Query::new()
                     .ge("slotKey", slot_key(resource, clamp(from))?)
                     .lt("slotKey", slot_key(resource, clamp(to))?)
+                    // Ordered like the index, so the store walks just the range.
+                    .order_by("slotKey", crate::store::Order::Asc)
                     .limit(1000)
                     .continuation(next),
             )
@@ -928,7 +930,7 @@ pub async fn reschedule(
         match store.batch(PROJECTS, &pk, ops).await {
             Ok(_) => {
                 if new.status != old.status {
-                    notify(store, &project.project_id, actor.user_id, &new).await?;
+                    notify(store, &project.project_id, actor.user_id, &new).await;
                 }
                 return Ok(new);
             }
@@ -1058,7 +1060,7 @@ pub async fn transition(
         )?));
         match store.batch(PROJECTS, &pk, ops).await {
             Ok(_) => {
-                notify(store, &project.project_id, actor.user_id, &new).await?;
+                notify(store, &project.project_id, actor.user_id, &new).await;
                 return Ok(new);
             }
             Err(StoreError::PreconditionFailed) => backoff().await,
@@ -1069,8 +1071,16 @@ pub async fn transition(
 }
 
 /// Tell the requester about a status change someone else made, if they
-/// opted in to notifications (P6). The mail names ids and the status only.
-async fn notify(
+/// opted in to notifications (P6). The change is committed already, so a
+/// failure to queue the mail is logged, not reported as the change failing.
+async fn notify(store: &dyn DocumentStore, project: &ProjectId, actor: &UserId, b: &Booking) {
+    if let Err(e) = queue_status_mail(store, project, actor, b).await {
+        tracing::warn!(error = %e, "booking status mail not queued");
+    }
+}
+
+/// The mail names ids and the status only; it is rendered at send time.
+async fn queue_status_mail(
     store: &dyn DocumentStore,
     project: &ProjectId,
     actor: &UserId,
