@@ -1180,6 +1180,38 @@ async fn the_icalendar_feed_parses_and_lists_exactly_the_non_cancelled_bookings(
     assert_eq!(resp.status(), 204);
     assert_eq!(app.audit_count().await, before + 1, "P10");
     assert_eq!(app.get(&url).await.status(), 404);
+
+    // A member's token dies with their membership.
+    let (member_id, member) = app
+        .join_as(&owner, &project, "sub@elektro.example", "member")
+        .await;
+    let resp = app
+        .send_auth(
+            Method::POST,
+            &format!("/api/projects/{project}/calendar-feed"),
+            &member,
+            None,
+        )
+        .await;
+    let url = resp.json::<Value>().await.expect("json")["url"]
+        .as_str()
+        .expect("url")
+        .to_owned();
+    assert_eq!(app.get(&url).await.status(), 200);
+    let resp = app
+        .send_auth(
+            Method::DELETE,
+            &format!("/api/projects/{project}/members/{member_id}"),
+            &owner,
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), 204);
+    assert_eq!(
+        app.get(&url).await.status(),
+        404,
+        "P7: no feed for ex-members"
+    );
 }
 
 #[tokio::test]
