@@ -484,6 +484,75 @@ mod tests {
         );
     }
 
+    /// The same property as the API test, on thousands of random cases:
+    /// `check` accepts a slot exactly when its start is a free start.
+    #[test]
+    fn check_and_free_starts_agree_on_random_schedules() {
+        use rand::rngs::StdRng;
+        use rand::{Rng, SeedableRng};
+        let mut rng = StdRng::seed_from_u64(42);
+        let base = ts("2027-03-22T00:00:00Z"); // a week with the spring DST change
+        let mut seen = [0usize; 2];
+        for _ in 0..200 {
+            let hours = if rng.random_bool(0.7) {
+                let from = rng.random_range(0..48u16) * 15;
+                let to = (from + rng.random_range(4..80u16) * 15).min(24 * 60);
+                let day = [
+                    WeekdayName::Monday,
+                    WeekdayName::Sunday,
+                    WeekdayName::Wednesday,
+                ][rng.random_range(0..3)];
+                Some(BTreeMap::from([(
+                    day,
+                    vec![Window {
+                        from: DayTime(from),
+                        to: DayTime(to),
+                    }],
+                )]))
+            } else {
+                None
+            };
+            let mut r = rules(
+                rng.random_range(1..=3),
+                [0, 5, 20][rng.random_range(0..3)],
+                hours,
+            );
+            r.max_minutes = 300;
+            let occupied: Vec<Occupied> = (0..rng.random_range(0..30))
+                .map(|i| {
+                    let s = base + rng.random_range(0..7 * 96) * 900;
+                    Occupied {
+                        booking_id: format!("b{i}"),
+                        start: s,
+                        end: s + rng.random_range(1..16) * 900,
+                    }
+                })
+                .collect();
+            let minutes = rng.random_range(1..=24u32) * 10;
+            let (from, to) = (base, base + 7 * 86_400);
+            let free = free_starts(&r, &occupied, from, to, minutes);
+            for _ in 0..50 {
+                let s = from + rng.random_range(0..(7 * 1440 - i64::from(minutes))) * 60;
+                let slot = TimeSlot::new(
+                    Timestamp::from_second(s).expect("ts"),
+                    Timestamp::from_second(s + i64::from(minutes) * 60).expect("ts"),
+                )
+                .expect("slot");
+                let is_free = free.iter().any(|&(p, q)| p <= s && s <= q);
+                seen[usize::from(is_free)] += 1;
+                assert_eq!(
+                    check(&r, &occupied, &slot).is_ok(),
+                    is_free,
+                    "start {s}, {minutes} min"
+                );
+            }
+        }
+        assert!(
+            seen[0] > 1000 && seen[1] > 1000,
+            "both outcomes tried: {seen:?}"
+        );
+    }
+
     #[test]
     fn slots_are_bounded_and_ordered() {
         assert!(TimeSlot::parse("2027-01-04T10:00:00Z", "2027-01-04T09:00:00Z").is_err());
