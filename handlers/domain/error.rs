@@ -27,6 +27,12 @@ pub enum DomainError {
     Validation(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A conflict with data the client needs, e.g. the bookings in the way.
+    #[error("conflict: {detail}")]
+    ConflictWith {
+        detail: String,
+        extensions: serde_json::Value,
+    },
     #[error("not found")]
     NotFound,
     #[error("unauthorized: {0}")]

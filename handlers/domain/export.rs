@@ -59,6 +59,11 @@ pub const PROJECT_RECORDS: &[ProjectRecords] = &[
         field: "actorId",
     },
     ProjectRecords {
+        section: "bookingsRequested",
+        kind: super::bookings::KIND,
+        field: "userId",
+    },
+    ProjectRecords {
         section: "filesUploaded",
         kind: super::files::FILE_KIND,
         field: "uploadedBy",

@@ -68,3 +68,11 @@ id_type!(
     /// Any record inside a partition: audit entries, login records, tokens.
     RecordId
 );
+id_type!(
+    /// A site resource: unloading zone, crane, hoist, gate, storage area.
+    ResourceId
+);
+id_type!(
+    /// A delivery-slot booking.
+    BookingId
+);

@@ -4,6 +4,7 @@
 
 pub mod accounts;
 pub mod audit;
+pub mod bookings;
 pub mod email;
 pub mod erasure;
 pub mod error;

@@ -11,8 +11,9 @@ use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::Conten
 use serde_json::Value;
 
 use super::accounts::{self, Language};
+use super::bookings;
 use super::email::EmailAddress;
-use super::ids::{ProjectId, UserId};
+use super::ids::{BookingId, ProjectId, UserId};
 use super::outbox::OutboxItem;
 use super::projects;
 use crate::mail::Mailer;
@@ -198,30 +199,26 @@ async fn render_booking(
     else {
         return Ok(None);
     };
-    let booking_id = param(item, "bookingId");
-    let Some(booking) = store
-        .read(PROJECTS, &project_id.as_string(), booking_id)
+    let Some(booking_id) = BookingId::parse(param(item, "bookingId")) else {
+        return Ok(None);
+    };
+    let Some(doc) = store
+        .read(
+            PROJECTS,
+            &project_id.as_string(),
+            &bookings::doc_id(&booking_id),
+        )
         .await?
     else {
         return Ok(None);
     };
-    let status = item
-        .params
-        .get("status")
-        .and_then(Value::as_str)
-        .or_else(|| booking.body.get("status").and_then(Value::as_str))
-        .unwrap_or_default()
-        .to_owned();
-    let time = |k: &str| {
-        booking
-            .body
-            .get(k)
-            .and_then(Value::as_str)
-            .and_then(|s| super::time::parse(s).ok())
+    let booking: bookings::Booking = doc.parse()?;
+    // The status the mail announces, even if the booking moved on since.
+    let status = match item.params.get("status").and_then(Value::as_str) {
+        Some(s) => s.to_owned(),
+        None => booking.status.as_str().to_owned(),
     };
-    let (Some(start), Some(end)) = (time("start"), time("end")) else {
-        return Ok(None);
-    };
+    let (start, end) = (booking.start, booking.end);
     let tz = project.time_zone.tz();
     let local = |t: Timestamp| {
         t.to_zoned_datetime(tz.clone())
@@ -252,7 +249,7 @@ async fn render_booking(
         ),
     };
     Ok(Some(Rendered {
-        ics: booking_ics(booking_id, &subject, start, end, &status),
+        ics: booking_ics(&booking_id.as_string(), &subject, start, end, &status),
         subject,
         html: html_of(&text),
         text,

@@ -5,6 +5,8 @@
 mod accounts;
 mod audit;
 pub mod background;
+mod bookings;
+mod calendar;
 pub mod envelope;
 mod files;
 mod health;
@@ -16,6 +18,8 @@ mod openapi;
 mod privacy;
 mod projects;
 pub mod purge;
+mod reports;
+mod resources;
 pub mod scheduler;
 mod sessions;
 mod support;
@@ -96,6 +100,28 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(files::upload_file, files::list_files))
         .routes(routes!(files::get_file, files::delete_file))
         .routes(routes!(files::download_file))
+        .routes(routes!(
+            resources::create_resource,
+            resources::list_resources
+        ))
+        .routes(routes!(
+            resources::get_resource,
+            resources::update_resource,
+            resources::delete_resource
+        ))
+        .routes(routes!(bookings::create_booking, bookings::list_bookings))
+        .routes(routes!(bookings::get_booking, bookings::update_booking))
+        .routes(routes!(bookings::approve_booking))
+        .routes(routes!(bookings::decline_booking))
+        .routes(routes!(bookings::cancel_booking))
+        .routes(routes!(bookings::check_in_booking))
+        .routes(routes!(bookings::check_out_booking))
+        .routes(routes!(bookings::turn_away_booking))
+        .routes(routes!(bookings::create_booking_series))
+        .routes(routes!(bookings::availability))
+        .routes(routes!(calendar::calendar_ics))
+        .routes(routes!(calendar::create_feed, calendar::revoke_feed))
+        .routes(routes!(reports::utilization))
 }
 
 /// The OpenAPI document generated from the route table.

@@ -228,6 +228,10 @@ impl From<DomainError> for ApiError {
         match e {
             DomainError::Validation(errors) => ApiError::Validation(errors),
             DomainError::Conflict(detail) => ApiError::conflict(detail),
+            DomainError::ConflictWith { detail, extensions } => ApiError::Conflict {
+                detail,
+                extensions: Some(extensions),
+            },
             DomainError::NotFound => ApiError::NotFound,
             DomainError::Unauthorized(d) => ApiError::Unauthorized(d),
             DomainError::Forbidden(d) => ApiError::Forbidden(d),

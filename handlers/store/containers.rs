@@ -71,7 +71,7 @@ pub const PROJECTS: Container = Container {
     name: "projects",
     partition_key: "pk",
     indexed_fields: &[
-        "kind", "at", "start", "end", "status", "userId", "actorId", "term", "fileId",
+        "kind", "at", "start", "end", "status", "userId", "actorId", "term", "fileId", "slotKey",
     ],
 };
 

@@ -1,5 +1,7 @@
 //! Black-box API tests: each starts the real handler and speaks HTTP to it.
 
+mod bookings;
+mod bookings_concurrency;
 mod files;
 mod function_configs;
 mod health;

@@ -2,7 +2,7 @@
 //! erasure (P11), organization deletion (P8), support requests (P14),
 //! notifications (P6) and the purge job.
 
-use insite_lms::store::containers::{OUTBOX, PROJECTS, SUPPORT, USERS};
+use insite_lms::store::containers::{OUTBOX, SUPPORT, USERS};
 use insite_lms::store::{BlobName, BlobStore, DocumentStore, NewDocument};
 use reqwest::Method;
 use serde_json::json;
@@ -396,8 +396,11 @@ async fn p6_an_opted_in_users_booking_mail_goes_out_over_real_smtp_with_ics() {
         ("LMS_SMTP_SECURITY", "none"),
     ])
     .await;
-    let (user, token) = app.signed_in("smtp@bau.example").await;
-    let project = app.create_project(&token).await;
+    let (_owner, owner_token) = app.signed_in("owner@bau.example").await;
+    let project = app.create_project(&owner_token).await;
+    let (_member, token) = app
+        .join_as(&owner_token, &project, "smtp@bau.example", "member")
+        .await;
     app.send_auth(
         Method::PATCH,
         "/api/me",
@@ -405,30 +408,36 @@ async fn p6_an_opted_in_users_booking_mail_goes_out_over_real_smtp_with_ics() {
         Some(&json!({"emailNotifications": true, "language": "en"})),
     )
     .await;
-    // A booking as the bookings module stores it.
-    let store = app.store();
-    store
-        .create(
-            PROJECTS,
-            NewDocument::new(
-                &project,
-                "booking-1",
-                json!({"kind": "booking", "status": "approved", "start": "2026-12-01T07:00:00.000Z", "end": "2026-12-01T08:00:00.000Z"}),
-            ),
-        )
-        .await
-        .expect("booking");
-    let uid = insite_lms::domain::ids::UserId::parse(&user.user_id).expect("id");
-    let pid = insite_lms::domain::ids::ProjectId::parse(&project).expect("id");
-    insite_lms::domain::notifications::enqueue_for_user(
-        &store,
-        &uid,
-        &pid,
-        "booking-status",
-        json!({"bookingId": "booking-1", "status": "approved"}),
+    app.run_timer("deliver-notifications").await;
+    let crane = crate::bookings::resource(
+        &app,
+        &owner_token,
+        &project,
+        json!({"kind": "crane", "name": "Turmdrehkran 1"}),
     )
-    .await
-    .expect("enqueue");
+    .await;
+    let resp = crate::bookings::book(
+        &app,
+        &token,
+        &project,
+        &[&crane],
+        "2031-06-02T07:00:00Z",
+        "2031-06-02T08:00:00Z",
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let booking: serde_json::Value = resp.json().await.expect("json");
+    assert_eq!(booking["status"], "requested");
+    let id = booking["id"].as_str().expect("id");
+    let approved = app
+        .send_auth(
+            Method::POST,
+            &format!("/api/projects/{project}/bookings/{id}/approve"),
+            &owner_token,
+            None,
+        )
+        .await;
+    assert_eq!(approved.status(), 200);
     let report = app.run_timer("deliver-notifications").await;
     assert_eq!(report["sent"], 1, "{report}");
     let t = sink.transcript();

@@ -1,0 +1,179 @@
+//! Booking-create latency with 10^3 and 10^5 existing bookings in one
+//! project, on the embedded store in a temporary folder. Measures the
+//! domain function `bookings::create` (conflict check + transactional
+//! batch, fsync included), not HTTP. Run: `cargo bench --bench booking_create`.
+//!
+//! Seeding: the first booking of each resource goes through
+//! `bookings::create`; the rest are written in batches of the very
+//! documents `create` writes (`bookings::booking_docs`), which is faster.
+
+use std::collections::HashSet;
+use std::time::{Duration, Instant};
+
+use insite_lms::domain::bookings::{
+    self, Actor, Booking, BookingDetails, BookingInput, BookingStatus, resources,
+};
+use insite_lms::domain::ids::{BookingId, OrganizationId, ProjectId, ResourceId, UserId};
+use insite_lms::domain::projects::{PROJECT_ID, Project, ProjectSettings, TimeZoneName};
+use insite_lms::domain::roles::Role;
+use insite_lms::store::containers::PROJECTS;
+use insite_lms::store::embedded::{SqliteDocumentStore, database_path};
+use insite_lms::store::{BatchOp, DocumentStore, NewDocument};
+use jiff::Timestamp;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+
+const RESOURCES: usize = 10;
+const MEASURED: usize = 500;
+/// Creates run first and not counted: caches, prepared statements.
+const WARM_UP: usize = 20;
+/// 2027-01-01T00:00:00Z: seeded bookings fill :00-:30 of every hour from here.
+const EPOCH: i64 = 1_798_761_600;
+
+fn ts(s: i64) -> Timestamp {
+    Timestamp::from_second(s).expect("in range")
+}
+
+async fn run(existing: usize) -> (Duration, Duration) {
+    let dir = tempfile::tempdir().expect("tmp");
+    let store = SqliteDocumentStore::open(&database_path(dir.path())).expect("store");
+    let user = UserId::generate();
+    let project = Project {
+        kind: "project".into(),
+        project_id: ProjectId::generate(),
+        organization_id: OrganizationId::generate(),
+        name: "Benchmark".into(),
+        address: None,
+        time_zone: TimeZoneName::parse("Europe/Vienna").expect("tz"),
+        settings: ProjectSettings::default(),
+        created_at: Timestamp::now(),
+        created_by: user.clone(),
+    };
+    let pk = project.project_id.as_string();
+    store
+        .create(
+            PROJECTS,
+            NewDocument::from_record(&pk, PROJECT_ID, &project).expect("doc"),
+        )
+        .await
+        .expect("project");
+    let actor = Actor {
+        user_id: &user,
+        role: Role::Owner,
+    };
+    let input = |rid: &ResourceId, s: i64, e: i64| BookingInput {
+        resource_ids: vec![rid.as_string()],
+        start: Some(ts(s).to_string()),
+        end: Some(ts(e).to_string()),
+        details: BookingDetails::default(),
+    };
+    let mut rids = Vec::new();
+    for i in 0..RESOURCES {
+        let r = resources::create(
+            &store,
+            &project.project_id,
+            &user,
+            serde_json::from_value(
+                serde_json::json!({"kind": "unloadingZone", "name": format!("Zone {i}")}),
+            )
+            .expect("input"),
+        )
+        .await
+        .expect("resource");
+        bookings::create(
+            &store,
+            &project,
+            actor,
+            input(&r.resource_id, EPOCH, EPOCH + 1800),
+        )
+        .await
+        .expect("first booking");
+        rids.push(r.resource_id);
+    }
+    let per_resource = existing / RESOURCES;
+    let mut ops = Vec::new();
+    for hour in 1..per_resource as i64 {
+        for rid in &rids {
+            let s = EPOCH + hour * 3600;
+            let b = Booking {
+                kind: bookings::KIND.into(),
+                booking_id: BookingId::generate(),
+                resource_ids: vec![rid.clone()],
+                start: ts(s),
+                end: ts(s + 1800),
+                status: BookingStatus::Approved,
+                user_id: user.clone(),
+                details: BookingDetails::default(),
+                series_id: None,
+                reason: None,
+                actual_arrival: None,
+                actual_departure: None,
+                created_at: Timestamp::now(),
+                updated_at: Timestamp::now(),
+            };
+            ops.extend(
+                bookings::booking_docs(&pk, &b)
+                    .expect("docs")
+                    .into_iter()
+                    .map(BatchOp::Create),
+            );
+            if ops.len() >= 100 {
+                store
+                    .batch(PROJECTS, &pk, std::mem::take(&mut ops))
+                    .await
+                    .expect("seed");
+            }
+        }
+    }
+    if !ops.is_empty() {
+        store.batch(PROJECTS, &pk, ops).await.expect("seed");
+    }
+    // Measure the steady state, not the seeding's write-ahead log.
+    store.checkpoint().await.expect("checkpoint");
+
+    // Measured: new bookings in the free half hours between seeded ones.
+    let mut rng = StdRng::seed_from_u64(7);
+    let mut used = HashSet::new();
+    let mut samples = Vec::with_capacity(MEASURED + WARM_UP);
+    while samples.len() < MEASURED + WARM_UP {
+        let hour = rng.random_range(0..per_resource as i64);
+        let r = rng.random_range(0..RESOURCES);
+        if !used.insert((hour, r)) {
+            continue;
+        }
+        let s = EPOCH + hour * 3600 + 1800;
+        let started = Instant::now();
+        let b = bookings::create(&store, &project, actor, input(&rids[r], s, s + 1800))
+            .await
+            .expect("free slot books");
+        samples.push(started.elapsed());
+        assert_eq!(b.status, BookingStatus::Approved);
+    }
+    samples.drain(..WARM_UP);
+    samples.sort();
+    let pct = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)];
+    (pct(0.50), pct(0.99))
+}
+
+fn main() {
+    let rt = tokio::runtime::Runtime::new().expect("runtime");
+    let mut rows = Vec::new();
+    for n in [1_000usize, 100_000] {
+        let (p50, p99) = rt.block_on(run(n));
+        println!(
+            "{n:>7} existing bookings: p50 {:>8.3} ms  p99 {:>8.3} ms",
+            ms(p50),
+            ms(p99)
+        );
+        rows.push((p50, p99));
+    }
+    println!(
+        "ratio 10^5 / 10^3: p50 {:.2}x  p99 {:.2}x",
+        ms(rows[1].0) / ms(rows[0].0),
+        ms(rows[1].1) / ms(rows[0].1)
+    );
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}

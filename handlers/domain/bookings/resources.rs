@@ -1,0 +1,372 @@
+//! Site resources (unloading zones, cranes, hoists, gates, storage areas):
+//! their booking rules, and the schedule version that every booking of the
+//! resource bumps with If-Match, which is what makes double booking
+//! impossible across processes.
+
+use std::collections::BTreeSet;
+
+use jiff::Timestamp;
+use jiff::civil::Date;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use super::rules::{self, MAX_SLOT_MINUTES, OpeningHours, ResourceRules};
+use crate::domain::audit;
+use crate::domain::error::{DomainError, Validator};
+use crate::domain::ids::{ProjectId, ResourceId, UserId};
+use crate::domain::projects::Project;
+use crate::domain::text::Name;
+use crate::store::containers::PROJECTS;
+use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query};
+
+pub const KIND: &str = "resource";
+const NAME_MAX: usize = 200;
+const MAX_CAPACITY: u32 = 100;
+const MAX_BUFFER_MINUTES: u32 = 240;
+const MAX_CLOSED_DATES: usize = 400;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ResourceKind {
+    UnloadingZone,
+    Crane,
+    Hoist,
+    Gate,
+    StorageArea,
+    Other,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Resource {
+    pub kind: String,
+    pub resource_id: ResourceId,
+    pub resource_kind: ResourceKind,
+    pub name: String,
+    pub capacity: u32,
+    /// `None`: always open.
+    pub opening_hours: Option<OpeningHours>,
+    pub closed_dates: BTreeSet<Date>,
+    pub buffer_minutes: u32,
+    pub min_booking_minutes: u32,
+    pub max_booking_minutes: u32,
+    /// Bumped by every booking that claims the resource.
+    pub schedule_version: u64,
+    /// The longest booking ever placed; bounds the conflict range query even
+    /// after `max_booking_minutes` is lowered.
+    pub longest_booking_minutes: u32,
+    #[serde(with = "crate::domain::time::fixed")]
+    pub created_at: Timestamp,
+}
+
+impl Resource {
+    pub fn rules(&self, project: &Project) -> ResourceRules {
+        ResourceRules {
+            capacity: self.capacity,
+            buffer_minutes: self.buffer_minutes,
+            min_minutes: self.min_booking_minutes,
+            max_minutes: self.max_booking_minutes,
+            opening_hours: self.opening_hours.clone(),
+            closed_dates: self.closed_dates.clone(),
+            tz: project.time_zone.tz(),
+        }
+    }
+}
+
+/// A new resource or a change, as received; absent fields keep their value
+/// (or take the default on create).
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceInput {
+    #[serde(default)]
+    pub kind: Option<ResourceKind>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Concurrent bookings allowed (default 1).
+    #[serde(default)]
+    pub capacity: Option<u32>,
+    /// Windows per weekday in the project's time zone; omitted or `null` =
+    /// always open.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Object>)]
+    pub opening_hours: Option<Option<OpeningHours>>,
+    /// Local dates (`YYYY-MM-DD`) on which the resource is closed.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub closed_dates: Option<BTreeSet<Date>>,
+    /// Minutes kept free after each booking (default 0).
+    #[serde(default)]
+    pub buffer_minutes: Option<u32>,
+    /// Default 15.
+    #[serde(default)]
+    pub min_booking_minutes: Option<u32>,
+    /// Default 1440.
+    #[serde(default)]
+    pub max_booking_minutes: Option<u32>,
+}
+
+fn double_option<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<OpeningHours>>, D::Error> {
+    Option::<OpeningHours>::deserialize(d).map(Some)
+}
+
+/// Apply `input` to `r`; returns the names of the changed fields.
+fn apply(r: &mut Resource, input: ResourceInput) -> Result<Vec<&'static str>, DomainError> {
+    let mut v = Validator::default();
+    let mut changed = Vec::new();
+    if let Some(k) = input.kind {
+        r.resource_kind = k;
+        changed.push("kind");
+    }
+    if let Some(name) = input.name
+        && let Some(n) = v.check("name", Name::parse(&name, NAME_MAX))
+    {
+        r.name = n.as_str().to_owned();
+        changed.push("name");
+    }
+    if let Some(c) = input.capacity {
+        if (1..=MAX_CAPACITY).contains(&c) {
+            r.capacity = c;
+            changed.push("capacity");
+        } else {
+            v.fail("capacity", format!("must be 1 to {MAX_CAPACITY}"));
+        }
+    }
+    if let Some(hours) = input.opening_hours {
+        for (day, windows) in hours.iter().flatten() {
+            if let Err(e) = rules::check_windows(windows) {
+                v.fail(&format!("openingHours.{}", weekday_field(*day)), e);
+            }
+        }
+        r.opening_hours = hours.map(|mut h| {
+            h.values_mut().for_each(|w| w.sort_by_key(|w| w.from));
+            h
+        });
+        changed.push("openingHours");
+    }
+    if let Some(dates) = input.closed_dates {
+        if dates.len() > MAX_CLOSED_DATES {
+            v.fail("closedDates", format!("at most {MAX_CLOSED_DATES} dates"));
+        }
+        r.closed_dates = dates;
+        changed.push("closedDates");
+    }
+    if let Some(b) = input.buffer_minutes {
+        if b <= MAX_BUFFER_MINUTES {
+            r.buffer_minutes = b;
+            changed.push("bufferMinutes");
+        } else {
+            v.fail(
+                "bufferMinutes",
+                format!("must be 0 to {MAX_BUFFER_MINUTES}"),
+            );
+        }
+    }
+    if let Some(m) = input.min_booking_minutes {
+        r.min_booking_minutes = m;
+        changed.push("minBookingMinutes");
+    }
+    if let Some(m) = input.max_booking_minutes {
+        r.max_booking_minutes = m;
+        changed.push("maxBookingMinutes");
+    }
+    if r.min_booking_minutes == 0 || r.min_booking_minutes > r.max_booking_minutes {
+        v.fail(
+            "minBookingMinutes",
+            "must be at least 1 and at most maxBookingMinutes",
+        );
+    }
+    if r.max_booking_minutes > MAX_SLOT_MINUTES {
+        v.fail(
+            "maxBookingMinutes",
+            format!("must be at most {MAX_SLOT_MINUTES}"),
+        );
+    }
+    v.finish()?;
+    Ok(changed)
+}
+
+fn weekday_field(d: rules::WeekdayName) -> String {
+    serde_json::to_value(d)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+pub fn doc_id(id: &ResourceId) -> String {
+    format!("resource-{id}")
+}
+
+pub async fn create(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    actor: &UserId,
+    input: ResourceInput,
+) -> Result<Resource, DomainError> {
+    let mut v = Validator::default();
+    if input.kind.is_none() {
+        v.fail("kind", "is required");
+    }
+    if input.name.is_none() {
+        v.fail("name", "is required");
+    }
+    v.finish()?;
+    let mut r = Resource {
+        kind: KIND.into(),
+        resource_id: ResourceId::generate(),
+        resource_kind: ResourceKind::Other,
+        name: String::new(),
+        capacity: 1,
+        opening_hours: None,
+        closed_dates: BTreeSet::new(),
+        buffer_minutes: 0,
+        min_booking_minutes: 15,
+        max_booking_minutes: MAX_SLOT_MINUTES,
+        schedule_version: 0,
+        longest_booking_minutes: 0,
+        created_at: Timestamp::now(),
+    };
+    let changed = apply(&mut r, input)?;
+    let pk = project.as_string();
+    let id = r.resource_id.as_string();
+    store
+        .batch(
+            PROJECTS,
+            &pk,
+            vec![
+                BatchOp::Create(NewDocument::from_record(&pk, doc_id(&r.resource_id), &r)?),
+                BatchOp::Create(audit::entry(
+                    &pk,
+                    Some(actor),
+                    "resource.created",
+                    "resource",
+                    &id,
+                    &changed,
+                )?),
+            ],
+        )
+        .await?;
+    Ok(r)
+}
+
+pub async fn load(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    id: &ResourceId,
+) -> Result<Option<(Resource, ETag)>, DomainError> {
+    Ok(store
+        .read(PROJECTS, &project.as_string(), &doc_id(id))
+        .await?
+        .map(|d| d.parse::<Resource>().map(|r| (r, d.etag)))
+        .transpose()?)
+}
+
+pub async fn list(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    limit: u32,
+    next: Option<String>,
+) -> Result<(Vec<Resource>, Option<String>), DomainError> {
+    let page = store
+        .query(
+            PROJECTS,
+            &project.as_string(),
+            Query::new()
+                .eq("kind", KIND)
+                .limit(limit)
+                .continuation(next),
+        )
+        .await?;
+    let items = page
+        .items
+        .iter()
+        .map(|d| d.parse::<Resource>())
+        .collect::<Result<_, _>>()?;
+    Ok((items, page.continuation))
+}
+
+/// Change a resource. Writes with If-Match and retries on a concurrent
+/// booking, so rule changes and bookings serialize on the schedule version.
+pub async fn update(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    actor: &UserId,
+    id: &ResourceId,
+    input: ResourceInput,
+) -> Result<Resource, DomainError> {
+    let pk = project.as_string();
+    for _ in 0..super::MAX_ATTEMPTS {
+        let (mut r, etag) = load(store, project, id)
+            .await?
+            .ok_or(DomainError::NotFound)?;
+        let changed = apply(&mut r, input.clone())?;
+        if changed.is_empty() {
+            return Ok(r);
+        }
+        r.schedule_version += 1;
+        let ops = vec![
+            BatchOp::Replace {
+                doc: NewDocument::from_record(&pk, doc_id(id), &r)?,
+                if_match: Some(etag),
+            },
+            BatchOp::Create(audit::entry(
+                &pk,
+                Some(actor),
+                "resource.updated",
+                "resource",
+                &id.as_string(),
+                &changed,
+            )?),
+        ];
+        match store.batch(PROJECTS, &pk, ops).await {
+            Ok(_) => return Ok(r),
+            Err(crate::store::StoreError::PreconditionFailed) => continue,
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Err(super::busy())
+}
+
+/// Delete a resource that has no current or future bookings (409
+/// otherwise). Past bookings keep naming it, as history.
+pub async fn delete(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    actor: &UserId,
+    id: &ResourceId,
+) -> Result<(), DomainError> {
+    let pk = project.as_string();
+    let (r, etag) = load(store, project, id)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let now = Timestamp::now().as_second();
+    let from = now - i64::from(r.longest_booking_minutes) * 60;
+    let upcoming = super::occupied(store, &pk, id, from, i64::MAX / 4).await?;
+    if upcoming.iter().any(|o| o.end > now) {
+        return Err(DomainError::Conflict(
+            "the resource has current or upcoming bookings; cancel or move them first".into(),
+        ));
+    }
+    let ops = vec![
+        BatchOp::Delete {
+            id: doc_id(id),
+            if_match: Some(etag),
+        },
+        BatchOp::Create(audit::entry(
+            &pk,
+            Some(actor),
+            "resource.deleted",
+            "resource",
+            &id.as_string(),
+            &[],
+        )?),
+    ];
+    match store.batch(PROJECTS, &pk, ops).await {
+        Ok(_) => Ok(()),
+        Err(crate::store::StoreError::PreconditionFailed) => Err(DomainError::Conflict(
+            "the resource was just booked or changed; try again".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}

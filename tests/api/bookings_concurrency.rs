@@ -1,0 +1,154 @@
+//! No double booking across processes: two real handler processes share one
+//! data folder, as two Function instances share one Cosmos account, and 64
+//! concurrent requests for overlapping slots on one resource go to both.
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use reqwest::Method;
+use serde_json::json;
+
+use crate::bookings::resource;
+use crate::helpers::TestApp;
+
+const SIGNING_KEY: &str = "aW5zaXRlLWxtcy1jb25jdXJyZW5jeS10ZXN0LWtleSE=";
+
+/// The handler processes; killed when the test ends, however it ends.
+struct Processes(Vec<Child>);
+
+impl Drop for Processes {
+    fn drop(&mut self) {
+        for c in &mut self.0 {
+            let _ = c.kill();
+            let _ = c.wait();
+        }
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .expect("bind")
+        .local_addr()
+        .expect("addr")
+        .port()
+}
+
+fn start(dir: &std::path::Path, port: u16) -> Child {
+    Command::new(env!("CARGO_BIN_EXE_insite-lms"))
+        .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
+        .env("LMS_DATA_DIR", dir)
+        .env("LMS_LOCAL_SCHEDULER", "false")
+        .env("LMS_ARGON2_MEMORY_KIB", "64")
+        .env("LMS_ARGON2_ITERATIONS", "1")
+        .env("LMS_TOKEN_SIGNING_KEY", SIGNING_KEY)
+        .env("RUST_LOG", "error")
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("start the handler")
+}
+
+async fn wait_healthy(client: &reqwest::Client, address: &str) {
+    let deadline = Instant::now() + Duration::from_secs(60);
+    loop {
+        if let Ok(r) = client.get(format!("{address}/api/health")).send().await
+            && r.status().is_success()
+        {
+            return;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "{address} did not become healthy"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+async fn handler(dir: &std::path::Path, procs: &mut Processes) -> TestApp {
+    let port = free_port();
+    procs.0.push(start(dir, port));
+    let app = TestApp {
+        address: format!("http://127.0.0.1:{port}"),
+        client: reqwest::Client::new(),
+        data_dir: tempfile::tempdir().expect("unused"),
+    };
+    wait_healthy(&app.client, &app.address).await;
+    app
+}
+
+/// 64 requests, alternating between the two processes, for slots that all
+/// overlap each other; returns how many were accepted.
+async fn race(a: &TestApp, b: &TestApp, token: &str, project: &str, resource: &str) -> usize {
+    let requests = (0..64).map(|i| {
+        let app = if i % 2 == 0 { a } else { b };
+        let start = format!("2027-02-01T08:{:02}:00Z", i % 30);
+        let end = format!("2027-02-01T09:{:02}:00Z", i % 30);
+        async move {
+            app.send_auth(
+                Method::POST,
+                &format!("/api/projects/{project}/bookings"),
+                token,
+                Some(&json!({"resourceIds": [resource], "start": start, "end": end})),
+            )
+            .await
+            .status()
+            .as_u16()
+        }
+    });
+    let statuses = futures::future::join_all(requests).await;
+    assert!(
+        statuses.iter().all(|s| *s == 201 || *s == 409),
+        "only accepted or conflict: {statuses:?}"
+    );
+    statuses.iter().filter(|s| **s == 201).count()
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn sixty_four_concurrent_requests_from_two_processes_never_double_book() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let mut procs = Processes(Vec::new());
+    let a = handler(dir.path(), &mut procs).await;
+    let b = handler(dir.path(), &mut procs).await;
+    let (_owner, token) = a.signed_in("owner@bau.example").await;
+    let project = a.create_project(&token).await;
+    let single = resource(
+        &a,
+        &token,
+        &project,
+        json!({"kind": "crane", "name": "Kran 1"}),
+    )
+    .await;
+    let triple = resource(
+        &b,
+        &token,
+        &project,
+        json!({"kind": "unloadingZone", "name": "Zone A", "capacity": 3}),
+    )
+    .await;
+
+    assert_eq!(
+        race(&a, &b, &token, &project, &single).await,
+        1,
+        "capacity 1"
+    );
+    assert_eq!(
+        race(&a, &b, &token, &project, &triple).await,
+        3,
+        "capacity 3"
+    );
+
+    // Both processes see the same bookings.
+    for app in [&a, &b] {
+        let list: serde_json::Value = app
+            .get_auth(
+                &format!("/api/projects/{project}/bookings?limit=200"),
+                &token,
+            )
+            .await
+            .json()
+            .await
+            .expect("json");
+        assert_eq!(list["items"].as_array().expect("items").len(), 4);
+    }
+    drop(procs);
+}
