@@ -14,7 +14,7 @@ use std::time::Duration;
 use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
 
 /// A multipart upload form with a file part and extra text parts.
-fn form(name: &str, bytes: Vec<u8>, extra: &[(&str, &str)]) -> Form {
+pub fn form(name: &str, bytes: Vec<u8>, extra: &[(&str, &str)]) -> Form {
     let mut form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
     for (k, v) in extra {
         form = form.text((*k).to_owned(), (*v).to_owned());
@@ -22,7 +22,12 @@ fn form(name: &str, bytes: Vec<u8>, extra: &[(&str, &str)]) -> Form {
     form
 }
 
-async fn upload_form(app: &TestApp, token: &str, project: &str, form: Form) -> reqwest::Response {
+pub async fn upload_form(
+    app: &TestApp,
+    token: &str,
+    project: &str,
+    form: Form,
+) -> reqwest::Response {
     app.client
         .post(app.url(&format!("/api/projects/{project}/files")))
         .bearer_auth(token)
@@ -33,7 +38,7 @@ async fn upload_form(app: &TestApp, token: &str, project: &str, form: Form) -> r
 }
 
 /// Upload and return the created file's JSON.
-async fn upload(
+pub async fn upload(
     app: &TestApp,
     token: &str,
     project: &str,
