@@ -455,3 +455,26 @@ async fn p8_deleting_a_project_leaves_no_document_with_its_id() {
         "other projects stay"
     );
 }
+
+/// The README's permission table is the code's matrix, row by row.
+#[test]
+fn the_readme_documents_the_permission_matrix() {
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).expect("README");
+    for (action, _) in insite_lms::domain::roles::MATRIX {
+        let name = format!("{action:?}");
+        let row = readme
+            .lines()
+            .find(|l| l.starts_with(&format!("| {name} |")))
+            .unwrap_or_else(|| panic!("README lacks a row for {name}"));
+        let cells: Vec<&str> = row.split('|').map(str::trim).collect();
+        for (i, role) in Role::ALL.iter().enumerate() {
+            let documented = cells[i + 2] == "✓";
+            assert_eq!(
+                documented,
+                allows(*role, *action),
+                "README row {name}, role {role:?}"
+            );
+        }
+    }
+}
