@@ -14,7 +14,7 @@ use super::password::{NewPassword, PasswordHasher};
 use super::policy::{self, PolicyVersion};
 use super::text::{COMPANY_NAME_MAX, Name, PERSON_NAME_MAX};
 use crate::store::containers::{IDENTITIES, ORGANIZATIONS, USERS};
-use crate::store::{BatchOp, Document, DocumentStore, ETag, NewDocument, StoreError};
+use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, StoreError, read_record};
 
 /// The id of the profile document in a user's partition.
 pub const PROFILE_ID: &str = "profile";
@@ -328,10 +328,7 @@ pub async fn load_user(
     store: &dyn DocumentStore,
     user: &UserId,
 ) -> Result<Option<(User, ETag)>, DomainError> {
-    let doc: Option<Document> = store.read(USERS, &user.as_string(), PROFILE_ID).await?;
-    Ok(doc
-        .map(|d| d.parse::<User>().map(|u| (u, d.etag)))
-        .transpose()?)
+    Ok(read_record(store, USERS, &user.as_string(), PROFILE_ID).await?)
 }
 
 /// The profile of a signed-in user; a missing one (erased) is unauthorized.

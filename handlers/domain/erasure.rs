@@ -21,7 +21,7 @@ use super::support;
 use crate::store::containers::{
     IDENTITIES, ORGANIZATIONS, OUTBOX, PROJECTS, SUPPORT, SYSTEM, USERS,
 };
-use crate::store::{BatchOp, DocumentStore, NewDocument, Query, StoreError};
+use crate::store::{BatchOp, DocumentStore, NewDocument, Query, StoreError, query_all};
 
 pub const MARKER_PARTITION: &str = "erasures";
 
@@ -64,27 +64,14 @@ async fn membership_copies(
     store: &dyn DocumentStore,
     user: &UserId,
 ) -> Result<Vec<MembershipCopy>, DomainError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
-        let page = store
-            .query(
-                USERS,
-                &user.as_string(),
-                Query::new()
-                    .eq("kind", "membership")
-                    .limit(100)
-                    .continuation(token),
-            )
-            .await?;
-        for d in &page.items {
-            out.push(d.parse()?);
-        }
-        match page.continuation {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+    let docs = query_all(
+        store,
+        USERS,
+        &user.as_string(),
+        Query::new().eq("kind", "membership"),
+    )
+    .await?;
+    Ok(docs.iter().map(|d| d.parse()).collect::<Result<_, _>>()?)
 }
 
 fn ignore_missing(r: Result<(), StoreError>) -> Result<(), StoreError> {
@@ -102,26 +89,13 @@ pub async fn clear_partition(
     keep: impl Fn(&serde_json::Value) -> bool,
 ) -> Result<u64, StoreError> {
     let mut removed = 0;
-    let mut token = None;
-    loop {
-        let page = store
-            .query(c, pk, Query::new().limit(100).continuation(token))
-            .await?;
-        let ids: Vec<String> = page
-            .items
-            .iter()
-            .filter(|d| !keep(&d.body))
-            .map(|d| d.id.clone())
-            .collect();
-        for id in ids {
-            ignore_missing(store.delete(c, pk, &id, None).await)?;
+    for d in query_all(store, c, pk, Query::new()).await? {
+        if !keep(&d.body) {
+            ignore_missing(store.delete(c, pk, &d.id, None).await)?;
             removed += 1;
         }
-        match page.continuation {
-            Some(t) => token = Some(t),
-            None => return Ok(removed),
-        }
     }
+    Ok(removed)
 }
 
 /// Erase the user's personal data now. Callers check `check_can_withdraw`

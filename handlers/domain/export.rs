@@ -12,27 +12,20 @@ use super::members::MembershipCopy;
 use super::projects;
 use super::support;
 use crate::store::containers::{PROJECTS, SUPPORT, USERS};
-use crate::store::{Container, DocumentStore, Query, StoreError};
+use crate::store::{Container, DocumentStore, Query, StoreError, query_all};
 
-/// Every document of one partition matching the query, without paging.
+/// Every matching document of one partition, as exported.
 async fn all(
     store: &dyn DocumentStore,
     c: Container,
     pk: &str,
     q: Query,
 ) -> Result<Vec<Value>, StoreError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
-        let page = store
-            .query(c, pk, q.clone().limit(500).continuation(token))
-            .await?;
-        out.extend(page.items.into_iter().map(|d| strip(d.body)));
-        match page.continuation {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+    Ok(query_all(store, c, pk, q)
+        .await?
+        .into_iter()
+        .map(|d| strip(d.body))
+        .collect())
 }
 
 /// Storage bookkeeping is not data about the person.

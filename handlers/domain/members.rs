@@ -13,7 +13,9 @@ use super::ids::{ProjectId, UserId};
 use super::projects::{self, PROJECT_ID};
 use super::roles::{Action, Role, allows};
 use crate::store::containers::{PROJECTS, USERS};
-use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError};
+use crate::store::{
+    BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -95,11 +97,7 @@ pub async fn load(
     project: &ProjectId,
     user: &UserId,
 ) -> Result<Option<(Member, ETag)>, DomainError> {
-    Ok(store
-        .read(PROJECTS, &project.as_string(), &member_id(user))
-        .await?
-        .map(|d| d.parse::<Member>().map(|m| (m, d.etag)))
-        .transpose()?)
+    Ok(read_record(store, PROJECTS, &project.as_string(), &member_id(user)).await?)
 }
 
 pub async fn list(
@@ -130,26 +128,14 @@ pub async fn owner_count(
     store: &dyn DocumentStore,
     project: &ProjectId,
 ) -> Result<usize, DomainError> {
-    let mut n = 0;
-    let mut token = None;
-    loop {
-        let page = store
-            .query(
-                PROJECTS,
-                &project.as_string(),
-                Query::new()
-                    .eq("kind", "member")
-                    .eq("role", "owner")
-                    .limit(100)
-                    .continuation(token),
-            )
-            .await?;
-        n += page.items.len();
-        match page.continuation {
-            Some(t) => token = Some(t),
-            None => return Ok(n),
-        }
-    }
+    let owners = query_all(
+        store,
+        PROJECTS,
+        &project.as_string(),
+        Query::new().eq("kind", "member").eq("role", "owner"),
+    )
+    .await?;
+    Ok(owners.len())
 }
 
 /// Add a member (or change nothing if already one); used by invitations.

@@ -18,7 +18,9 @@ use super::outbox;
 use super::roles::Role;
 use super::text::Name;
 use crate::store::containers::{IDENTITIES, ORGANIZATIONS, PROJECTS, USERS};
-use crate::store::{BatchOp, BlobStore, DocumentStore, ETag, NewDocument, Query, StoreError};
+use crate::store::{
+    BatchOp, BlobStore, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
+};
 
 pub const PROJECT_ID: &str = "project";
 pub const NAME_MAX: usize = 200;
@@ -112,27 +114,17 @@ pub async fn of_organization(
     store: &dyn DocumentStore,
     org: &OrganizationId,
 ) -> Result<Vec<ProjectId>, DomainError> {
-    let mut out = Vec::new();
-    let mut token = None;
-    loop {
-        let page = store
-            .query(
-                ORGANIZATIONS,
-                &org.as_string(),
-                Query::new()
-                    .eq("kind", "orgProject")
-                    .limit(100)
-                    .continuation(token),
-            )
-            .await?;
-        for d in &page.items {
-            out.push(d.parse::<OrgProject>()?.project_id);
-        }
-        match page.continuation {
-            Some(t) => token = Some(t),
-            None => return Ok(out),
-        }
-    }
+    let docs = query_all(
+        store,
+        ORGANIZATIONS,
+        &org.as_string(),
+        Query::new().eq("kind", "orgProject"),
+    )
+    .await?;
+    Ok(docs
+        .iter()
+        .map(|d| d.parse::<OrgProject>().map(|o| o.project_id))
+        .collect::<Result<_, _>>()?)
 }
 
 /// Fields of a new or changed project, as received.
@@ -166,11 +158,7 @@ pub async fn load(
     store: &dyn DocumentStore,
     project: &ProjectId,
 ) -> Result<Option<(Project, ETag)>, DomainError> {
-    Ok(store
-        .read(PROJECTS, &project.as_string(), PROJECT_ID)
-        .await?
-        .map(|d| d.parse::<Project>().map(|p| (p, d.etag)))
-        .transpose()?)
+    Ok(read_record(store, PROJECTS, &project.as_string(), PROJECT_ID).await?)
 }
 
 pub async fn require(
@@ -384,51 +372,17 @@ pub async fn delete(
     let (project, _) = require(store, project_id).await?;
     let pk = project_id.as_string();
 
-    let mut token = None;
-    loop {
-        let page = store
-            .query(
-                PROJECTS,
-                &pk,
-                Query::new()
-                    .eq("kind", "member")
-                    .limit(100)
-                    .continuation(token),
-            )
-            .await?;
-        for d in &page.items {
-            let m: Member = d.parse()?;
-            members::delete_membership_copy(store, project_id, &m.user_id).await?;
-        }
-        match page.continuation {
-            Some(t) => token = Some(t),
-            None => break,
-        }
+    for d in query_all(store, PROJECTS, &pk, Query::new().eq("kind", "member")).await? {
+        let m: Member = d.parse()?;
+        members::delete_membership_copy(store, project_id, &m.user_id).await?;
     }
-    let mut token = None;
-    loop {
-        let page = store
-            .query(
-                PROJECTS,
-                &pk,
-                Query::new()
-                    .eq("kind", "invitation")
-                    .limit(100)
-                    .continuation(token),
-            )
-            .await?;
-        for d in &page.items {
-            if let Some(token_key) = d.body.get("tokenKey").and_then(|v| v.as_str()) {
-                ignore_missing(
-                    store
-                        .delete(IDENTITIES, token_key, "invitation", None)
-                        .await,
-                )?;
-            }
-        }
-        match page.continuation {
-            Some(t) => token = Some(t),
-            None => break,
+    for d in query_all(store, PROJECTS, &pk, Query::new().eq("kind", "invitation")).await? {
+        if let Some(token_key) = d.body.get("tokenKey").and_then(|v| v.as_str()) {
+            ignore_missing(
+                store
+                    .delete(IDENTITIES, token_key, "invitation", None)
+                    .await,
+            )?;
         }
     }
     outbox::drop_for_project(store, project_id).await?;

@@ -18,7 +18,9 @@ use super::error::DomainError;
 use super::ids::{RecordId, UserId};
 use super::password::{NewPassword, PasswordHasher, Verified};
 use crate::store::containers::{IDENTITIES, USERS};
-use crate::store::{BatchOp, DocumentStore, NewDocument, Order, Page, Query, StoreError};
+use crate::store::{
+    BatchOp, DocumentStore, NewDocument, Order, Page, Query, StoreError, query_all,
+};
 
 /// Failed logins allowed per account within the window before 429.
 pub const MAX_FAILURES: usize = 5;
@@ -306,33 +308,17 @@ pub async fn revoke_family(
 ) -> Result<u64, DomainError> {
     let pk = user.as_string();
     let mut removed = 0;
-    let mut token = None;
-    loop {
-        let page = store
-            .query(
-                USERS,
-                &pk,
-                Query::new()
-                    .eq("kind", "refresh")
-                    .limit(100)
-                    .continuation(token),
-            )
-            .await?;
-        for d in &page.items {
-            let r: RefreshRecord = d.parse()?;
-            if family.is_none_or(|f| f == r.family_id) {
-                match store.delete(USERS, &pk, &d.id, None).await {
-                    Ok(()) => removed += 1,
-                    Err(StoreError::NotFound) => {}
-                    Err(e) => return Err(e.into()),
-                }
+    for d in query_all(store, USERS, &pk, Query::new().eq("kind", "refresh")).await? {
+        let r: RefreshRecord = d.parse()?;
+        if family.is_none_or(|f| f == r.family_id) {
+            match store.delete(USERS, &pk, &d.id, None).await {
+                Ok(()) => removed += 1,
+                Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e.into()),
             }
         }
-        match page.continuation {
-            Some(t) => token = Some(t),
-            None => return Ok(removed),
-        }
     }
+    Ok(removed)
 }
 
 /// Log out: revoke the token's family. Unknown tokens are ignored, so the

@@ -244,3 +244,40 @@ pub trait DocumentStore: Send + Sync + 'static {
     /// Cheap liveness probe of the backing service.
     async fn ping(&self) -> Result<(), StoreError>;
 }
+
+/// A point read deserialized into a record, with its ETag.
+pub async fn read_record<T: serde::de::DeserializeOwned>(
+    store: &dyn DocumentStore,
+    c: Container,
+    pk: &str,
+    id: &str,
+) -> Result<Option<(T, ETag)>, StoreError> {
+    store
+        .read(c, pk, id)
+        .await?
+        .map(|d| d.parse::<T>().map(|r| (r, d.etag)))
+        .transpose()
+}
+
+/// Every document of one partition that matches `q`, page after page. For
+/// cascades, exports and counts over one partition; lists that clients page
+/// through use `query` with their own continuation.
+pub async fn query_all(
+    store: &dyn DocumentStore,
+    c: Container,
+    pk: &str,
+    q: Query,
+) -> Result<Vec<Document>, StoreError> {
+    let mut out = Vec::new();
+    let mut token = None;
+    loop {
+        let page = store
+            .query(c, pk, q.clone().limit(500).continuation(token))
+            .await?;
+        out.extend(page.items);
+        match page.continuation {
+            Some(t) => token = Some(t),
+            None => return Ok(out),
+        }
+    }
+}

@@ -17,7 +17,7 @@ use crate::domain::ids::{ProjectId, ResourceId, UserId};
 use crate::domain::projects::Project;
 use crate::domain::text::Name;
 use crate::store::containers::PROJECTS;
-use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query};
+use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query, read_record};
 
 pub const KIND: &str = "resource";
 const NAME_MAX: usize = 200;
@@ -255,11 +255,7 @@ pub async fn load(
     project: &ProjectId,
     id: &ResourceId,
 ) -> Result<Option<(Resource, ETag)>, DomainError> {
-    Ok(store
-        .read(PROJECTS, &project.as_string(), &doc_id(id))
-        .await?
-        .map(|d| d.parse::<Resource>().map(|r| (r, d.etag)))
-        .transpose()?)
+    Ok(read_record(store, PROJECTS, &project.as_string(), &doc_id(id)).await?)
 }
 
 pub async fn list(
