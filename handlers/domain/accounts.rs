@@ -163,6 +163,50 @@ pub async fn check_new_person(
     })
 }
 
+/// Whom a new account acts for (P1).
+pub enum Affiliation {
+    /// An admin of a customer organization.
+    Organization(OrganizationId),
+    /// A person invited into a project, on behalf of their own company.
+    Company(String),
+}
+
+impl NewPerson {
+    /// The account record of this person, with the password hashed.
+    pub async fn into_user(
+        self,
+        hasher: &PasswordHasher,
+        user_id: UserId,
+        affiliation: Affiliation,
+    ) -> Result<User, DomainError> {
+        let password_hash = hasher
+            .hash(&self.password)
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?;
+        let (organization_id, company_name) = match affiliation {
+            Affiliation::Organization(o) => (Some(o), None),
+            Affiliation::Company(c) => (None, Some(c)),
+        };
+        let now = Timestamp::now();
+        Ok(User {
+            kind: "user".into(),
+            user_id,
+            organization_id,
+            company_name,
+            email: self.email.as_str().to_owned(),
+            first_name: self.first_name.as_str().to_owned(),
+            last_name: self.last_name.as_str().to_owned(),
+            password_hash,
+            email_notifications: false,
+            language: Language::De,
+            accepted_policy_version: self.accepted,
+            accepted_policy_at: now,
+            created_at: now,
+            platform_roles: Vec::new(),
+        })
+    }
+}
+
 pub struct Registered {
     pub organization_id: OrganizationId,
     pub user_id: UserId,
@@ -209,27 +253,15 @@ pub async fn register(
 
     let organization_id = OrganizationId::generate();
     let user_id = UserId::generate();
-    let password_hash = hasher
-        .hash(&person.password)
-        .await
-        .map_err(|e| StoreError::Internal(e.to_string()))?;
-    let now = Timestamp::now();
-    let user = User {
-        kind: "user".into(),
-        user_id: user_id.clone(),
-        organization_id: Some(organization_id.clone()),
-        company_name: None,
-        email: person.email.as_str().to_owned(),
-        first_name: person.first_name.as_str().to_owned(),
-        last_name: person.last_name.as_str().to_owned(),
-        password_hash,
-        email_notifications: false,
-        language: Language::De,
-        accepted_policy_version: person.accepted,
-        accepted_policy_at: now,
-        created_at: now,
-        platform_roles: Vec::new(),
-    };
+    let email = person.email.clone();
+    let user = person
+        .into_user(
+            hasher,
+            user_id.clone(),
+            Affiliation::Organization(organization_id.clone()),
+        )
+        .await?;
+    let now = user.created_at;
     let org = Organization {
         kind: "organization".into(),
         organization_id: organization_id.clone(),
@@ -239,7 +271,7 @@ pub async fn register(
         admin_ids: vec![user_id.clone()],
         created_at: now,
     };
-    create_account(store, &person.email, &user).await?;
+    create_account(store, &email, &user).await?;
     let org_pk = organization_id.as_string();
     let batch = vec![
         BatchOp::Create(NewDocument::from_record(&org_pk, &org_pk, &org)?),
@@ -253,7 +285,7 @@ pub async fn register(
         )?),
     ];
     if let Err(e) = store.batch(ORGANIZATIONS, &org_pk, batch).await {
-        delete_account(store, &person.email, &user_id).await;
+        delete_account(store, &email, &user_id).await;
         return Err(e.into());
     }
     Ok(Registered {
@@ -300,8 +332,8 @@ pub async fn create_account(
     Ok(())
 }
 
-/// Best-effort compensation for a registration that failed half-way.
-async fn delete_account(store: &dyn DocumentStore, email: &EmailAddress, user: &UserId) {
+/// Best-effort compensation for an account creation that failed half-way.
+pub async fn delete_account(store: &dyn DocumentStore, email: &EmailAddress, user: &UserId) {
     let _ = store
         .delete(USERS, &user.as_string(), PROFILE_ID, None)
         .await;

@@ -9,7 +9,7 @@ use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::accounts::{self, Language, NewPerson, PersonInput, User};
+use super::accounts::{self, Affiliation, NewPerson, PersonInput, User};
 use super::audit;
 use super::email::EmailAddress;
 use super::error::{DomainError, Validator};
@@ -20,7 +20,7 @@ use super::password::PasswordHasher;
 use super::projects;
 use super::roles::Role;
 use super::text::{COMPANY_NAME_MAX, Name};
-use crate::store::containers::{IDENTITIES, PROJECTS, USERS};
+use crate::store::containers::{IDENTITIES, PROJECTS};
 use crate::store::{BatchOp, DocumentStore, NewDocument, StoreError};
 
 /// The wording the inviter confirms; its version is stored with the consent.
@@ -282,7 +282,7 @@ pub async fn accept(
         Ok(()) => {}
         Err(e) => {
             if let Some(user) = created {
-                discard_account(store, &invited, &user).await;
+                accounts::delete_account(store, &invited, &user.user_id).await;
             }
             return Err(match e {
                 DomainError::Store(StoreError::PreconditionFailed) => {
@@ -323,41 +323,13 @@ async fn new_account(
             "an account with this email address exists: sign in and accept again".into(),
         ));
     }
-    let now = Timestamp::now();
-    let user = User {
-        kind: "user".into(),
-        user_id: UserId::generate(),
-        organization_id: None,
-        company_name: Some(company.as_str().to_owned()),
-        email: invited.as_str().to_owned(),
-        first_name: person.first_name.as_str().to_owned(),
-        last_name: person.last_name.as_str().to_owned(),
-        password_hash: hasher
-            .hash(&person.password)
-            .await
-            .map_err(|e| StoreError::Internal(e.to_string()))?,
-        email_notifications: false,
-        language: Language::De,
-        accepted_policy_version: person.accepted,
-        accepted_policy_at: now,
-        created_at: now,
-        platform_roles: Vec::new(),
-    };
+    let user = person
+        .into_user(
+            hasher,
+            UserId::generate(),
+            Affiliation::Company(company.as_str().to_owned()),
+        )
+        .await?;
     accounts::create_account(store, invited, &user).await?;
     Ok(user)
-}
-
-/// Undo an account created for an acceptance that then failed.
-async fn discard_account(store: &dyn DocumentStore, email: &EmailAddress, user: &User) {
-    let _ = store
-        .delete(USERS, &user.user_id.as_string(), accounts::PROFILE_ID, None)
-        .await;
-    let _ = store
-        .delete(
-            IDENTITIES,
-            &accounts::email_partition(email),
-            accounts::EMAIL_KEY_ID,
-            None,
-        )
-        .await;
 }
