@@ -64,11 +64,19 @@ impl SmtpMailer {
 #[async_trait]
 impl Mailer for SmtpMailer {
     async fn send(&self, message: Message) -> Result<(), MailError> {
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| MailError(e.to_string()))
+        self.transport.send(message).await.map(|_| ()).map_err(|e| {
+            // Only the reply code: a server's reply text may echo the
+            // recipient's address, which must never reach the logs (P12).
+            let code = e
+                .status()
+                .map_or_else(|| "no reply".to_owned(), |c| c.to_string());
+            let kind = if e.is_permanent() {
+                "permanent"
+            } else {
+                "transient"
+            };
+            MailError(format!("SMTP {kind} failure ({code})"))
+        })
     }
 
     async fn forget(&self, _address: &str) -> Result<(), MailError> {

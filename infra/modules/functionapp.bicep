@@ -114,6 +114,20 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'AzureWebJobsStorage__credential'
           value: 'managedidentity'
         }
+        // The identity-based connection the `index-document` blob trigger
+        // names; the queue service keeps its poison messages.
+        {
+          name: 'FilesStorage__blobServiceUri'
+          value: storage.properties.primaryEndpoints.blob
+        }
+        {
+          name: 'FilesStorage__queueServiceUri'
+          value: storage.properties.primaryEndpoints.queue
+        }
+        {
+          name: 'FilesStorage__credential'
+          value: 'managedidentity'
+        }
         {
           name: 'APPLICATIONINSIGHTS_CONNECTION_STRING'
           value: appInsights.properties.ConnectionString

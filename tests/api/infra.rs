@@ -115,3 +115,22 @@ fn cosmos_indexing_policies_match_the_code() {
     );
     assert!(read("modules/cosmos.bicep").contains("loadJsonContent('cosmos-indexing.json')"));
 }
+
+/// Every blob trigger's identity-based connection is configured in the
+/// Function App (service URIs and the managed-identity credential).
+#[test]
+fn blob_trigger_connections_are_app_settings() {
+    let app = read("modules/functionapp.bicep");
+    for f in insite_lms::functions::table::all_functions() {
+        if let insite_lms::functions::table::Trigger::Blob { connection, .. } = f.trigger {
+            for suffix in ["blobServiceUri", "queueServiceUri", "credential"] {
+                let setting = format!("'{connection}__{suffix}'");
+                assert!(
+                    app.contains(&setting),
+                    "functionapp.bicep lacks {setting} for {}",
+                    f.name
+                );
+            }
+        }
+    }
+}
