@@ -101,7 +101,13 @@ impl PasswordHasher {
     pub fn new(cost: HashCost) -> Result<Self, HashError> {
         cost.params()
             .map_err(|e| HashError::Failed(e.to_string()))?;
-        let slots = std::thread::available_parallelism().map_or(2, |n| n.get());
+        // One core fewer than the machine has: hashes at full parallelism
+        // took every core, and a benchmark of an authenticated GET while
+        // 16 clients logged in showed its p99 grow about ninefold (see
+        // docs/PERFORMANCE.md). A single-core machine still gets one slot.
+        let slots = std::thread::available_parallelism()
+            .map_or(1, |n| n.get().saturating_sub(1))
+            .max(1);
         let dummy = uuid::Uuid::new_v4().to_string();
         let dummy_hash = hash_blocking(cost, &dummy)?;
         Ok(PasswordHasher {
