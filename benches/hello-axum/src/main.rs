@@ -1,8 +1,6 @@
-//! A bare axum hello-world on the project's own dependency versions (same
-//! Cargo.lock, same release profile): the physical limit of this stack on
-//! this machine, which `scripts/bench-load` measures beside Insite LMS.
-//! Serves `GET /` on `127.0.0.1:$PORT` (default 7072), with tokio's default
-//! multi-threaded runtime, as the handler does.
+//! A bare axum hello-world: `GET /` answers "Hello, World!" on
+//! `127.0.0.1:$PORT` (default 7072), on tokio's default multi-threaded
+//! runtime like the handler.
 
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 
