@@ -1,14 +1,15 @@
 //! Passwords: the sign-up rule (NIST SP 800-63B: 10 to 128 characters, not
 //! a common password, no composition rules) and argon2id hashing. Hashing
-//! runs on the blocking pool behind a semaphore, so logins can never occupy
-//! the async workers or every core at once.
+//! runs on a few dedicated threads behind a semaphore, so logins can never
+//! occupy the async workers or every core at once.
 
 use argon2::password_hash::rand_core::OsRng;
 use argon2::password_hash::{PasswordHash, PasswordHasher as _, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 use std::collections::HashSet;
-use std::sync::{Arc, LazyLock};
-use tokio::sync::Semaphore;
+use std::sync::mpsc;
+use std::sync::{Arc, LazyLock, Mutex};
+use tokio::sync::{Semaphore, oneshot};
 
 const MIN_CHARS: usize = 10;
 const MAX_CHARS: usize = 128;
@@ -83,6 +84,7 @@ pub enum HashError {
 pub struct PasswordHasher {
     cost: HashCost,
     permits: Arc<Semaphore>,
+    threads: HashThreads,
     /// Verified against for unknown accounts, so that an unknown email costs
     /// the same time as a wrong password.
     dummy_hash: String,
@@ -101,12 +103,19 @@ impl PasswordHasher {
     pub fn new(cost: HashCost) -> Result<Self, HashError> {
         cost.params()
             .map_err(|e| HashError::Failed(e.to_string()))?;
-        let slots = std::thread::available_parallelism().map_or(2, |n| n.get());
+        // One core fewer than the machine has: hashes at full parallelism
+        // took every core, and a benchmark of an authenticated GET while
+        // 16 clients logged in showed its p99 grow about ninefold (see
+        // docs/PERFORMANCE.md). A single-core machine still gets one slot.
+        let slots = std::thread::available_parallelism()
+            .map_or(1, |n| n.get().saturating_sub(1))
+            .max(1);
         let dummy = uuid::Uuid::new_v4().to_string();
         let dummy_hash = hash_blocking(cost, &dummy)?;
         Ok(PasswordHasher {
             cost,
             permits: Arc::new(Semaphore::new(slots)),
+            threads: HashThreads::start(slots)?,
             dummy_hash,
         })
     }
@@ -151,6 +160,9 @@ impl PasswordHasher {
         Ok(if known { verified } else { Verified::No })
     }
 
+    /// Runs `f` on a hashing thread once a slot is free. Waiting for the
+    /// slot here (not in the threads' queue) means a request that goes
+    /// away before its turn costs no hash.
     async fn blocking<T: Send + 'static>(
         &self,
         f: impl FnOnce() -> Result<T, HashError> + Send + 'static,
@@ -161,9 +173,61 @@ impl PasswordHasher {
             .acquire_owned()
             .await
             .map_err(|e| HashError::Failed(e.to_string()))?;
-        tokio::task::spawn_blocking(f)
-            .await
-            .map_err(|e| HashError::Failed(e.to_string()))?
+        let (tx, rx) = oneshot::channel();
+        self.threads.run(Box::new(move || {
+            // The caller may have gone away; its answer is then not needed.
+            let _ = tx.send(f());
+        }))?;
+        rx.await
+            .map_err(|_| HashError::Failed("the hashing thread stopped".into()))?
+    }
+}
+
+type Job = Box<dyn FnOnce() + Send>;
+
+/// Long-lived threads that do every hash. Each argon2 hash allocates its
+/// whole memory cost (19 MiB in production), and glibc keeps freed memory
+/// in the allocating thread's arena: on tokio's blocking pool, whose
+/// threads come and go by the dozen, 16 clients logging in grew the
+/// resident set to 0.7–2 GiB with one hash at a time (docs/PERFORMANCE.md).
+/// On `n` fixed threads it stays near `n` × the memory cost.
+struct HashThreads {
+    jobs: mpsc::Sender<Job>,
+}
+
+impl HashThreads {
+    fn start(n: usize) -> Result<Self, HashError> {
+        let (jobs, queue) = mpsc::channel::<Job>();
+        let queue = Arc::new(Mutex::new(queue));
+        for i in 0..n {
+            let queue = Arc::clone(&queue);
+            std::thread::Builder::new()
+                .name(format!("argon2-{i}"))
+                .spawn(move || {
+                    loop {
+                        // A poisoned lock only means another thread panicked
+                        // while waiting; the receiver itself is intact.
+                        let next = match queue.lock() {
+                            Ok(q) => q.recv(),
+                            Err(poisoned) => poisoned.into_inner().recv(),
+                        };
+                        let Ok(job) = next else {
+                            return; // the hasher was dropped
+                        };
+                        // A panicking hash fails its own request (its answer
+                        // channel drops), not the thread.
+                        let _ = std::panic::catch_unwind(std::panic::AssertUnwindSafe(job));
+                    }
+                })
+                .map_err(|e| HashError::Failed(format!("cannot start a hashing thread: {e}")))?;
+        }
+        Ok(HashThreads { jobs })
+    }
+
+    fn run(&self, job: Job) -> Result<(), HashError> {
+        self.jobs
+            .send(job)
+            .map_err(|_| HashError::Failed("no hashing thread is running".into()))
     }
 }
 

@@ -126,5 +126,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
 
 /// The OpenAPI document generated from the route table.
 pub fn openapi_document() -> utoipa::openapi::OpenApi {
-    api_routes().into_openapi()
+    let mut doc = api_routes().into_openapi();
+    crate::http::extract::document_rejections(&mut doc);
+    doc
 }

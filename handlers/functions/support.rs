@@ -125,7 +125,11 @@ pub struct StatusChange {
     security(("bearer" = [])),
     params(("requestId" = String, Path)),
     request_body = StatusChange,
-    responses((status = 200, body = SupportRequest), (status = 404, body = Problem, content_type = "application/problem+json"))
+    responses(
+        (status = 200, body = SupportRequest),
+        (status = 403, description = "Support staff only", body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json")
+    )
 )]
 pub async fn update_support_request(
     State(state): State<AppState>,

@@ -85,3 +85,67 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
             .map_err(|e: QueryRejection| ApiError::BadRequest(strip_prefix(&e.body_text())))
     }
 }
+
+/// Adds to every operation of `doc` the problem responses that the
+/// extractors and the bearer check produce before a handler runs, so the
+/// document lists every status an operation can answer with (API fuzzing
+/// showed them missing): a JSON body (`ApiJson`) → 400, 413, 415, 422; a
+/// query parameter (`ApiQuery`) → 400; a path parameter (`ApiPath`, and
+/// `ProjectAccess` for non-members) → 404; bearer security (`AuthUser`) →
+/// 401. A status the operation documents itself keeps its own description.
+pub fn document_rejections(doc: &mut utoipa::openapi::OpenApi) {
+    use utoipa::openapi::path::ParameterIn;
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+
+    let problem = |description: &str| {
+        ResponseBuilder::new()
+            .description(description)
+            .content(
+                "application/problem+json",
+                ContentBuilder::new()
+                    .schema(Some(Ref::from_schema_name("Problem")))
+                    .build(),
+            )
+            .build()
+    };
+    for item in doc.paths.paths.values_mut() {
+        let operations = [
+            &mut item.get,
+            &mut item.put,
+            &mut item.post,
+            &mut item.delete,
+            &mut item.patch,
+        ];
+        for op in operations.into_iter().flatten() {
+            let has_param = |place: ParameterIn| {
+                op.parameters
+                    .iter()
+                    .flatten()
+                    .any(|p| p.parameter_in == place)
+            };
+            let mut added = Vec::new();
+            if op.request_body.is_some() {
+                added.extend([
+                    ("400", "Malformed JSON body"),
+                    ("413", "Body larger than the limit"),
+                    ("415", "Content-Type is not application/json"),
+                    ("422", "Missing or mistyped fields"),
+                ]);
+            } else if has_param(ParameterIn::Query) {
+                added.push(("400", "Malformed query parameter"));
+            }
+            if has_param(ParameterIn::Path) {
+                added.push(("404", "No such resource, or not visible to the caller"));
+            }
+            if op.security.as_ref().is_some_and(|s| !s.is_empty()) {
+                added.push(("401", "Bearer access token missing, invalid or expired"));
+            }
+            for (status, description) in added {
+                op.responses
+                    .responses
+                    .entry(status.to_owned())
+                    .or_insert_with(|| problem(description).into());
+            }
+        }
+    }
+}

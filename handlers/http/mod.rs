@@ -32,7 +32,8 @@ const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
 /// The whole application router, ready to serve.
 pub fn router(state: AppState) -> Router {
-    let (api, openapi) = functions::api_routes().split_for_parts();
+    let (api, mut openapi) = functions::api_routes().split_for_parts();
+    extract::document_rejections(&mut openapi);
     let cors = cors_layer(&state.config.allowed_origins);
     let max_json = state.config.max_json_bytes;
     api.merge(functions::background::router())
