@@ -3,8 +3,8 @@
 //! the same data folder. Every request it acknowledged (2xx) must still be
 //! there, and no file metadata may point at a missing blob.
 //!
-//! The streams are the variants of `Stream`; bookings and uploads plug in
-//! as further variants (see the TODOs).
+//! The streams are the variants of `Stream`: project creations, profile
+//! changes, bookings and file uploads, all at once.
 
 use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
@@ -36,12 +36,33 @@ enum Stream {
     /// `PATCH /api/me` with a sequence number in the last name: the name
     /// after restart must be the last acknowledged one or the one in flight.
     PatchProfile,
-    // TODO(bookings): `CreateBooking` — POST /api/projects/{id}/bookings on
-    // non-overlapping slots; each acknowledged booking id must be in the
-    // day view after restart.
-    // TODO(uploads): `Upload` — POST a small file; each acknowledged file
-    // must be listed and downloadable (its blob is then also covered by
-    // `assert_file_metadata_has_blobs`).
+    /// `POST .../bookings` on consecutive, non-overlapping hours: each
+    /// acknowledged booking must be readable after restart.
+    CreateBooking,
+    /// `POST .../files` with numbered content: each acknowledged file must
+    /// download with exactly its bytes after restart.
+    Upload,
+}
+
+/// The project and crane that bookings and uploads go to.
+#[derive(Clone)]
+struct Site {
+    project: String,
+    crane: String,
+}
+
+/// What a client needs to talk to the server.
+struct Conn {
+    client: reqwest::Client,
+    base: String,
+    token: String,
+    site: Site,
+}
+
+fn upload_bytes(i: u64) -> Vec<u8> {
+    format!("Lieferschein Nummer {i}\n")
+        .repeat(200)
+        .into_bytes()
 }
 
 /// What the server acknowledged.
@@ -49,6 +70,8 @@ enum Stream {
 enum Ack {
     Project(String),
     Profile(u64),
+    Booking(String),
+    File(String, u64),
 }
 
 struct Server {
@@ -152,13 +175,42 @@ fn from_letters(s: &str) -> Option<u64> {
 async fn client_loop(
     stream: Stream,
     client_no: u64,
-    client: reqwest::Client,
-    base: String,
-    token: String,
+    conn: Conn,
     acks: mpsc::UnboundedSender<Ack>,
     in_flight: Arc<AtomicU64>,
 ) {
+    let Conn {
+        client,
+        base,
+        token,
+        site,
+    } = conn;
     for i in 0..MAX_REQUESTS_PER_CLIENT {
+        if let Stream::Upload = stream {
+            let form = reqwest::multipart::Form::new().part(
+                "file",
+                reqwest::multipart::Part::bytes(upload_bytes(i))
+                    .file_name(format!("lieferschein-{i}.txt")),
+            );
+            let sent = client
+                .post(format!("{base}/api/projects/{}/files", site.project))
+                .bearer_auth(&token)
+                .multipart(form)
+                .send()
+                .await;
+            let Ok(resp) = sent else { return };
+            let status = resp.status();
+            let Ok(answer) = resp.json::<Value>().await else {
+                return;
+            };
+            assert!(status.is_success(), "upload answered {status}: {answer}");
+            let id = answer["id"].as_str().expect("file id").to_owned();
+            if acks.send(Ack::File(id, i)).is_err() {
+                return;
+            }
+            continue;
+        }
+        let booking_path = format!("/api/projects/{}/bookings", site.project);
         let (method, path, body) = match stream {
             Stream::CreateProject => (
                 reqwest::Method::POST,
@@ -173,6 +225,19 @@ async fn client_loop(
                     json!({"lastName": format!("Nachname{}", letters(i))}),
                 )
             }
+            Stream::CreateBooking => {
+                let start = jiff::Timestamp::from_second(
+                    1_924_992_000 + 3600 * i64::try_from(i).unwrap_or(0),
+                )
+                .expect("a valid time");
+                let end = start + jiff::SignedDuration::from_mins(30);
+                (
+                    reqwest::Method::POST,
+                    booking_path.as_str(),
+                    json!({"resourceIds": [site.crane], "start": start.to_string(), "end": end.to_string(), "company": "Beton Huber GmbH"}),
+                )
+            }
+            Stream::Upload => return,
         };
         let Ok(resp) = call(
             &client,
@@ -198,6 +263,10 @@ async fn client_loop(
                 Ack::Project(answer["id"].as_str().expect("project id").to_owned())
             }
             Stream::PatchProfile => Ack::Profile(i),
+            Stream::CreateBooking => {
+                Ack::Booking(answer["id"].as_str().expect("booking id").to_owned())
+            }
+            Stream::Upload => return,
         };
         if acks.send(ack).is_err() {
             return;
@@ -261,7 +330,11 @@ async fn assert_file_metadata_has_blobs(data_dir: &Path) -> usize {
             .await
             .expect("query file metadata");
         for doc in &page.items {
-            let blob = format!("projects/{}/files/{}", doc.partition_key, doc.id);
+            let file_id = doc
+                .id
+                .strip_prefix("file-")
+                .expect("file documents are file-<id>");
+            let blob = format!("projects/{}/files/{file_id}", doc.partition_key);
             assert!(
                 present.contains(&blob),
                 "metadata {doc:?} has no blob {blob}"
@@ -304,20 +377,29 @@ async fn sigkill_mid_stream_keeps_every_acknowledged_write() {
     .expect("register sent");
     assert_eq!(registered.status(), 201, "registration succeeds");
     let token = login(&client, &server.base, email).await;
+    let site = setup_site(&client, &server.base, &token).await;
 
     let (tx, mut rx) = mpsc::unbounded_channel();
     let in_flight = Arc::new(AtomicU64::new(0));
     let streams = (0..PROJECT_CLIENTS)
         .map(|n| (Stream::CreateProject, n))
-        .chain([(Stream::PatchProfile, 0)]);
+        .chain([
+            (Stream::PatchProfile, 0),
+            (Stream::CreateBooking, 0),
+            (Stream::Upload, 0),
+        ]);
     let mut clients = Vec::new();
     for (stream, n) in streams {
+        let conn = Conn {
+            client: client.clone(),
+            base: server.base.clone(),
+            token: token.clone(),
+            site: site.clone(),
+        };
         clients.push(tokio::spawn(client_loop(
             stream,
             n,
-            client.clone(),
-            server.base.clone(),
-            token.clone(),
+            conn,
             tx.clone(),
             in_flight.clone(),
         )));
@@ -346,7 +428,7 @@ async fn sigkill_mid_stream_keeps_every_acknowledged_write() {
         .iter()
         .filter_map(|a| match a {
             Ack::Project(id) => Some(id),
-            Ack::Profile(_) => None,
+            _ => None,
         })
         .collect();
     assert!(!projects.is_empty(), "some projects were acknowledged");
@@ -358,7 +440,7 @@ async fn sigkill_mid_stream_keeps_every_acknowledged_write() {
         .iter()
         .filter_map(|a| match a {
             Ack::Profile(n) => Some(*n),
-            Ack::Project(_) => None,
+            _ => None,
         })
         .max();
     let me: Value = call(
@@ -383,9 +465,91 @@ async fn sigkill_mid_stream_keeps_every_acknowledged_write() {
         );
     }
 
+    let mut bookings = 0;
+    let mut files = 0;
+    for a in &acked {
+        match a {
+            Ack::Booking(id) => {
+                bookings += 1;
+                let resp = call(
+                    &client,
+                    reqwest::Method::GET,
+                    format!(
+                        "{}/api/projects/{}/bookings/{id}",
+                        server.base, site.project
+                    ),
+                    Some(&token),
+                    None,
+                )
+                .await
+                .expect("booking read sent");
+                assert_eq!(resp.status(), 200, "acknowledged booking {id} survived");
+            }
+            Ack::File(id, i) => {
+                files += 1;
+                let resp = call(
+                    &client,
+                    reqwest::Method::GET,
+                    format!(
+                        "{}/api/projects/{}/files/{id}/content",
+                        server.base, site.project
+                    ),
+                    Some(&token),
+                    None,
+                )
+                .await
+                .expect("download sent");
+                assert_eq!(resp.status(), 200, "acknowledged file {id} survived");
+                let bytes = resp.bytes().await.expect("body");
+                assert_eq!(
+                    bytes.as_ref(),
+                    upload_bytes(*i).as_slice(),
+                    "file {id} is complete"
+                );
+            }
+            _ => {}
+        }
+    }
+    assert!(
+        bookings > 0 && files > 0,
+        "bookings ({bookings}) and uploads ({files}) were acknowledged"
+    );
+
     server.child.kill().await.expect("stopped");
     let blobs_listed = assert_file_metadata_has_blobs(data_dir.path()).await;
-    // No stream uploads files yet, so the blob store holds none; the check
-    // above still ran over `projects/`.
-    assert_eq!(blobs_listed, 0, "no uploads in the streams yet");
+    assert!(
+        blobs_listed >= files,
+        "every acknowledged upload has its blob"
+    );
+}
+
+/// A project with an always-open crane for the booking and upload streams.
+async fn setup_site(client: &reqwest::Client, base: &str, token: &str) -> Site {
+    let project: Value = call(
+        client,
+        reqwest::Method::POST,
+        format!("{base}/api/projects"),
+        Some(token),
+        Some(json!({"name": "Absturz Baufeld", "timeZone": "Europe/Vienna"})),
+    )
+    .await
+    .expect("project sent")
+    .json()
+    .await
+    .expect("json");
+    let project = project["id"].as_str().expect("project id").to_owned();
+    let crane: Value = call(
+        client,
+        reqwest::Method::POST,
+        format!("{base}/api/projects/{project}/resources"),
+        Some(token),
+        Some(json!({"kind": "crane", "name": "Turmdrehkran 1"})),
+    )
+    .await
+    .expect("resource sent")
+    .json()
+    .await
+    .expect("json");
+    let crane = crane["id"].as_str().expect("crane id").to_owned();
+    Site { project, crane }
 }
