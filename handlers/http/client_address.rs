@@ -1,6 +1,8 @@
 //! The client's network address, for in-memory rate limiting only: it is
 //! never stored, logged or recorded in telemetry. Behind the Functions host
-//! (a loopback peer) the first `X-Forwarded-For` entry is the client.
+//! (a loopback peer) the last `X-Forwarded-For` entry is the client: it is
+//! the one Azure's front end appended, while earlier ones are whatever the
+//! client chose to send.
 
 use axum::extract::{ConnectInfo, FromRequestParts};
 use axum::http::request::Parts;
@@ -22,7 +24,7 @@ impl<S: Send + Sync> FromRequestParts<S> for ClientAddress {
                 .headers
                 .get("x-forwarded-for")
                 .and_then(|v| v.to_str().ok())
-                .and_then(|v| v.split(',').next())
+                .and_then(|v| v.rsplit(',').next())
                 .and_then(|first| {
                     let first = first.trim();
                     first
