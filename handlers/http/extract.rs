@@ -90,7 +90,8 @@ impl<S: Send + Sync, T: DeserializeOwned + Send> FromRequestParts<S> for ApiQuer
 /// extractors and the bearer check produce before a handler runs, so the
 /// document lists every status an operation can answer with (API fuzzing
 /// showed them missing): a JSON body (`ApiJson`) → 400, 413, 415, 422; a
-/// query parameter (`ApiQuery`) → 400; a path parameter (`ApiPath`, and
+/// query parameter (`ApiQuery`) → 400, or 422 when the domain rejects its
+/// value; a path parameter (`ApiPath`, and
 /// `ProjectAccess` for non-members) → 404; bearer security (`AuthUser`) →
 /// 401. A status the operation documents itself keeps its own description.
 pub fn document_rejections(doc: &mut utoipa::openapi::OpenApi) {
@@ -132,7 +133,10 @@ pub fn document_rejections(doc: &mut utoipa::openapi::OpenApi) {
                     ("422", "Missing or mistyped fields"),
                 ]);
             } else if has_param(ParameterIn::Query) {
-                added.push(("400", "Malformed query parameter"));
+                added.extend([
+                    ("400", "Malformed query parameter"),
+                    ("422", "A query parameter has an invalid value"),
+                ]);
             }
             if has_param(ParameterIn::Path) {
                 added.push(("404", "No such resource, or not visible to the caller"));
