@@ -1,7 +1,10 @@
-//! Booking-create latency with 10^3 and 10^5 existing bookings in one
-//! project, on the embedded store in a temporary folder. Measures the
-//! domain function `bookings::create` (conflict check + transactional
-//! batch, fsync included), not HTTP. Run: `cargo bench --bench booking_create`.
+//! The booking scale curve: booking-create p50/p99 and day-view p50/p99
+//! with 10^3, 10^4, 10^5 and 10^6 existing bookings in one project, on the
+//! embedded store in a temporary folder. Measures the domain functions
+//! `bookings::create` (conflict check + transactional batch, fsync included)
+//! and `bookings::list` (one day, first page of 50 as the API's default),
+//! not HTTP. Run: `cargo bench --bench booking_create`; other sizes with
+//! `BENCH_SIZES=1000,100000 cargo bench --bench booking_create`.
 //!
 //! Seeding: the first booking of each resource goes through
 //! `bookings::create`; the rest are written in batches of the very
@@ -11,7 +14,7 @@ use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
 use insite_lms::domain::bookings::{
-    self, Actor, Booking, BookingDetails, BookingInput, BookingStatus, resources,
+    self, Actor, Booking, BookingDetails, BookingInput, BookingStatus, ListFilter, resources,
 };
 use insite_lms::domain::ids::{BookingId, OrganizationId, ProjectId, ResourceId, UserId};
 use insite_lms::domain::projects::{PROJECT_ID, Project, ProjectSettings, TimeZoneName};
@@ -23,8 +26,10 @@ use jiff::Timestamp;
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
-const RESOURCES: usize = 10;
+const RESOURCES: usize = 40;
 const MEASURED: usize = 500;
+/// Day views measured per size (after the creates).
+const DAY_VIEWS: usize = 300;
 /// Creates run first and not counted: caches, prepared statements.
 const WARM_UP: usize = 20;
 /// 2027-01-01T00:00:00Z: seeded bookings fill :00-:30 of every hour from here.
@@ -34,7 +39,21 @@ fn ts(s: i64) -> Timestamp {
     Timestamp::from_second(s).expect("in range")
 }
 
-async fn run(existing: usize) -> (Duration, Duration) {
+struct Row {
+    seed: Duration,
+    create: (Duration, Duration),
+    day_view: (Duration, Duration),
+    day_items: usize,
+}
+
+fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
+    samples.sort();
+    let pct = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)];
+    (pct(0.50), pct(0.99))
+}
+
+async fn run(existing: usize) -> Row {
+    let seeding = Instant::now();
     let dir = tempfile::tempdir().expect("tmp");
     let store = SqliteDocumentStore::open(&database_path(dir.path())).expect("store");
     let user = UserId::generate();
@@ -130,6 +149,7 @@ async fn run(existing: usize) -> (Duration, Duration) {
     }
     // Measure the steady state, not the seeding's write-ahead log.
     store.checkpoint().await.expect("checkpoint");
+    let seed = seeding.elapsed();
 
     // Measured: new bookings in the free half hours between seeded ones.
     let mut rng = StdRng::seed_from_u64(7);
@@ -150,28 +170,74 @@ async fn run(existing: usize) -> (Duration, Duration) {
         assert_eq!(b.status, BookingStatus::Approved);
     }
     samples.drain(..WARM_UP);
-    samples.sort();
-    let pct = |p: f64| samples[((samples.len() as f64 * p) as usize).min(samples.len() - 1)];
-    (pct(0.50), pct(0.99))
+    let create = percentiles(samples);
+
+    // Day views: one random whole day of the seeded range, as
+    // `GET .../bookings?from&to` reads it (first page, 50 items).
+    let days = (per_resource as i64 / 24).max(1);
+    let mut views = Vec::with_capacity(DAY_VIEWS + WARM_UP);
+    let mut day_items = 0;
+    for i in 0..DAY_VIEWS + WARM_UP {
+        let day = EPOCH + rng.random_range(0..days) * 86_400;
+        let filter = ListFilter {
+            from: Some(ts(day)),
+            to: Some(ts(day + 86_400)),
+            ..ListFilter::default()
+        };
+        let started = Instant::now();
+        let (items, _next) = bookings::list(&store, &project.project_id, &filter, 50, None)
+            .await
+            .expect("day view");
+        if i >= WARM_UP {
+            views.push(started.elapsed());
+        }
+        day_items = day_items.max(items.len());
+    }
+    Row {
+        seed,
+        create,
+        day_view: percentiles(views),
+        day_items,
+    }
 }
 
 fn main() {
+    let sizes: Vec<usize> = std::env::var("BENCH_SIZES")
+        .unwrap_or_else(|_| "1000,10000,100000,1000000".into())
+        .split(',')
+        .map(|n| {
+            n.trim()
+                .parse()
+                .expect("BENCH_SIZES: comma-separated counts")
+        })
+        .collect();
     let rt = tokio::runtime::Runtime::new().expect("runtime");
     let mut rows = Vec::new();
-    for n in [1_000usize, 100_000] {
-        let (p50, p99) = rt.block_on(run(n));
-        println!(
-            "{n:>7} existing bookings: p50 {:>8.3} ms  p99 {:>8.3} ms",
-            ms(p50),
-            ms(p99)
-        );
-        rows.push((p50, p99));
-    }
     println!(
-        "ratio 10^5 / 10^3: p50 {:.2}x  p99 {:.2}x",
-        ms(rows[1].0) / ms(rows[0].0),
-        ms(rows[1].1) / ms(rows[0].1)
+        "existing | seeding s | create p50 ms | create p99 ms | day view p50 ms | day view p99 ms | day items"
     );
+    for &n in &sizes {
+        let r = rt.block_on(run(n));
+        println!(
+            "{n:>8} | {:>9.1} | {:>13.3} | {:>13.3} | {:>15.3} | {:>15.3} | {:>9}",
+            r.seed.as_secs_f64(),
+            ms(r.create.0),
+            ms(r.create.1),
+            ms(r.day_view.0),
+            ms(r.day_view.1),
+            r.day_items
+        );
+        rows.push((n, r));
+    }
+    if let (Some((n0, first)), Some((n1, last))) = (rows.first(), rows.last()) {
+        println!(
+            "ratio {n1} / {n0}: create p50 {:.2}x  create p99 {:.2}x  day view p50 {:.2}x  day view p99 {:.2}x",
+            ms(last.create.0) / ms(first.create.0),
+            ms(last.create.1) / ms(first.create.1),
+            ms(last.day_view.0) / ms(first.day_view.0),
+            ms(last.day_view.1) / ms(first.day_view.1)
+        );
+    }
 }
 
 fn ms(d: Duration) -> f64 {
