@@ -101,18 +101,26 @@ fn param<'a>(item: &'a OutboxItem, key: &str) -> &'a str {
         .unwrap_or_default()
 }
 
+/// The project a mail is about, if it still exists.
+async fn item_project(
+    store: &dyn DocumentStore,
+    item: &OutboxItem,
+) -> Result<Option<(ProjectId, projects::Project)>, StoreError> {
+    let Some(project_id) = item.project_id.clone() else {
+        return Ok(None);
+    };
+    Ok(projects::load(store, &project_id)
+        .await
+        .map_err(into_store)?
+        .map(|(project, _)| (project_id, project)))
+}
+
 async fn render_invitation(
     store: &dyn DocumentStore,
     item: &OutboxItem,
     ctx: &MailContext<'_>,
 ) -> Result<Option<Rendered>, StoreError> {
-    let Some(project_id) = item.project_id.clone() else {
-        return Ok(None);
-    };
-    let Some((project, _)) = projects::load(store, &project_id)
-        .await
-        .map_err(into_store)?
-    else {
+    let Some((_, project)) = item_project(store, item).await? else {
         return Ok(None);
     };
     let inviter = match UserId::parse(param(item, "inviterId")) {
@@ -190,13 +198,7 @@ async fn render_booking(
     item: &OutboxItem,
     lang: Language,
 ) -> Result<Option<Rendered>, StoreError> {
-    let Some(project_id) = item.project_id.clone() else {
-        return Ok(None);
-    };
-    let Some((project, _)) = projects::load(store, &project_id)
-        .await
-        .map_err(into_store)?
-    else {
+    let Some((project_id, project)) = item_project(store, item).await? else {
         return Ok(None);
     };
     let Some(booking_id) = BookingId::parse(param(item, "bookingId")) else {
