@@ -27,9 +27,10 @@ use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 
 const RESOURCES: usize = 40;
-const MEASURED: usize = 500;
+/// Fits the 1 000 free half hours of the smallest size (10^3).
+const MEASURED: usize = 900;
 /// Day views measured per size (after the creates).
-const DAY_VIEWS: usize = 300;
+const DAY_VIEWS: usize = 2000;
 /// Creates run first and not counted: caches, prepared statements.
 const WARM_UP: usize = 20;
 /// 2027-01-01T00:00:00Z: seeded bookings fill :00-:30 of every hour from here.
@@ -152,6 +153,10 @@ async fn run(existing: usize) -> Row {
     let seed = seeding.elapsed();
 
     // Measured: new bookings in the free half hours between seeded ones.
+    assert!(
+        MEASURED + WARM_UP <= per_resource * RESOURCES,
+        "{existing} bookings leave too few free half hours for {MEASURED} creates"
+    );
     let mut rng = StdRng::seed_from_u64(7);
     let mut used = HashSet::new();
     let mut samples = Vec::with_capacity(MEASURED + WARM_UP);

@@ -36,9 +36,10 @@ fn padded(bytes: usize) -> Value {
 
 fn report(log: &RuLog, label: &str) {
     let charges = log.take();
-    let total: f64 = charges.iter().map(|(_, ru)| ru).sum();
-    let ops: Vec<&str> = charges.iter().map(|(op, _)| op.as_str()).collect();
-    println!("| {label} | {} | {total:.2} |", ops.join(", "));
+    let total: f64 = charges.iter().map(|c| c.ru).sum();
+    let trips: u64 = charges.iter().map(|c| c.requests).sum();
+    let ops: Vec<&str> = charges.iter().map(|c| c.op.as_str()).collect();
+    println!("| {label} | {} | {trips} | {total:.2} |", ops.join(", "));
 }
 
 #[tokio::main(flavor = "current_thread")]
@@ -62,8 +63,8 @@ async fn main() {
     }
     log.take();
 
-    println!("| operation | adapter calls | RU |");
-    println!("|---|---|---|");
+    println!("| operation | adapter calls | round trips | RU |");
+    println!("|---|---|---:|---:|");
     let etag = store
         .create(c, NewDocument::new(pk, "new", booking(1)))
         .await

@@ -89,6 +89,12 @@ pub fn open_embedded_stores(config: &Config) -> Result<Stores, StartupError> {
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let stores = open_stores(&config).await?;
+        Self::build_on(config, stores).await
+    }
+
+    /// Build on stores opened elsewhere: the benchmarks and tests that run
+    /// the whole API on the Cosmos emulator.
+    pub async fn build_on(config: Config, stores: Stores) -> Result<Self, StartupError> {
         policy::ensure_shipped(stores.documents.as_ref()).await?;
         let signing = match &config.token_signing_key {
             Some(k) => k.clone(),

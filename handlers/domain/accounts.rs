@@ -128,7 +128,7 @@ pub async fn check_new_person(
         &format!("{prefix}password"),
         NewPassword::parse(input.password),
     );
-    let current = policy::current(store).await?.version;
+    let current = policy::current_version(store).await?;
     let accepted = match input.accepted_policy_version {
         None => {
             v.fail(
@@ -457,7 +457,7 @@ pub async fn accept_policy(
     user_id: &UserId,
     version: &str,
 ) -> Result<User, DomainError> {
-    let current = policy::current(store).await?.version;
+    let current = policy::current_version(store).await?;
     if version != current.as_str() {
         return Err(DomainError::field(
             "version",

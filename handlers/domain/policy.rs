@@ -114,15 +114,21 @@ pub async fn publish(
     Ok(())
 }
 
-/// The current version and its text.
-pub async fn current(store: &dyn DocumentStore) -> Result<PolicyText, DomainError> {
-    let pointer = store
+/// The current version, without its text: one small point read.
+pub async fn current_version(store: &dyn DocumentStore) -> Result<PolicyVersion, DomainError> {
+    Ok(store
         .read(SYSTEM, PARTITION, CURRENT)
         .await?
         .ok_or_else(|| StoreError::Internal("no current privacy policy".into()))?
-        .parse::<CurrentPointer>()?;
+        .parse::<CurrentPointer>()?
+        .version)
+}
+
+/// The current version and its text.
+pub async fn current(store: &dyn DocumentStore) -> Result<PolicyText, DomainError> {
+    let version = current_version(store).await?;
     store
-        .read(SYSTEM, PARTITION, &version_id(&pointer.version))
+        .read(SYSTEM, PARTITION, &version_id(&version))
         .await?
         .ok_or_else(|| StoreError::Internal("current privacy policy text missing".into()))?
         .parse::<PolicyText>()

@@ -109,10 +109,18 @@ fn login_record(user: &UserId, policy: &SessionPolicy) -> Result<NewDocument, St
     .with_ttl(secs(policy.login_retention)))
 }
 
-/// Seconds until the account may try again, if it is locked now.
-async fn locked_for(store: &dyn DocumentStore, pk: &str) -> Result<Option<u64>, DomainError> {
+/// Recent failed logins of an address.
+enum Attempts {
+    /// No failure on record: a success has nothing to clear.
+    None,
+    Recorded,
+    /// Locked for this many seconds.
+    Locked(u64),
+}
+
+async fn attempts(store: &dyn DocumentStore, pk: &str) -> Result<Attempts, DomainError> {
     let Some(doc) = store.read(IDENTITIES, pk, THROTTLE_ID).await? else {
-        return Ok(None);
+        return Ok(Attempts::None);
     };
     let t: Throttle = doc.parse()?;
     let now = Timestamp::now();
@@ -122,14 +130,14 @@ async fn locked_for(store: &dyn DocumentStore, pk: &str) -> Result<Option<u64>, 
         .filter(|f| *f + FAILURE_WINDOW > now)
         .collect();
     if recent.len() < MAX_FAILURES {
-        return Ok(None);
+        return Ok(Attempts::Recorded);
     }
     let oldest_relevant = recent[recent.len() - MAX_FAILURES];
     let wait = (oldest_relevant + FAILURE_WINDOW)
         .duration_since(now)
         .as_secs()
         .max(1);
-    Ok(Some(u64::try_from(wait).unwrap_or(1)))
+    Ok(Attempts::Locked(u64::try_from(wait).unwrap_or(1)))
 }
 
 /// Count a failed attempt; ETag-guarded so concurrent failures all count,
@@ -181,11 +189,16 @@ pub async fn login(
 ) -> Result<Session, DomainError> {
     let email = EmailAddress::parse(email).ok();
     let throttle_pk = email.as_ref().map(email_partition);
-    if let Some(pk) = &throttle_pk
-        && let Some(retry_after_secs) = locked_for(store, pk).await?
-    {
-        return Err(DomainError::TooManyAttempts { retry_after_secs });
-    }
+    let recorded = match &throttle_pk {
+        Some(pk) => match attempts(store, pk).await? {
+            Attempts::Locked(retry_after_secs) => {
+                return Err(DomainError::TooManyAttempts { retry_after_secs });
+            }
+            Attempts::Recorded => true,
+            Attempts::None => false,
+        },
+        None => false,
+    };
     let account = match &email {
         Some(e) => match accounts::find_by_email(store, e).await? {
             Some(id) => accounts::load_user(store, &id).await?,
@@ -204,7 +217,7 @@ pub async fn login(
         }
         return Err(BAD_LOGIN);
     };
-    if let Some(pk) = &throttle_pk {
+    if let Some(pk) = throttle_pk.as_ref().filter(|_| recorded) {
         match store.delete(IDENTITIES, pk, THROTTLE_ID, None).await {
             Ok(()) | Err(StoreError::NotFound) => {}
             Err(e) => return Err(e.into()),

@@ -124,7 +124,7 @@ pub struct Profile {
 }
 
 async fn profile(state: &AppState, user: User) -> Result<Profile, ApiError> {
-    let current = policy::current(state.stores.documents.as_ref()).await?;
+    let current = policy::current_version(state.stores.documents.as_ref()).await?;
     Ok(Profile {
         id: user.user_id.as_string(),
         email: user.email,
@@ -134,7 +134,7 @@ async fn profile(state: &AppState, user: User) -> Result<Profile, ApiError> {
         company_name: user.company_name,
         email_notifications: user.email_notifications,
         language: user.language,
-        policy_update_required: user.accepted_policy_version != current.version,
+        policy_update_required: user.accepted_policy_version != current,
         accepted_policy_version: user.accepted_policy_version.as_str().to_owned(),
         accepted_policy_at: crate::domain::time::format(&user.accepted_policy_at),
     })

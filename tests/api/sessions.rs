@@ -64,6 +64,21 @@ async fn p4_the_sixth_failed_attempt_within_15_minutes_is_429() {
     assert_eq!(correct.status(), 429, "locked even with the right password");
 }
 
+#[tokio::test]
+async fn p4_a_successful_login_clears_the_earlier_failures() {
+    let app = spawn_app().await;
+    let user = app.register("vertipper@bau.example").await;
+    for _ in 0..4 {
+        let resp = app.login_response(&user.email, "Falsches-Passwort-1").await;
+        assert_problem(resp, 401).await;
+    }
+    app.login(&user).await;
+    for attempt in 1..=5 {
+        let resp = app.login_response(&user.email, "Falsches-Passwort-1").await;
+        assert_eq!(resp.status(), 401, "failure {attempt} after the success");
+    }
+}
+
 fn jwt_parts(token: &str) -> (String, String, String) {
     let mut p = token.split('.');
     let (a, b, c) = (p.next(), p.next(), p.next());

@@ -245,9 +245,10 @@ async fn every_operation_logs_its_request_charge() {
     let ops: Vec<String> = log
         .take()
         .into_iter()
-        .map(|(op, ru)| {
-            assert!(ru > 0.0, "{op} charged {ru}");
-            op
+        .map(|c| {
+            assert!(c.ru > 0.0, "{} charged {}", c.op, c.ru);
+            assert_eq!(c.requests, 1, "{} took one round trip", c.op);
+            c.op
         })
         .collect();
     assert_eq!(

@@ -57,10 +57,20 @@ impl Emulator {
     }
 }
 
-/// Collects the `(op, ru)` pairs of the adapter's debug events on the
-/// current thread (use a current-thread runtime).
+/// One charge the adapter logged: operation, container, request units,
+/// round trips.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Charge {
+    pub op: String,
+    pub container: String,
+    pub ru: f64,
+    pub requests: u64,
+}
+
+/// Collects the charges of the adapter's debug events on the current
+/// thread (use a current-thread runtime).
 #[derive(Clone, Default)]
-pub struct RuLog(Arc<Mutex<Vec<(String, f64)>>>);
+pub struct RuLog(Arc<Mutex<Vec<Charge>>>);
 
 impl RuLog {
     pub fn install(&self) -> tracing::subscriber::DefaultGuard {
@@ -68,7 +78,7 @@ impl RuLog {
     }
 
     /// The charges logged since the last call.
-    pub fn take(&self) -> Vec<(String, f64)> {
+    pub fn take(&self) -> Vec<Charge> {
         std::mem::take(&mut *self.0.lock().expect("ru log"))
     }
 }
@@ -77,8 +87,15 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for RuLog {
     fn on_event(&self, event: &tracing::Event<'_>, _: Context<'_, S>) {
         let mut fields = ChargeFields::default();
         event.record(&mut fields);
-        if let (Some(op), Some(ru)) = (fields.op, fields.ru) {
-            self.0.lock().expect("ru log").push((op, ru));
+        if let (Some(op), Some(container), Some(ru), Some(requests)) =
+            (fields.op, fields.container, fields.ru, fields.requests)
+        {
+            self.0.lock().expect("ru log").push(Charge {
+                op,
+                container,
+                ru,
+                requests,
+            });
         }
     }
 }
@@ -86,7 +103,9 @@ impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for RuLog {
 #[derive(Default)]
 struct ChargeFields {
     op: Option<String>,
+    container: Option<String>,
     ru: Option<f64>,
+    requests: Option<u64>,
 }
 
 impl Visit for ChargeFields {
@@ -96,9 +115,17 @@ impl Visit for ChargeFields {
         }
     }
 
+    fn record_u64(&mut self, field: &Field, value: u64) {
+        if field.name() == "requests" {
+            self.requests = Some(value);
+        }
+    }
+
     fn record_str(&mut self, field: &Field, value: &str) {
-        if field.name() == "op" {
-            self.op = Some(value.to_owned());
+        match field.name() {
+            "op" => self.op = Some(value.to_owned()),
+            "container" => self.container = Some(value.to_owned()),
+            _ => {}
         }
     }
 

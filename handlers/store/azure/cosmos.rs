@@ -108,8 +108,10 @@ impl CosmosDocumentStore {
             .into_pages();
         let mut rows = Vec::new();
         let mut ru = 0.0;
+        let mut requests = 0;
         while let Some(page) = pages.next().await {
             let page = page.map_err(cosmos_err)?;
+            requests += 1;
             ru += charge(page.headers());
             rows.extend(page.into_items());
             if rows.len() > limit {
@@ -124,6 +126,7 @@ impl CosmosDocumentStore {
             },
             c,
             ru,
+            requests,
         );
         let more = rows.len() > limit;
         rows.truncate(limit);
@@ -200,8 +203,15 @@ fn charge(headers: &ResponseHeaders) -> f64 {
     headers.request_charge().map_or(0.0, |c| c.value())
 }
 
-fn log_charge(op: &'static str, c: Container, ru: f64) {
-    tracing::debug!(ru, op, container = c.name, "cosmos request charge");
+/// `requests`: the HTTP round trips the operation took (pages of a query).
+fn log_charge(op: &'static str, c: Container, ru: f64, requests: u64) {
+    tracing::debug!(
+        ru,
+        op,
+        container = c.name,
+        requests,
+        "cosmos request charge"
+    );
 }
 
 fn error_charge(e: &CosmosError) -> f64 {
@@ -222,7 +232,7 @@ async fn charged<T>(
         Ok(r) => charge(headers(r)),
         Err(e) => error_charge(e),
     };
-    log_charge(op, c, ru);
+    log_charge(op, c, ru, 1);
     result
 }
 
