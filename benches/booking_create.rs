@@ -9,6 +9,10 @@
 //! Seeding: the first booking of each resource goes through
 //! `bookings::create`; the rest are written in batches of the very
 //! documents `create` writes (`bookings::booking_docs`), which is faster.
+//!
+//! Every size is seeded first; then the sizes are measured side by side,
+//! round-robin one create (then one day view) per size at a time, so the
+//! noise of a shared machine falls on every size alike.
 
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
@@ -53,7 +57,38 @@ fn percentiles(mut samples: Vec<Duration>) -> (Duration, Duration) {
     (pct(0.50), pct(0.99))
 }
 
-async fn run(existing: usize) -> Row {
+/// One size, seeded: the store lives as long as its folder.
+struct Seeded {
+    _dir: tempfile::TempDir,
+    store: SqliteDocumentStore,
+    project: Project,
+    user: UserId,
+    rids: Vec<ResourceId>,
+    per_resource: usize,
+    seed: Duration,
+    /// Half hours already booked by the measured creates.
+    used: HashSet<(i64, usize)>,
+}
+
+impl Seeded {
+    fn actor(&self) -> Actor<'_> {
+        Actor {
+            user_id: &self.user,
+            role: Role::Owner,
+        }
+    }
+}
+
+fn input(rid: &ResourceId, s: i64, e: i64) -> BookingInput {
+    BookingInput {
+        resource_ids: vec![rid.as_string()],
+        start: Some(ts(s).to_string()),
+        end: Some(ts(e).to_string()),
+        details: BookingDetails::default(),
+    }
+}
+
+async fn seed(existing: usize) -> Seeded {
     let seeding = Instant::now();
     let dir = tempfile::tempdir().expect("tmp");
     let store = SqliteDocumentStore::open(&database_path(dir.path())).expect("store");
@@ -81,12 +116,6 @@ async fn run(existing: usize) -> Row {
         user_id: &user,
         role: Role::Owner,
     };
-    let input = |rid: &ResourceId, s: i64, e: i64| BookingInput {
-        resource_ids: vec![rid.as_string()],
-        start: Some(ts(s).to_string()),
-        end: Some(ts(e).to_string()),
-        details: BookingDetails::default(),
-    };
     let mut rids = Vec::new();
     for i in 0..RESOURCES {
         let r = resources::create(
@@ -111,6 +140,10 @@ async fn run(existing: usize) -> Row {
         rids.push(r.resource_id);
     }
     let per_resource = existing / RESOURCES;
+    assert!(
+        MEASURED + WARM_UP <= per_resource * RESOURCES,
+        "{existing} bookings leave too few free half hours for {MEASURED} creates"
+    );
     let mut ops = Vec::new();
     for hour in 1..per_resource as i64 {
         for rid in &rids {
@@ -150,60 +183,99 @@ async fn run(existing: usize) -> Row {
     }
     // Measure the steady state, not the seeding's write-ahead log.
     store.checkpoint().await.expect("checkpoint");
-    let seed = seeding.elapsed();
+    Seeded {
+        _dir: dir,
+        store,
+        project,
+        user,
+        rids,
+        per_resource,
+        seed: seeding.elapsed(),
+        used: HashSet::new(),
+    }
+}
 
-    // Measured: new bookings in the free half hours between seeded ones.
-    assert!(
-        MEASURED + WARM_UP <= per_resource * RESOURCES,
-        "{existing} bookings leave too few free half hours for {MEASURED} creates"
-    );
+/// One create into a random free half hour between seeded bookings.
+async fn create_one(s: &mut Seeded, rng: &mut StdRng) -> Duration {
+    let (hour, r) = loop {
+        let slot = (
+            rng.random_range(0..s.per_resource as i64),
+            rng.random_range(0..RESOURCES),
+        );
+        if s.used.insert(slot) {
+            break slot;
+        }
+    };
+    let start = EPOCH + hour * 3600 + 1800;
+    let started = Instant::now();
+    let b = bookings::create(
+        &s.store,
+        &s.project,
+        s.actor(),
+        input(&s.rids[r], start, start + 1800),
+    )
+    .await
+    .expect("free slot books");
+    let took = started.elapsed();
+    assert_eq!(b.status, BookingStatus::Approved);
+    took
+}
+
+/// One random whole day of the seeded range, as `GET .../bookings?from&to`
+/// reads it (first page, 50 items); the time and the items shown.
+async fn day_view(s: &Seeded, rng: &mut StdRng) -> (Duration, usize) {
+    let days = (s.per_resource as i64 / 24).max(1);
+    let day = EPOCH + rng.random_range(0..days) * 86_400;
+    let filter = ListFilter {
+        from: Some(ts(day)),
+        to: Some(ts(day + 86_400)),
+        ..ListFilter::default()
+    };
+    let started = Instant::now();
+    let (items, _next) = bookings::list(&s.store, &s.project.project_id, &filter, 50, None)
+        .await
+        .expect("day view");
+    (started.elapsed(), items.len())
+}
+
+async fn measure(sizes: &[usize]) -> Vec<Row> {
+    let mut seeded = Vec::new();
+    for &n in sizes {
+        seeded.push(seed(n).await);
+    }
     let mut rng = StdRng::seed_from_u64(7);
-    let mut used = HashSet::new();
-    let mut samples = Vec::with_capacity(MEASURED + WARM_UP);
-    while samples.len() < MEASURED + WARM_UP {
-        let hour = rng.random_range(0..per_resource as i64);
-        let r = rng.random_range(0..RESOURCES);
-        if !used.insert((hour, r)) {
-            continue;
+    let mut creates = vec![Vec::with_capacity(MEASURED); sizes.len()];
+    for round in 0..WARM_UP + MEASURED {
+        for (i, s) in seeded.iter_mut().enumerate() {
+            let took = create_one(s, &mut rng).await;
+            if round >= WARM_UP {
+                creates[i].push(took);
+            }
         }
-        let s = EPOCH + hour * 3600 + 1800;
-        let started = Instant::now();
-        let b = bookings::create(&store, &project, actor, input(&rids[r], s, s + 1800))
-            .await
-            .expect("free slot books");
-        samples.push(started.elapsed());
-        assert_eq!(b.status, BookingStatus::Approved);
     }
-    samples.drain(..WARM_UP);
-    let create = percentiles(samples);
-
-    // Day views: one random whole day of the seeded range, as
-    // `GET .../bookings?from&to` reads it (first page, 50 items).
-    let days = (per_resource as i64 / 24).max(1);
-    let mut views = Vec::with_capacity(DAY_VIEWS + WARM_UP);
-    let mut day_items = 0;
-    for i in 0..DAY_VIEWS + WARM_UP {
-        let day = EPOCH + rng.random_range(0..days) * 86_400;
-        let filter = ListFilter {
-            from: Some(ts(day)),
-            to: Some(ts(day + 86_400)),
-            ..ListFilter::default()
-        };
-        let started = Instant::now();
-        let (items, _next) = bookings::list(&store, &project.project_id, &filter, 50, None)
-            .await
-            .expect("day view");
-        if i >= WARM_UP {
-            views.push(started.elapsed());
+    let mut views = vec![Vec::with_capacity(DAY_VIEWS); sizes.len()];
+    let mut day_items = vec![0; sizes.len()];
+    for round in 0..WARM_UP + DAY_VIEWS {
+        for (i, s) in seeded.iter().enumerate() {
+            let (took, items) = day_view(s, &mut rng).await;
+            if round >= WARM_UP {
+                views[i].push(took);
+            }
+            day_items[i] = day_items[i].max(items);
         }
-        day_items = day_items.max(items.len());
     }
-    Row {
-        seed,
-        create,
-        day_view: percentiles(views),
-        day_items,
-    }
+    seeded
+        .iter()
+        .zip(creates)
+        .zip(views)
+        .zip(day_items)
+        .map(|(((s, create), view), day_items)| Row {
+            seed: s.seed,
+            create: percentiles(create),
+            day_view: percentiles(view),
+            day_items,
+        })
+        .collect()
 }
 
 fn main() {
@@ -217,12 +289,15 @@ fn main() {
         })
         .collect();
     let rt = tokio::runtime::Runtime::new().expect("runtime");
-    let mut rows = Vec::new();
+    let rows: Vec<(usize, Row)> = sizes
+        .iter()
+        .copied()
+        .zip(rt.block_on(measure(&sizes)))
+        .collect();
     println!(
         "existing | seeding s | create p50 ms | create p99 ms | day view p50 ms | day view p99 ms | day items"
     );
-    for &n in &sizes {
-        let r = rt.block_on(run(n));
+    for (n, r) in &rows {
         println!(
             "{n:>8} | {:>9.1} | {:>13.3} | {:>13.3} | {:>15.3} | {:>15.3} | {:>9}",
             r.seed.as_secs_f64(),
@@ -232,7 +307,6 @@ fn main() {
             ms(r.day_view.1),
             r.day_items
         );
-        rows.push((n, r));
     }
     if let (Some((n0, first)), Some((n1, last))) = (rows.first(), rows.last()) {
         println!(
