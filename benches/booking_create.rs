@@ -48,6 +48,8 @@ struct Row {
     seed: Duration,
     create: (Duration, Duration),
     day_view: (Duration, Duration),
+    /// Day views within the last seeded week only (where a site looks).
+    week_view: (Duration, Duration),
     day_items: usize,
 }
 
@@ -221,11 +223,24 @@ async fn create_one(s: &mut Seeded, rng: &mut StdRng) -> Duration {
     took
 }
 
-/// One random whole day of the seeded range, as `GET .../bookings?from&to`
-/// reads it (first page, 50 items); the time and the items shown.
-async fn day_view(s: &Seeded, rng: &mut StdRng) -> (Duration, usize) {
+/// How far back day views reach.
+#[derive(Clone, Copy)]
+enum Reach {
+    /// Any day of the seeded range: mostly pages no view has read yet.
+    AnyDay,
+    /// One of the last seven seeded days.
+    LastWeek,
+}
+
+/// One random whole day, as `GET .../bookings?from&to` reads it (first
+/// page, 50 items); the time and the items shown.
+async fn day_view(s: &Seeded, rng: &mut StdRng, reach: Reach) -> (Duration, usize) {
     let days = (s.per_resource as i64 / 24).max(1);
-    let day = EPOCH + rng.random_range(0..days) * 86_400;
+    let first = match reach {
+        Reach::AnyDay => 0,
+        Reach::LastWeek => (days - 7).max(0),
+    };
+    let day = EPOCH + rng.random_range(first..days) * 86_400;
     let filter = ListFilter {
         from: Some(ts(day)),
         to: Some(ts(day + 86_400)),
@@ -253,26 +268,33 @@ async fn measure(sizes: &[usize]) -> Vec<Row> {
             }
         }
     }
-    let mut views = vec![Vec::with_capacity(DAY_VIEWS); sizes.len()];
     let mut day_items = vec![0; sizes.len()];
-    for round in 0..WARM_UP + DAY_VIEWS {
-        for (i, s) in seeded.iter().enumerate() {
-            let (took, items) = day_view(s, &mut rng).await;
-            if round >= WARM_UP {
-                views[i].push(took);
+    let mut views = Vec::new();
+    for reach in [Reach::AnyDay, Reach::LastWeek] {
+        let mut samples = vec![Vec::with_capacity(DAY_VIEWS); sizes.len()];
+        for round in 0..WARM_UP + DAY_VIEWS {
+            for (i, s) in seeded.iter().enumerate() {
+                let (took, items) = day_view(s, &mut rng, reach).await;
+                if round >= WARM_UP {
+                    samples[i].push(took);
+                }
+                day_items[i] = day_items[i].max(items);
             }
-            day_items[i] = day_items[i].max(items);
         }
+        views.push(samples);
     }
+    let week = views.pop().unwrap_or_default();
+    let any = views.pop().unwrap_or_default();
     seeded
         .iter()
         .zip(creates)
-        .zip(views)
+        .zip(any.into_iter().zip(week))
         .zip(day_items)
-        .map(|(((s, create), view), day_items)| Row {
+        .map(|(((s, create), (any, week)), day_items)| Row {
             seed: s.seed,
             create: percentiles(create),
-            day_view: percentiles(view),
+            day_view: percentiles(any),
+            week_view: percentiles(week),
             day_items,
         })
         .collect()
@@ -295,26 +317,30 @@ fn main() {
         .zip(rt.block_on(measure(&sizes)))
         .collect();
     println!(
-        "existing | seeding s | create p50 ms | create p99 ms | day view p50 ms | day view p99 ms | day items"
+        "existing | seeding s | create p50 ms | create p99 ms | day view p50 ms | day view p99 ms | last-week view p50 ms | last-week view p99 ms | day items"
     );
     for (n, r) in &rows {
         println!(
-            "{n:>8} | {:>9.1} | {:>13.3} | {:>13.3} | {:>15.3} | {:>15.3} | {:>9}",
+            "{n:>8} | {:>9.1} | {:>13.3} | {:>13.3} | {:>15.3} | {:>15.3} | {:>21.3} | {:>21.3} | {:>9}",
             r.seed.as_secs_f64(),
             ms(r.create.0),
             ms(r.create.1),
             ms(r.day_view.0),
             ms(r.day_view.1),
+            ms(r.week_view.0),
+            ms(r.week_view.1),
             r.day_items
         );
     }
     if let (Some((n0, first)), Some((n1, last))) = (rows.first(), rows.last()) {
         println!(
-            "ratio {n1} / {n0}: create p50 {:.2}x  create p99 {:.2}x  day view p50 {:.2}x  day view p99 {:.2}x",
+            "ratio {n1} / {n0}: create p50 {:.2}x  create p99 {:.2}x  day view p50 {:.2}x  day view p99 {:.2}x  last-week view p50 {:.2}x  last-week view p99 {:.2}x",
             ms(last.create.0) / ms(first.create.0),
             ms(last.create.1) / ms(first.create.1),
             ms(last.day_view.0) / ms(first.day_view.0),
-            ms(last.day_view.1) / ms(first.day_view.1)
+            ms(last.day_view.1) / ms(first.day_view.1),
+            ms(last.week_view.0) / ms(first.week_view.0),
+            ms(last.week_view.1) / ms(first.week_view.1)
         );
     }
 }
