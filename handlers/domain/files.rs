@@ -17,7 +17,7 @@ use super::projects::blob_prefix;
 use super::search::{self, SearchWords, TERM_KIND};
 use crate::store::containers::PROJECTS;
 use crate::store::{
-    BatchOp, BlobName, BlobStore, DocumentStore, NewDocument, Order, Query, StoreError,
+    BatchOp, BlobName, BlobStore, DocumentStore, NewDocument, Order, Query, StoreError, read_record,
 };
 
 /// The blob container of project files, as the blob trigger names it.
@@ -264,11 +264,8 @@ pub async fn load(
     project: &ProjectId,
     file: &FileId,
 ) -> Result<Option<FileRecord>, DomainError> {
-    Ok(store
-        .read(PROJECTS, &project.as_string(), &file_doc_id(file))
-        .await?
-        .map(|d| d.parse())
-        .transpose()?)
+    let found = read_record(store, PROJECTS, &project.as_string(), &file_doc_id(file)).await?;
+    Ok(found.map(|(record, _)| record))
 }
 
 /// The file if it exists and the caller may see it; `NotFound` otherwise,
@@ -290,11 +287,8 @@ pub async fn load_index(
     project: &ProjectId,
     file: &FileId,
 ) -> Result<Option<IndexEntry>, DomainError> {
-    Ok(store
-        .read(PROJECTS, &project.as_string(), &index_doc_id(file))
-        .await?
-        .map(|d| d.parse())
-        .transpose()?)
+    let found = read_record(store, PROJECTS, &project.as_string(), &index_doc_id(file)).await?;
+    Ok(found.map(|(entry, _)| entry))
 }
 
 /// The files the caller may see, newest first.

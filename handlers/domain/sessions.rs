@@ -189,15 +189,16 @@ pub async fn login(
 ) -> Result<Session, DomainError> {
     let email = EmailAddress::parse(email).ok();
     let throttle_pk = email.as_ref().map(email_partition);
-    let recorded = match &throttle_pk {
+    // The failure record a success clears, if there is one.
+    let to_clear = match &throttle_pk {
         Some(pk) => match attempts(store, pk).await? {
             Attempts::Locked(retry_after_secs) => {
                 return Err(DomainError::TooManyAttempts { retry_after_secs });
             }
-            Attempts::Recorded => true,
-            Attempts::None => false,
+            Attempts::Recorded => Some(pk),
+            Attempts::None => None,
         },
-        None => false,
+        None => None,
     };
     let account = match &email {
         Some(e) => match accounts::find_by_email(store, e).await? {
@@ -217,7 +218,7 @@ pub async fn login(
         }
         return Err(BAD_LOGIN);
     };
-    if let Some(pk) = throttle_pk.as_ref().filter(|_| recorded) {
+    if let Some(pk) = to_clear {
         match store.delete(IDENTITIES, pk, THROTTLE_ID, None).await {
             Ok(()) | Err(StoreError::NotFound) => {}
             Err(e) => return Err(e.into()),
