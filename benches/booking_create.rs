@@ -1,9 +1,9 @@
-//! The booking scale curve: booking-create p50/p99 and day-view p50/p99
-//! with 10^3, 10^4, 10^5 and 10^6 existing bookings in one project, on the
-//! embedded store in a temporary folder. Measures the domain functions
-//! `bookings::create` (conflict check + transactional batch, fsync included)
-//! and `bookings::list` (one day, first page of 50 as the API's default),
-//! not HTTP. Run: `cargo bench --bench booking_create`; other sizes with
+//! The booking scale curve: booking-create, day-view and resource-list
+//! p50/p99 with 10^3, 10^4, 10^5 and 10^6 existing bookings in one project,
+//! on the embedded store in a temporary folder. Measures the domain
+//! functions `bookings::create` (conflict check + transactional batch, fsync
+//! included), `bookings::list` (one day, first page of 50 as the API's
+//! default) and `resources::list` (a list beside the bookings), not HTTP. Run: `cargo bench --bench booking_create`; other sizes with
 //! `BENCH_SIZES=1000,100000 cargo bench --bench booking_create`.
 //!
 //! Seeding: the first booking of each resource goes through
@@ -35,6 +35,8 @@ const RESOURCES: usize = 40;
 const MEASURED: usize = 900;
 /// Day views measured per size (after the creates).
 const DAY_VIEWS: usize = 2000;
+/// Resource lists measured per size (after the day views).
+const RESOURCE_LISTS: usize = 500;
 /// Creates run first and not counted: caches, prepared statements.
 const WARM_UP: usize = 20;
 /// 2027-01-01T00:00:00Z: seeded bookings fill :00-:30 of every hour from here.
@@ -46,10 +48,14 @@ fn ts(s: i64) -> Timestamp {
 
 struct Row {
     seed: Duration,
+    /// Database file size after seeding, MiB.
+    db_mib: f64,
     create: (Duration, Duration),
     day_view: (Duration, Duration),
     /// Day views within the last seeded week only (where a site looks).
     week_view: (Duration, Duration),
+    /// `GET .../resources`: a list that must not walk the bookings.
+    resource_list: (Duration, Duration),
     day_items: usize,
 }
 
@@ -68,6 +74,7 @@ struct Seeded {
     rids: Vec<ResourceId>,
     per_resource: usize,
     seed: Duration,
+    db_mib: f64,
     /// Half hours already booked by the measured creates.
     used: HashSet<(i64, usize)>,
 }
@@ -185,6 +192,9 @@ async fn seed(existing: usize) -> Seeded {
     }
     // Measure the steady state, not the seeding's write-ahead log.
     store.checkpoint().await.expect("checkpoint");
+    let db_bytes = std::fs::metadata(database_path(dir.path()))
+        .expect("database file")
+        .len();
     Seeded {
         _dir: dir,
         store,
@@ -193,6 +203,7 @@ async fn seed(existing: usize) -> Seeded {
         rids,
         per_resource,
         seed: seeding.elapsed(),
+        db_mib: db_bytes as f64 / (1024.0 * 1024.0),
         used: HashSet::new(),
     }
 }
@@ -283,18 +294,34 @@ async fn measure(sizes: &[usize]) -> Vec<Row> {
         }
         views.push(samples);
     }
+    let mut lists = vec![Vec::with_capacity(RESOURCE_LISTS); sizes.len()];
+    for round in 0..WARM_UP + RESOURCE_LISTS {
+        for (i, s) in seeded.iter().enumerate() {
+            let started = Instant::now();
+            let (items, _next) = resources::list(&s.store, &s.project.project_id, 50, None)
+                .await
+                .expect("resource list");
+            let took = started.elapsed();
+            assert_eq!(items.len(), RESOURCES);
+            if round >= WARM_UP {
+                lists[i].push(took);
+            }
+        }
+    }
     let week = views.pop().unwrap_or_default();
     let any = views.pop().unwrap_or_default();
     seeded
         .iter()
         .zip(creates)
         .zip(any.into_iter().zip(week))
-        .zip(day_items)
-        .map(|(((s, create), (any, week)), day_items)| Row {
+        .zip(day_items.into_iter().zip(lists))
+        .map(|(((s, create), (any, week)), (day_items, list))| Row {
             seed: s.seed,
+            db_mib: s.db_mib,
             create: percentiles(create),
             day_view: percentiles(any),
             week_view: percentiles(week),
+            resource_list: percentiles(list),
             day_items,
         })
         .collect()
@@ -317,30 +344,35 @@ fn main() {
         .zip(rt.block_on(measure(&sizes)))
         .collect();
     println!(
-        "existing | seeding s | create p50 ms | create p99 ms | day view p50 ms | day view p99 ms | last-week view p50 ms | last-week view p99 ms | day items"
+        "existing | seeding s | db MiB | create p50 ms | create p99 ms | day view p50 ms | day view p99 ms | last-week view p50 ms | last-week view p99 ms | resource list p50 ms | resource list p99 ms | day items"
     );
     for (n, r) in &rows {
         println!(
-            "{n:>8} | {:>9.1} | {:>13.3} | {:>13.3} | {:>15.3} | {:>15.3} | {:>21.3} | {:>21.3} | {:>9}",
+            "{n:>8} | {:>9.1} | {:>6.1} | {:>13.3} | {:>13.3} | {:>15.3} | {:>15.3} | {:>21.3} | {:>21.3} | {:>20.3} | {:>20.3} | {:>9}",
             r.seed.as_secs_f64(),
+            r.db_mib,
             ms(r.create.0),
             ms(r.create.1),
             ms(r.day_view.0),
             ms(r.day_view.1),
             ms(r.week_view.0),
             ms(r.week_view.1),
+            ms(r.resource_list.0),
+            ms(r.resource_list.1),
             r.day_items
         );
     }
     if let (Some((n0, first)), Some((n1, last))) = (rows.first(), rows.last()) {
         println!(
-            "ratio {n1} / {n0}: create p50 {:.2}x  create p99 {:.2}x  day view p50 {:.2}x  day view p99 {:.2}x  last-week view p50 {:.2}x  last-week view p99 {:.2}x",
+            "ratio {n1} / {n0}: create p50 {:.2}x  create p99 {:.2}x  day view p50 {:.2}x  day view p99 {:.2}x  last-week view p50 {:.2}x  last-week view p99 {:.2}x  resource list p50 {:.2}x  resource list p99 {:.2}x",
             ms(last.create.0) / ms(first.create.0),
             ms(last.create.1) / ms(first.create.1),
             ms(last.day_view.0) / ms(first.day_view.0),
             ms(last.day_view.1) / ms(first.day_view.1),
             ms(last.week_view.0) / ms(first.week_view.0),
-            ms(last.week_view.1) / ms(first.week_view.1)
+            ms(last.week_view.1) / ms(first.week_view.1),
+            ms(last.resource_list.0) / ms(first.resource_list.0),
+            ms(last.resource_list.1) / ms(first.resource_list.1)
         );
     }
 }

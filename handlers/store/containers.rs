@@ -11,6 +11,12 @@ pub struct Container {
     /// Field (top-level, camelCase) holding the partition key value.
     pub partition_key: &'static str,
     pub indexed_fields: &'static [&'static str],
+    /// Indexed fields whose range queries return many whole documents (a
+    /// day of bookings). The embedded store keeps the documents inside
+    /// these fields' indexes, so such a range is read from neighbouring
+    /// pages instead of one table page per document; Cosmos DB has no
+    /// use for it. A subset of `indexed_fields`.
+    pub clustered_fields: &'static [&'static str],
 }
 
 impl Container {
@@ -38,6 +44,7 @@ pub const SYSTEM: Container = Container {
     name: "system",
     partition_key: "pk",
     indexed_fields: &["kind", "seq"],
+    clustered_fields: &[],
 };
 
 /// Lookup keys with one document each, read by point reads: the normalized
@@ -47,6 +54,7 @@ pub const IDENTITIES: Container = Container {
     name: "identities",
     partition_key: "pk",
     indexed_fields: &[],
+    clustered_fields: &[],
 };
 
 /// One partition per organization: the organization and its admin list.
@@ -54,6 +62,7 @@ pub const ORGANIZATIONS: Container = Container {
     name: "organizations",
     partition_key: "pk",
     indexed_fields: &["kind"],
+    clustered_fields: &[],
 };
 
 /// One partition per user: profile, login records, refresh tokens, the
@@ -62,6 +71,7 @@ pub const USERS: Container = Container {
     name: "users",
     partition_key: "pk",
     indexed_fields: &["kind", "at"],
+    clustered_fields: &[],
 };
 
 /// One partition per project: the project, members, invitations,
@@ -73,6 +83,7 @@ pub const PROJECTS: Container = Container {
     indexed_fields: &[
         "kind", "at", "start", "end", "status", "userId", "actorId", "term", "fileId", "slotKey",
     ],
+    clustered_fields: &["start"],
 };
 
 /// Notification mails waiting for delivery; one partition per recipient.
@@ -80,6 +91,7 @@ pub const OUTBOX: Container = Container {
     name: "outbox",
     partition_key: "pk",
     indexed_fields: &["kind", "status", "at", "projectId"],
+    clustered_fields: &[],
 };
 
 /// Contact-form requests; one partition per request.
@@ -87,4 +99,19 @@ pub const SUPPORT: Container = Container {
     name: "support",
     partition_key: "pk",
     indexed_fields: &["kind", "status", "at"],
+    clustered_fields: &[],
 };
+
+#[cfg(test)]
+mod tests {
+    use super::ALL;
+
+    #[test]
+    fn clustered_fields_are_indexed_fields() {
+        for c in ALL {
+            for f in c.clustered_fields {
+                assert!(c.indexed_fields.contains(f), "{}.{f}", c.name);
+            }
+        }
+    }
+}

@@ -35,8 +35,8 @@ struct Inner {
 impl SqliteDocumentStore {
     /// Open (or create) the database file and make sure the schema exists.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
-        let writer = open_connection(path)?;
-        create_schema(&writer)?;
+        let mut writer = open_connection(path)?;
+        create_schema(&mut writer)?;
         let readers = (0..READERS)
             .map(|_| open_connection(path).map(Mutex::new))
             .collect::<Result<Vec<_>, _>>()?;
@@ -114,8 +114,12 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
         .map_err(sql_err)?;
     // WAL for concurrent readers; FULL sync so an acknowledged write survives
     // a crash; secure_delete so erased personal data is overwritten on disk.
+    // Pages of 16 KiB (for a new database; an existing one keeps its size):
+    // a day's bookings then sit on a few index pages, so a view of a day
+    // that is not in the cache costs few reads.
     conn.execute_batch(
-        "PRAGMA journal_mode = WAL;
+        "PRAGMA page_size = 16384;
+         PRAGMA journal_mode = WAL;
          PRAGMA synchronous = FULL;
          PRAGMA secure_delete = ON;
          PRAGMA foreign_keys = OFF;",
@@ -124,8 +128,13 @@ fn open_connection(path: &Path) -> Result<Connection, StoreError> {
     Ok(conn)
 }
 
-fn create_schema(conn: &Connection) -> Result<(), StoreError> {
-    let mut sql = String::from(
+fn create_schema(conn: &mut Connection) -> Result<(), StoreError> {
+    // Immediate, so that two processes opening one folder don't both
+    // rebuild an index.
+    let tx = conn
+        .transaction_with_behavior(TransactionBehavior::Immediate)
+        .map_err(sql_err)?;
+    tx.execute_batch(
         "CREATE TABLE IF NOT EXISTS documents (
              container TEXT NOT NULL,
              pk TEXT NOT NULL,
@@ -138,19 +147,105 @@ fn create_schema(conn: &Connection) -> Result<(), StoreError> {
          CREATE INDEX IF NOT EXISTS documents_expiry ON documents(expires_at)
              WHERE expires_at IS NOT NULL;
          CREATE INDEX IF NOT EXISTS documents_by_container_id ON documents(container, id);",
-    );
+    )
+    .map_err(sql_err)?;
+    // The field indexes follow the declaration: one that a database made
+    // before carries in another shape is dropped and built anew.
+    let declared = field_indexes()?;
+    let existing: Vec<(String, Option<String>)> = tx
+        .prepare(
+            "SELECT name, sql FROM sqlite_master WHERE type = 'index' AND tbl_name = 'documents'
+               AND (name LIKE 'ix\\_%' ESCAPE '\\' OR name LIKE 'cx\\_%' ESCAPE '\\')",
+        )
+        .map_err(sql_err)?
+        .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+        .map_err(sql_err)?
+        .collect::<Result<_, _>>()
+        .map_err(sql_err)?;
+    for (name, sql) in &existing {
+        if !declared.iter().any(|d| Some(&d.1) == sql.as_ref()) {
+            tx.execute_batch(&format!("DROP INDEX \"{name}\""))
+                .map_err(sql_err)?;
+        }
+    }
+    for (name, sql) in &declared {
+        if !existing
+            .iter()
+            .any(|e| &e.0 == name && e.1.as_ref() == Some(sql))
+        {
+            tx.execute_batch(sql).map_err(sql_err)?;
+        }
+    }
+    tx.commit().map_err(sql_err)
+}
+
+/// Every container's field indexes: name and `CREATE INDEX` statement.
+/// Partial on the field being present, so that the many documents of a
+/// container without the field (slot records have no `term`) cost nothing.
+fn field_indexes() -> Result<Vec<(String, String)>, StoreError> {
+    let mut out = Vec::new();
     for c in containers::ALL {
         for field in c.indexed_fields {
             check_identifier(field)?;
-            sql.push_str(&format!(
-                "\nCREATE INDEX IF NOT EXISTS ix_{name}_{field} ON documents(pk, {expr}, id) WHERE container = '{name}';",
-                name = c.name,
-                expr = field_expr(field),
-            ));
+            let (container, expr) = (c.name, field_expr(field));
+            let name = index_name(c, field);
+            let partial = format!("WHERE container = '{container}' AND {expr} IS NOT NULL");
+            let sql = if c.clustered_fields.contains(field) {
+                // The documents ride in the index: a range (a day of
+                // bookings) is read from neighbouring index pages, not from
+                // table pages in the order the documents were created.
+                format!(
+                    "CREATE INDEX {name} ON documents(pk, {expr}, id, body, etag, expires_at) {partial}"
+                )
+            } else {
+                format!("CREATE INDEX {name} ON documents(pk, {expr}, id) {partial}")
+            };
+            out.push((name, sql));
         }
     }
-    conn.execute_batch(&sql).map_err(sql_err)
+    Ok(out)
 }
+
+fn index_name(c: &Container, field: &str) -> String {
+    let prefix = if c.clustered_fields.contains(&field) {
+        "cx"
+    } else {
+        "ix"
+    };
+    format!("{prefix}_{}_{field}", c.name)
+}
+
+/// The field index a single-partition query walks, chosen here rather than
+/// by SQLite's planner: without statistics the planner takes the primary
+/// key (the whole partition) for any equality, and with them it trades an
+/// ordered walk for a sort of every match. The rule: the ordered field
+/// (an ordered walk stops at the page's end); else an equality on a field
+/// other than `kind`; else on `kind` (a partition holds few kinds, so it
+/// narrows least); else a range; else none, the partition in id order.
+fn chosen_index(c: &Container, q: &Query) -> Option<String> {
+    let indexed = |f: &str| c.indexed_fields.contains(&f);
+    let ordered = q.order_by.as_ref().map(|(f, _)| f.as_str());
+    let equal = |kind: bool| {
+        q.filters
+            .iter()
+            .filter(|f| f.op == FilterOp::Eq && !f.value.is_null())
+            .map(|f| f.field.as_str())
+            .find(|f| (*f == KIND_FIELD) == kind)
+    };
+    let range = q
+        .filters
+        .iter()
+        .find(|f| f.op != FilterOp::Eq)
+        .map(|f| f.field.as_str());
+    [ordered, equal(false), equal(true), range]
+        .into_iter()
+        .flatten()
+        .find(|f| indexed(f))
+        .map(|f| index_name(c, f))
+}
+
+/// The field every document carries to name its type.
+const KIND_FIELD: &str = "kind";
 
 fn field_expr(field: &str) -> String {
     format!("json_extract(body, '$.{field}')")
@@ -324,12 +419,16 @@ fn apply(
     }
 }
 
-fn run_query(
-    conn: &Connection,
-    c: Container,
-    pk: Option<&str>,
-    q: &Query,
-) -> Result<Page, StoreError> {
+/// A query as SQL: the statement, its arguments, and how many trailing
+/// columns (after id, pk, body, etag) make up the continuation key.
+struct QuerySql {
+    sql: String,
+    args: Vec<SqlValue>,
+    key_len: usize,
+    limit: usize,
+}
+
+fn query_sql(c: Container, pk: Option<&str>, q: &Query) -> Result<QuerySql, StoreError> {
     // The ordering key: the ordered field (if any), the partition key when
     // querying across partitions, and the id as the final tie-breaker.
     let mut key_exprs = Vec::new();
@@ -344,8 +443,13 @@ fn run_query(
     }
     key_exprs.push("id".to_owned());
 
+    // Across partitions (maintenance jobs) SQLite's planner chooses.
+    let indexed_by = pk
+        .and(chosen_index(&c, q))
+        .map(|name| format!(" INDEXED BY {name}"))
+        .unwrap_or_default();
     let mut sql = format!(
-        "SELECT id, pk, body, etag, {} FROM documents WHERE container = '{}' AND (expires_at IS NULL OR expires_at > ?)",
+        "SELECT id, pk, body, etag, {} FROM documents{indexed_by} WHERE container = '{}' AND (expires_at IS NULL OR expires_at > ?)",
         key_exprs.join(", "),
         c.name
     );
@@ -408,8 +512,26 @@ fn run_query(
         order.join(", "),
         limit + 1
     ));
-    let key_len = key_exprs.len();
+    Ok(QuerySql {
+        sql,
+        args,
+        key_len: key_exprs.len(),
+        limit: limit as usize,
+    })
+}
 
+fn run_query(
+    conn: &Connection,
+    c: Container,
+    pk: Option<&str>,
+    q: &Query,
+) -> Result<Page, StoreError> {
+    let QuerySql {
+        sql,
+        args,
+        key_len,
+        limit,
+    } = query_sql(c, pk, q)?;
     let mut stmt = conn.prepare_cached(&sql).map_err(sql_err)?;
     let mut rows = stmt
         .query(rusqlite::params_from_iter(args.iter()))
@@ -418,7 +540,7 @@ fn run_query(
     let mut last_key = Vec::new();
     let mut more = false;
     while let Some(row) = rows.next().map_err(sql_err)? {
-        if items.len() == limit as usize {
+        if items.len() == limit {
             more = true;
             break;
         }
@@ -565,4 +687,162 @@ impl DocumentStore for SqliteDocumentStore {
 /// Where the database file lives inside the data folder.
 pub fn database_path(data_dir: &Path) -> PathBuf {
     data_dir.join("documents.sqlite3")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Order;
+
+    fn new_database(dir: &tempfile::TempDir) -> Connection {
+        let mut conn = open_connection(&dir.path().join("db")).expect("open");
+        create_schema(&mut conn).expect("schema");
+        conn
+    }
+
+    fn plan(conn: &Connection, c: Container, q: &Query) -> String {
+        let q = query_sql(c, Some("p"), q).expect("sql");
+        let mut stmt = conn
+            .prepare(&format!("EXPLAIN QUERY PLAN {}", q.sql))
+            .expect("statement");
+        let rows = stmt
+            .query_map(rusqlite::params_from_iter(q.args.iter()), |row| {
+                row.get::<_, String>(3)
+            })
+            .expect("plan");
+        rows.collect::<Result<Vec<_>, _>>()
+            .expect("plan rows")
+            .join("\n")
+    }
+
+    /// The day view's query: one project, a range on `start`, in order.
+    fn day_range() -> Query {
+        Query::new()
+            .order_by("start", Order::Asc)
+            .ge("start", "2027-03-01T00:00:00Z")
+            .lt("start", "2027-03-02T00:00:00Z")
+            .limit(50)
+    }
+
+    #[test]
+    fn a_range_on_a_clustered_field_is_read_from_its_index_alone() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let conn = new_database(&dir);
+        for q in [day_range(), day_range().eq("status", "confirmed")] {
+            let plan = plan(&conn, containers::PROJECTS, &q);
+            assert!(
+                plan.contains("USING COVERING INDEX cx_projects_start"),
+                "{plan}"
+            );
+            assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        }
+    }
+
+    #[test]
+    fn every_indexed_field_is_searched_and_ordered_through_its_index() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let conn = new_database(&dir);
+        for c in containers::ALL {
+            for field in c.indexed_fields {
+                let index = if c.clustered_fields.contains(field) {
+                    format!("cx_{}_{field}", c.name)
+                } else {
+                    format!("ix_{}_{field}", c.name)
+                };
+                let by_value = plan(&conn, *c, &Query::new().eq(field, "x"));
+                assert!(
+                    by_value.contains(&format!("INDEX {index} ")),
+                    "{index}: {by_value}"
+                );
+                let in_order = plan(&conn, *c, &Query::new().order_by(field, Order::Desc));
+                assert!(
+                    in_order.contains(&format!("INDEX {index} ")),
+                    "{index}: {in_order}"
+                );
+                assert!(!in_order.contains("TEMP B-TREE"), "{in_order}");
+            }
+        }
+    }
+
+    #[test]
+    fn a_query_walks_the_index_that_bounds_it_best() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let conn = new_database(&dir);
+        let projects = containers::PROJECTS;
+        let cases = [
+            // Search: the term, not every index entry of the project.
+            (
+                Query::new().eq("kind", "term").eq("term", "beton"),
+                "ix_projects_term",
+            ),
+            // Resources, members: the kind, not the whole partition.
+            (Query::new().eq("kind", "resource"), "ix_projects_kind"),
+            // Audit trail, newest first: walked in order, never sorted.
+            (
+                Query::new()
+                    .eq("kind", "audit")
+                    .eq("action", "booking.create")
+                    .order_by("at", Order::Desc),
+                "ix_projects_at",
+            ),
+            // Day view of one status: the day's range, not every approval.
+            (day_range().eq("status", "approved"), "cx_projects_start"),
+        ];
+        for (q, index) in cases {
+            let plan = plan(&conn, projects, &q);
+            assert!(plan.contains(&format!("INDEX {index} (pk=?")), "{plan}");
+            assert!(!plan.contains("TEMP B-TREE"), "{plan}");
+        }
+        // A range alone bounds the walk; its matches are sorted by id.
+        let range = plan(&conn, projects, &Query::new().ge("end", "2027-03-01"));
+        assert!(
+            range.contains("INDEX ix_projects_end (pk=? AND <expr>>?)"),
+            "{range}"
+        );
+        let whole = plan(&conn, projects, &Query::new().eq("notIndexed", "x"));
+        assert!(
+            whole.contains("PRIMARY KEY (container=? AND pk=?)"),
+            "{whole}"
+        );
+    }
+
+    #[test]
+    fn opening_a_database_rebuilds_indexes_made_in_an_older_shape() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let mut conn = open_connection(&dir.path().join("db")).expect("open");
+        conn.execute_batch(
+            "CREATE TABLE documents (container TEXT NOT NULL, pk TEXT NOT NULL,
+                 id TEXT NOT NULL, body TEXT NOT NULL, etag TEXT NOT NULL,
+                 expires_at INTEGER, PRIMARY KEY (container, pk, id)) WITHOUT ROWID;
+             CREATE INDEX ix_projects_start ON documents(pk, json_extract(body, '$.start'), id)
+                 WHERE container = 'projects';
+             CREATE INDEX ix_projects_kind ON documents(pk, json_extract(body, '$.kind'), id)
+                 WHERE container = 'projects';",
+        )
+        .expect("old schema");
+        create_schema(&mut conn).expect("schema");
+        let indexes: Vec<(String, String)> = conn
+            .prepare(
+                "SELECT name, sql FROM sqlite_master WHERE type = 'index'
+                   AND (name LIKE '%_projects_start' OR name = 'ix_projects_kind') ORDER BY name",
+            )
+            .expect("statement")
+            .query_map([], |row| Ok((row.get(0)?, row.get(1)?)))
+            .expect("indexes")
+            .collect::<Result<_, _>>()
+            .expect("names");
+        let names: Vec<&str> = indexes.iter().map(|i| i.0.as_str()).collect();
+        assert_eq!(names, ["cx_projects_start", "ix_projects_kind"]);
+        assert!(indexes[1].1.ends_with("IS NOT NULL"), "{}", indexes[1].1);
+        let declared = field_indexes().expect("declared").len();
+        create_schema(&mut conn).expect("reopen");
+        let field_index_count: usize = conn
+            .query_row(
+                "SELECT count(*) FROM sqlite_master WHERE type = 'index' AND name GLOB '[ci]x_*'",
+                [],
+                |row| row.get(0),
+            )
+            .expect("count");
+        assert_eq!(field_index_count, declared);
+    }
 }
