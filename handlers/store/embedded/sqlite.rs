@@ -223,24 +223,26 @@ fn index_name(c: &Container, field: &str) -> String {
 /// other than `kind`; else on `kind` (a partition holds few kinds, so it
 /// narrows least); else a range; else none, the partition in id order.
 fn chosen_index(c: &Container, q: &Query) -> Option<String> {
-    let indexed = |f: &str| c.indexed_fields.contains(&f);
+    let indexed = |f: &&str| c.indexed_fields.contains(f);
     let ordered = q.order_by.as_ref().map(|(f, _)| f.as_str());
     let equal = |kind: bool| {
         q.filters
             .iter()
             .filter(|f| f.op == FilterOp::Eq && !f.value.is_null())
             .map(|f| f.field.as_str())
-            .find(|f| (*f == KIND_FIELD) == kind)
+            .find(|f| (*f == KIND_FIELD) == kind && indexed(f))
     };
     let range = q
         .filters
         .iter()
-        .find(|f| f.op != FilterOp::Eq)
-        .map(|f| f.field.as_str());
-    [ordered, equal(false), equal(true), range]
-        .into_iter()
-        .flatten()
-        .find(|f| indexed(f))
+        .filter(|f| f.op != FilterOp::Eq)
+        .map(|f| f.field.as_str())
+        .find(indexed);
+    ordered
+        .filter(indexed)
+        .or_else(|| equal(false))
+        .or_else(|| equal(true))
+        .or(range)
         .map(|f| index_name(c, f))
 }
 
@@ -777,6 +779,14 @@ mod tests {
             ),
             // Resources, members: the kind, not the whole partition.
             (Query::new().eq("kind", "resource"), "ix_projects_kind"),
+            // An equality on an unindexed field doesn't hide an indexed one.
+            (
+                Query::new()
+                    .eq("kind", "member")
+                    .eq("role", "owner")
+                    .eq("userId", "u"),
+                "ix_projects_userId",
+            ),
             // Audit trail, newest first: walked in order, never sorted.
             (
                 Query::new()
