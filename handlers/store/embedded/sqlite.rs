@@ -746,11 +746,7 @@ mod tests {
         let conn = new_database(&dir);
         for c in containers::ALL {
             for field in c.indexed_fields {
-                let index = if c.clustered_fields.contains(field) {
-                    format!("cx_{}_{field}", c.name)
-                } else {
-                    format!("ix_{}_{field}", c.name)
-                };
+                let index = index_name(c, field);
                 let by_value = plan(&conn, *c, &Query::new().eq(field, "x"));
                 assert!(
                     by_value.contains(&format!("INDEX {index} ")),
