@@ -61,6 +61,9 @@ pub struct Config {
     pub support_retention_days: i64,
     /// Blobs without metadata older than this are orphans (a dead upload).
     pub orphan_blob_grace_hours: i64,
+    /// An upload still without its index entry after this many minutes is
+    /// indexed again by `purge-expired`.
+    pub pending_index_retry_minutes: i64,
     /// `None`: mails become `.eml` files under the data folder.
     pub smtp: Option<SmtpSettings>,
     pub mail_from: String,
@@ -127,6 +130,7 @@ pub mod vars {
     pub const INVITATION_TTL_SECS: &str = "LMS_INVITATION_TTL_SECS";
     pub const SUPPORT_RETENTION_DAYS: &str = "LMS_SUPPORT_RETENTION_DAYS";
     pub const ORPHAN_BLOB_GRACE_HOURS: &str = "LMS_ORPHAN_BLOB_GRACE_HOURS";
+    pub const PENDING_INDEX_RETRY_MINUTES: &str = "LMS_PENDING_INDEX_RETRY_MINUTES";
     pub const SMTP_HOST: &str = "LMS_SMTP_HOST";
     pub const SMTP_PORT: &str = "LMS_SMTP_PORT";
     pub const SMTP_SECURITY: &str = "LMS_SMTP_SECURITY";
@@ -156,6 +160,21 @@ pub mod vars {
     ];
     /// Settings with defaults that only mean something for the Azure stores.
     pub const AZURE_OPTIONAL: &[&str] = &[COSMOS_REGION, BLOB_CONTAINER, AZURE_CREATE_RESOURCES];
+    /// What the handler cannot start without once the Azure stores are
+    /// selected: the instances share no data folder and the app folder is
+    /// read-only, so nothing may fall back to local files, and mail links
+    /// must point at the deployed front end. `scripts/check-bicep.py` reads
+    /// this list and checks that the Bicep sets each one.
+    pub const AZURE_APP_SETTINGS: &[&str] = &[
+        COSMOS_ENDPOINT,
+        COSMOS_DATABASE,
+        BLOB_ENDPOINT,
+        AZURE_CREDENTIAL,
+        SMTP_HOST,
+        MAIL_FROM,
+        APP_URL,
+        TOKEN_SIGNING_KEY,
+    ];
 }
 
 impl Config {
@@ -225,7 +244,7 @@ impl Config {
             None => DEFAULT_MAX_UPLOAD_BYTES,
         };
         let token_signing_key = match get(vars::TOKEN_SIGNING_KEY) {
-            Some(v) if v.starts_with("@Microsoft.KeyVault(") => {
+            Some(v) if is_key_vault_reference(v) => {
                 return Err(bad(
                     vars::TOKEN_SIGNING_KEY,
                     "is an unresolved Key Vault reference: set the secret and grant the app Key Vault Secrets User",
@@ -323,6 +342,12 @@ impl Config {
                     SmtpSecurity::StartTls => 587,
                     SmtpSecurity::None => 25,
                 };
+                if get(vars::SMTP_PASSWORD).is_some_and(is_key_vault_reference) {
+                    return Err(bad(
+                        vars::SMTP_PASSWORD,
+                        "is an unresolved Key Vault reference: set the secret and grant the app Key Vault Secrets User",
+                    ));
+                }
                 let credentials = match (get(vars::SMTP_USERNAME), get(vars::SMTP_PASSWORD)) {
                     (Some(u), Some(p)) => Some((u.to_owned(), p.to_owned())),
                     (None, None) => None,
@@ -353,13 +378,8 @@ impl Config {
             ));
         }
         let azure = azure_config(&get)?;
-        // Instances in Azure share no data folder: they need the key from
-        // configuration (a Key Vault reference).
-        if azure.is_some() && token_signing_key.is_none() {
-            return Err(bad(
-                vars::TOKEN_SIGNING_KEY,
-                "is required with the Azure stores",
-            ));
+        if azure.is_some() {
+            require_azure_app_settings(&get)?;
         }
         let app_url = get(vars::APP_URL)
             .unwrap_or("http://127.0.0.1:7071")
@@ -370,6 +390,14 @@ impl Config {
                 "is not a base URL like https://app.example.com",
             )
         })?;
+        if azure.is_some() && !is_public_https(&app_url) {
+            return Err(bad(
+                vars::APP_URL,
+                format!(
+                    "{app_url:?} is not the deployed front end: links in mails need its https address"
+                ),
+            ));
+        }
         Ok(Config {
             bind_address,
             port,
@@ -393,6 +421,12 @@ impl Config {
             password_hash_cost,
             support_retention_days: number(vars::SUPPORT_RETENTION_DAYS, 365, 1, 3650)?,
             orphan_blob_grace_hours: number(vars::ORPHAN_BLOB_GRACE_HOURS, 24, 1, 24 * 30)?,
+            pending_index_retry_minutes: number(
+                vars::PENDING_INDEX_RETRY_MINUTES,
+                60,
+                0,
+                7 * 24 * 60,
+            )?,
             smtp,
             mail_from,
             app_url,
@@ -475,6 +509,62 @@ fn azure_config<'a>(
         managed_identity_client_id: get(vars::AZURE_CLIENT_ID).map(str::to_owned),
         create_resources,
     }))
+}
+
+/// With the Azure stores, every setting of `vars::AZURE_APP_SETTINGS` must
+/// be present; the error names all that are missing at once, before any
+/// file is created or any connection is made.
+fn require_azure_app_settings<'a>(
+    get: &impl Fn(&str) -> Option<&'a str>,
+) -> Result<(), ConfigError> {
+    let missing: Vec<&'static str> = vars::AZURE_APP_SETTINGS
+        .iter()
+        .copied()
+        .filter(|v| get(v).is_none())
+        .collect();
+    let Some(first) = missing.first() else {
+        return Ok(());
+    };
+    let why = |v: &str| match v {
+        vars::SMTP_HOST => "the mail relay (the app folder is read-only in Azure: no .eml files)",
+        vars::MAIL_FROM => "a sender the relay accepts",
+        vars::APP_URL => "the front end's https address, for links in mails",
+        vars::TOKEN_SIGNING_KEY => "the shared key (instances share no data folder)",
+        _ => "where the stores are",
+    };
+    Err(bad(
+        first,
+        format!(
+            "the Azure stores need {}",
+            missing
+                .iter()
+                .map(|v| format!("{v} ({})", why(v)))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+    ))
+}
+
+fn is_key_vault_reference(v: &str) -> bool {
+    v.starts_with("@Microsoft.KeyVault(")
+}
+
+/// An https URL whose host is not a loopback address or `localhost`.
+fn is_public_https(url: &str) -> bool {
+    let Ok(parsed) = Url::parse(url) else {
+        return false;
+    };
+    let host = parsed
+        .host_str()
+        .unwrap_or_default()
+        .trim_start_matches('[')
+        .trim_end_matches(']');
+    let loopback = host.is_empty()
+        || host.eq_ignore_ascii_case("localhost")
+        || host
+            .parse::<IpAddr>()
+            .is_ok_and(|ip| ip.is_loopback() || ip.is_unspecified());
+    parsed.scheme() == "https" && !loopback
 }
 
 /// Token credentials are only sent over https (the SDKs refuse otherwise).
@@ -575,10 +665,76 @@ mod tests {
 
     const KEY: &str = "c2VjcmV0LWtleS1vZi1hdC1sZWFzdC0zMi1ieXRlcy1sb25nLTAwMDA=";
 
+    /// The stores' settings plus everything else the Azure stores need.
+    const AZURE_COMPLETE: &[(&str, &str)] = &[
+        (vars::TOKEN_SIGNING_KEY, KEY),
+        (vars::SMTP_HOST, "smtp.azurecomm.net"),
+        (vars::MAIL_FROM, "Insite LMS <DoNotReply@mail.example.com>"),
+        (vars::APP_URL, "https://app.example.com"),
+    ];
+
+    fn azure_env(extra: &[(&'static str, &'static str)]) -> Vec<(&'static str, &'static str)> {
+        let mut pairs = AZURE.to_vec();
+        pairs.extend_from_slice(AZURE_COMPLETE);
+        for (k, v) in extra {
+            pairs.retain(|(key, _)| key != k);
+            pairs.push((k, v));
+        }
+        pairs
+    }
+
+    #[test]
+    fn azure_names_every_missing_setting_and_refuses_the_file_mailer() {
+        let e = Config::from_map(&env(AZURE)).unwrap_err();
+        assert_eq!(e.variable, vars::SMTP_HOST);
+        for v in [
+            vars::SMTP_HOST,
+            vars::MAIL_FROM,
+            vars::APP_URL,
+            vars::TOKEN_SIGNING_KEY,
+        ] {
+            assert!(e.to_string().contains(v), "{e}");
+        }
+        for left_out in vars::AZURE_APP_SETTINGS {
+            let pairs: Vec<_> = azure_env(&[])
+                .into_iter()
+                .filter(|(k, _)| k != left_out)
+                .collect();
+            let e = Config::from_map(&env(&pairs)).unwrap_err();
+            assert_eq!(e.variable, *left_out, "{e}");
+        }
+        Config::from_map(&env(&azure_env(&[]))).expect("complete Azure settings are valid");
+    }
+
+    #[test]
+    fn azure_mail_links_point_at_the_deployed_front_end() {
+        for url in [
+            "http://127.0.0.1:7071",
+            "https://localhost",
+            "https://127.0.0.1",
+            "https://[::1]:8443",
+            "http://app.example.com",
+        ] {
+            let e = Config::from_map(&env(&azure_env(&[(vars::APP_URL, url)]))).unwrap_err();
+            assert_eq!(e.variable, vars::APP_URL, "{url}: {e}");
+        }
+    }
+
+    #[test]
+    fn an_unresolved_smtp_password_reference_is_refused() {
+        let e = Config::from_map(&env(&azure_env(&[
+            (vars::SMTP_USERNAME, "acs-user"),
+            (
+                vars::SMTP_PASSWORD,
+                "@Microsoft.KeyVault(SecretUri=https://kv.vault.azure.net/secrets/smtp/)",
+            ),
+        ])))
+        .unwrap_err();
+        assert_eq!(e.variable, vars::SMTP_PASSWORD);
+    }
+
     #[test]
     fn azure_needs_the_signing_key_from_configuration() {
-        let e = Config::from_map(&env(AZURE)).unwrap_err();
-        assert_eq!(e.variable, vars::TOKEN_SIGNING_KEY);
         let mut pairs = AZURE.to_vec();
         pairs.push((
             vars::TOKEN_SIGNING_KEY,
@@ -599,9 +755,7 @@ mod tests {
 
     #[test]
     fn all_azure_settings_select_the_azure_stores() {
-        let mut pairs = AZURE.to_vec();
-        pairs.push((vars::AZURE_CLIENT_ID, "1111-2222"));
-        pairs.push((vars::TOKEN_SIGNING_KEY, KEY));
+        let pairs = azure_env(&[(vars::AZURE_CLIENT_ID, "1111-2222")]);
         let a = Config::from_map(&env(&pairs))
             .expect("valid")
             .azure

@@ -43,7 +43,8 @@ param storageSku string = 'Standard_LRS'
 @description('Days a deleted blob stays recoverable before Azure erases it (P8).')
 param blobSoftDeleteDays int = 7
 
-@description('Maximum instance count of the Function App.')
+@description('Maximum instance count of the Function App (Flex Consumption accepts 40 and more).')
+@minValue(40)
 param maximumInstanceCount int = 40
 
 @description('Memory per Function App instance in MB.')
@@ -58,6 +59,24 @@ param secretsOfficerPrincipalType string = 'User'
 @description('Create the Event Grid subscription for the index-document blob trigger. Only after the code is deployed (see README).')
 param deployBlobEvents bool = false
 
+@description('SMTP relay for mail; Azure Communication Services Email by default.')
+param smtpHost string = 'smtp.azurecomm.net'
+
+@description('SMTP port: 587 with starttls, 465 with tls.')
+param smtpPort int = 587
+
+@description('SMTP transport security: starttls or tls.')
+param smtpSecurity string = 'starttls'
+
+@description('SMTP user name; for Azure Communication Services an SMTP username created on the resource (see README).')
+param smtpUsername string
+
+@description('Sender of every mail: a verified sender address of the mail domain, e.g. "Insite LMS <DoNotReply@mail.example.com>".')
+param mailFrom string
+
+@description('Base URL of the front end for links in mails; empty uses the Function App\'s https address.')
+param appUrl string = ''
+
 param tags object = {
   application: 'insite-lms'
   environment: environmentName
@@ -68,6 +87,7 @@ var filesContainerName = 'project-files'
 var deploymentContainerName = 'app-package'
 var cosmosDatabaseName = 'insite-lms'
 var signingKeySecretName = 'lms-token-signing-key'
+var smtpPasswordSecretName = 'lms-smtp-password'
 
 module monitoring 'modules/monitoring.bicep' = {
   name: 'monitoring'
@@ -131,6 +151,13 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     signingKeySecretName: signingKeySecretName
+    smtpHost: smtpHost
+    smtpPort: smtpPort
+    smtpSecurity: smtpSecurity
+    smtpUsername: smtpUsername
+    smtpPasswordSecretName: smtpPasswordSecretName
+    mailFrom: mailFrom
+    appUrl: appUrl
   }
 }
 
@@ -163,3 +190,4 @@ output storageAccountName string = storage.outputs.accountName
 output cosmosAccountName string = cosmos.outputs.accountName
 output keyVaultName string = keyVault.outputs.vaultName
 output signingKeySecretName string = signingKeySecretName
+output smtpPasswordSecretName string = smtpPasswordSecretName

@@ -2,7 +2,9 @@
 //! a metadata document in the project's partition; `index-document` adds an
 //! index entry and term documents (see `search`). The blob is written first
 //! and the metadata after it, so no metadata ever points at a missing blob;
-//! deleting removes term documents, metadata, index entry and blob.
+//! deleting removes term documents, metadata, index entry and blob. Until
+//! the index entry exists, a pending marker names the file, so that an
+//! upload whose blob event was lost is found again (`stale_pending`).
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -24,6 +26,8 @@ use crate::store::{
 pub const FILES_CONTAINER: &str = "project-files";
 pub const FILE_KIND: &str = "file";
 pub const INDEX_KIND: &str = "fileIndex";
+/// A file waiting for its index entry.
+const PENDING_KIND: &str = "indexPending";
 pub const NAME_MAX_CHARS: usize = 255;
 /// Terms taken from a file's name, written with its metadata in one batch.
 const NAME_TERMS_MAX: usize = 50;
@@ -172,6 +176,74 @@ fn index_doc_id(file: &FileId) -> String {
     format!("index-{file}")
 }
 
+fn pending_doc_id(file: &FileId) -> String {
+    format!("index-pending-{file}")
+}
+
+/// The marker of a file not indexed yet; `at` is the upload time, so the
+/// sweep finds markers older than its bound through the time index.
+fn pending_doc(pk: &str, file: &FileId, at: &Timestamp) -> NewDocument {
+    NewDocument::new(
+        pk,
+        pending_doc_id(file),
+        json!({
+            "kind": PENDING_KIND,
+            "fileId": file.as_string(),
+            "at": super::time::format(at),
+        }),
+    )
+}
+
+async fn delete_pending(
+    store: &dyn DocumentStore,
+    pk: &str,
+    file: &FileId,
+) -> Result<(), StoreError> {
+    match store
+        .delete(PROJECTS, pk, &pending_doc_id(file), None)
+        .await
+    {
+        Ok(()) | Err(StoreError::NotFound) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// Drop the pending marker of a file that is gone.
+pub async fn forget_pending(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    file: &FileId,
+) -> Result<(), StoreError> {
+    delete_pending(store, &project.as_string(), file).await
+}
+
+/// Files uploaded before `uploaded_before` that still have no index entry,
+/// across all projects (a background job's query), at most `limit`.
+pub async fn stale_pending(
+    store: &dyn DocumentStore,
+    uploaded_before: Timestamp,
+    limit: u32,
+) -> Result<Vec<(ProjectId, FileId)>, StoreError> {
+    let page = store
+        .query_all_partitions(
+            PROJECTS,
+            Query::new()
+                .eq("kind", PENDING_KIND)
+                .lt("at", super::time::format(&uploaded_before))
+                .limit(limit),
+        )
+        .await?;
+    Ok(page
+        .items
+        .iter()
+        .filter_map(|d| {
+            let project = ProjectId::parse(&d.partition_key)?;
+            let file = FileId::parse(d.body.get("fileId")?.as_str()?)?;
+            Some((project, file))
+        })
+        .collect())
+}
+
 /// Where a file's bytes live: `projects/<projectId>/files/<fileId>`.
 pub fn blob_name(project: &ProjectId, file: &FileId) -> Result<BlobName, StoreError> {
     BlobName::parse(&format!("{}files/{file}", blob_prefix(project)))
@@ -242,6 +314,11 @@ pub async fn record_upload(
         file_doc_id(&record.file_id),
         &record,
     )?)];
+    ops.push(BatchOp::Create(pending_doc(
+        &pk,
+        &record.file_id,
+        &record.at,
+    )));
     ops.extend(
         name_terms
             .iter()
@@ -399,6 +476,7 @@ async fn purge_derived(
             .collect();
         store.batch(PROJECTS, pk, ops).await?;
     }
+    delete_pending(store, pk, file).await?;
     match store.delete(PROJECTS, pk, &index_doc_id(file), None).await {
         Ok(()) | Err(StoreError::NotFound) => Ok(()),
         Err(e) => Err(e),
@@ -525,6 +603,7 @@ pub async fn record_index(
             ],
         )
         .await?;
+    delete_pending(store, &pk, file_id).await?;
     if load(store, project, file_id).await?.is_none() {
         purge_derived(store, &pk, file_id).await?;
         return Ok(None);

@@ -11,6 +11,7 @@ pub mod error;
 pub mod export;
 pub mod files;
 pub mod ids;
+pub mod indexer;
 pub mod indexing;
 pub mod invitations;
 pub mod members;

@@ -7,7 +7,9 @@ use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
 use super::erasure;
+use super::error::DomainError;
 use super::files;
+use super::indexer;
 use super::time;
 use crate::store::containers::{IDENTITIES, PROJECTS, SUPPORT, USERS};
 use crate::store::{BlobStore, Container, DocumentStore, Query, StoreError};
@@ -17,6 +19,8 @@ pub struct RetentionPolicy {
     pub login_records: SignedDuration,
     pub closed_support_requests: SignedDuration,
     pub orphan_blob_grace: SignedDuration,
+    /// Files still without an index entry after this are indexed again.
+    pub pending_index_retry: SignedDuration,
     /// Items per category and run.
     pub batch: u32,
 }
@@ -31,6 +35,8 @@ pub struct PurgeReport {
     pub support_requests: u64,
     pub orphan_blobs: u64,
     pub erasures_completed: u64,
+    /// Pending files the sweep indexed (their blob event was lost).
+    pub reindexed_files: u64,
 }
 
 async fn delete_matching(
@@ -99,7 +105,7 @@ pub async fn purge(
     store: &dyn DocumentStore,
     blobs: &dyn BlobStore,
     policy: &RetentionPolicy,
-) -> Result<PurgeReport, StoreError> {
+) -> Result<PurgeReport, DomainError> {
     let now = Timestamp::now();
     let ts = |t: Timestamp| time::format(&t);
     let b = policy.batch;
@@ -145,6 +151,14 @@ pub async fn purge(
         .await?,
         orphan_blobs: orphan_blobs(store, blobs, policy.orphan_blob_grace, b).await?,
         erasures_completed: erasure::finish_pending(store, b).await?,
+        reindexed_files: indexer::retry_stale(
+            store,
+            blobs,
+            policy.pending_index_retry,
+            policy.orphan_blob_grace,
+            b,
+        )
+        .await?,
     };
     store.compact().await?;
     Ok(report)

@@ -1,19 +1,20 @@
 //! `index-document`: the blob-trigger function on the project-files
 //! container. It takes the blob's path from the invocation metadata (`name`,
 //! else `Uri`), never the content the host inlines, reads the blob itself
-//! as a stream and writes the file's index entry. Answers: 2xx when done,
-//! when the file can't be parsed (`unindexable`: a retry would not help)
-//! and when the file is gone; non-2xx on a store failure, so the host
-//! retries.
+//! as a stream and writes the file's index entry (`domain::indexer`).
+//! Answers: 2xx when done, when the file can't be parsed (`unindexable`: a
+//! retry would not help) and when the file is gone; non-2xx on a store
+//! failure and for a young blob whose metadata is not written yet, so the
+//! host delivers the event again.
 
+use jiff::SignedDuration;
 use serde_json::json;
 
 use super::envelope::{InvocationRequest, InvocationResponse};
 use crate::domain::files::{self, FILES_CONTAINER};
-use crate::domain::indexing;
+use crate::domain::indexer::{self, IndexRun};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
-use crate::store::StoreError;
 
 pub const NAME: &str = "index-document";
 /// The trigger's binding name, under which the host inlines the blob.
@@ -42,35 +43,27 @@ pub async fn run(state: AppState, req: InvocationRequest) -> Result<InvocationRe
             json!({"outcome": "ignored"}),
         ));
     };
-    let store = state.stores.documents.as_ref();
-    let Some(file) = files::load(store, &project, &file_id).await? else {
-        return Ok(done(
-            "the file was deleted; nothing to index".into(),
-            json!({"outcome": "gone"}),
-        ));
-    };
-    let blob = files::blob_name(&project, &file_id)?;
-    let download = match state.stores.blobs.get(&blob, None).await {
-        Ok(d) => d,
-        Err(StoreError::NotFound) => {
-            return Ok(done(
-                "the blob is gone; nothing to index".into(),
-                json!({"outcome": "gone"}),
-            ));
-        }
-        Err(e) => return Err(e.into()),
-    };
-    let analysis = indexing::analyze(download.body, file.name.as_str())
-        .await
-        .map_err(|e| ApiError::Unavailable(format!("reading the blob failed: {e}")))?;
-    match files::record_index(store, &project, &file_id, analysis).await? {
-        Some(entry) => Ok(done(
-            format!("indexed as {:?}", entry.status),
-            json!({"outcome": entry.status, "fileId": file_id.as_string()}),
+    let grace = SignedDuration::from_hours(state.config.orphan_blob_grace_hours);
+    let run = indexer::index_file(
+        state.stores.documents.as_ref(),
+        state.stores.blobs.as_ref(),
+        &project,
+        &file_id,
+        grace,
+    )
+    .await?;
+    match run {
+        IndexRun::Done(status) => Ok(done(
+            format!("indexed as {status:?}"),
+            json!({"outcome": status, "fileId": file_id.as_string()}),
         )),
-        None => Ok(done(
-            "the file was deleted while indexing; cleaned up".into(),
+        IndexRun::Gone => Ok(done(
+            "the file is gone; nothing to index".into(),
             json!({"outcome": "gone"}),
+        )),
+        // Failing the invocation makes the host deliver the event again.
+        IndexRun::NotYetRecorded => Err(ApiError::Unavailable(
+            "the upload's metadata is not written yet; retry".into(),
         )),
     }
 }

@@ -18,6 +18,7 @@ pub async fn run(state: AppState, req: InvocationRequest) -> Result<InvocationRe
         login_records: SignedDuration::from_hours(24 * c.login_retention_days),
         closed_support_requests: SignedDuration::from_hours(24 * c.support_retention_days),
         orphan_blob_grace: SignedDuration::from_hours(c.orphan_blob_grace_hours),
+        pending_index_retry: SignedDuration::from_mins(c.pending_index_retry_minutes),
         batch: 500,
     };
     let report = retention::purge(

@@ -17,8 +17,8 @@ param appInsightsName string
 @description('Browser origins allowed by CORS, e.g. https://app.example.com.')
 param allowedOrigins array
 
-@description('Upper bound of instances Flex Consumption may scale out to.')
-@minValue(1)
+@description('Upper bound of instances Flex Consumption may scale out to (the platform accepts no maximum below 40).')
+@minValue(40)
 @maxValue(1000)
 param maximumInstanceCount int
 
@@ -32,6 +32,31 @@ param instanceMemoryMB int
 
 @description('Name of the Key Vault secret that holds the token signing key.')
 param signingKeySecretName string
+
+@description('SMTP relay for mail (Azure Communication Services: smtp.azurecomm.net).')
+param smtpHost string
+
+@description('SMTP port: 587 with starttls, 465 with tls.')
+param smtpPort int
+
+@description('SMTP transport security.')
+@allowed([
+  'starttls'
+  'tls'
+])
+param smtpSecurity string
+
+@description('SMTP user name (for Azure Communication Services, an SMTP username of the resource).')
+param smtpUsername string
+
+@description('Name of the Key Vault secret that holds the SMTP password.')
+param smtpPasswordSecretName string
+
+@description('Sender of every mail, e.g. "Insite LMS <DoNotReply@mail.example.com>" (a verified sender of the mail domain).')
+param mailFrom string
+
+@description('Base URL of the front end for links in mails; empty: this Function App\'s https address.')
+param appUrl string
 
 resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
   name: storageAccountName
@@ -65,8 +90,10 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   }
 }
 
+var siteName = 'func-${namePrefix}-${uniqueString(resourceGroup().id)}'
+
 resource site 'Microsoft.Web/sites@2024-04-01' = {
-  name: 'func-${namePrefix}-${uniqueString(resourceGroup().id)}'
+  name: siteName
   location: location
   tags: tags
   kind: 'functionapp,linux'
@@ -97,9 +124,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
       }
     }
     siteConfig: {
+      // ftpsState and http20Enabled are not supported on Flex Consumption
+      // (its deprecation list): FTP does not exist there, the platform
+      // decides the HTTP version.
       minTlsVersion: '1.2'
-      ftpsState: 'Disabled'
-      http20Enabled: true
       cors: {
         allowedOrigins: allowedOrigins
         supportCredentials: false
@@ -167,6 +195,36 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'LMS_TOKEN_SIGNING_KEY'
           value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${signingKeySecretName}/)'
+        }
+        // Mail over SMTP: the app folder is read-only on Flex Consumption,
+        // so the handler refuses to start without a relay.
+        {
+          name: 'LMS_SMTP_HOST'
+          value: smtpHost
+        }
+        {
+          name: 'LMS_SMTP_PORT'
+          value: string(smtpPort)
+        }
+        {
+          name: 'LMS_SMTP_SECURITY'
+          value: smtpSecurity
+        }
+        {
+          name: 'LMS_SMTP_USERNAME'
+          value: smtpUsername
+        }
+        {
+          name: 'LMS_SMTP_PASSWORD'
+          value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${smtpPasswordSecretName}/)'
+        }
+        {
+          name: 'LMS_MAIL_FROM'
+          value: mailFrom
+        }
+        {
+          name: 'LMS_APP_URL'
+          value: empty(appUrl) ? 'https://${siteName}.azurewebsites.net' : appUrl
         }
       ]
     }

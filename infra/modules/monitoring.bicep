@@ -1,6 +1,7 @@
 // Log Analytics workspace and the workspace-based Application Insights
 // component. The privacy settings here are promise P12 of the privacy
-// policy: telemetry is kept 30 days and IP addresses are never stored.
+// policy: telemetry is kept 30 days (workspace and every Application
+// Insights table) and IP addresses are never stored.
 // scripts/check-bicep.py and tests/api/infra.rs assert them.
 
 @description('Azure region of the resources.')
@@ -25,9 +26,38 @@ resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
     retentionInDays: 30
     features: {
       enableLogAccessUsingOnlyResourcePermissions: true
+      // A 30-day workspace may otherwise keep data for 31 days.
+      immediatePurgeDataOn30Days: true
     }
   }
 }
+
+// P12, continued: the Application Insights tables keep their data for 90
+// days by default whatever the workspace's retention is ("Manage data
+// retention in a Log Analytics workspace", Azure Monitor docs). Each one is
+// set to 30 days, with no long-term (archive) retention beyond that.
+var appInsightsTables = [
+  'AppAvailabilityResults'
+  'AppBrowserTimings'
+  'AppDependencies'
+  'AppEvents'
+  'AppExceptions'
+  'AppMetrics'
+  'AppPageViews'
+  'AppPerformanceCounters'
+  'AppRequests'
+  'AppSystemEvents'
+  'AppTraces'
+]
+
+resource appInsightsTableRetention 'Microsoft.OperationalInsights/workspaces/tables@2022-10-01' = [for table in appInsightsTables: {
+  parent: workspace
+  name: table
+  properties: {
+    retentionInDays: 30
+    totalRetentionInDays: 30
+  }
+}]
 
 resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
   name: 'appi-${namePrefix}'

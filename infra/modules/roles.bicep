@@ -7,8 +7,13 @@ param cosmosAccountName string
 param keyVaultName string
 param appInsightsName string
 
+// The blob trigger's roles are those the Functions reference lists under
+// "Connecting to host storage with an identity" for a blob trigger:
+// Storage Blob Data Owner, Storage Queue Data Contributor and Storage
+// Account Contributor.
 var roles = {
   storageBlobDataOwner: 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+  storageAccountContributor: '17d1049b-9a84-46fb-8f53-869881c3d3ab'
   // The blob trigger's host keeps receipts and its poison queue in queues.
   storageQueueDataContributor: '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
   keyVaultSecretsUser: '4633458b-17de-408a-b874-0445c86b69e6'
@@ -39,6 +44,16 @@ resource blobOwner 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
   name: guid(storage.id, principalId, roles.storageBlobDataOwner)
   properties: {
     roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageBlobDataOwner)
+    principalId: principalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource accountContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  scope: storage
+  name: guid(storage.id, principalId, roles.storageAccountContributor)
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roles.storageAccountContributor)
     principalId: principalId
     principalType: 'ServicePrincipal'
   }

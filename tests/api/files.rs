@@ -53,7 +53,7 @@ pub async fn upload(
 
 /// The invocation the Functions host sends for a new blob: the whole blob
 /// inlined as base64, `name` and `Uri` JSON-encoded twice.
-fn host_blob_payload(project: &str, file: &str, bytes: &[u8]) -> Value {
+pub fn host_blob_payload(project: &str, file: &str, bytes: &[u8]) -> Value {
     let name = format!("projects/{project}/files/{file}");
     let twice = |s: &str| serde_json::to_string(s).expect("encode");
     json!({

@@ -5,7 +5,8 @@
 use std::collections::HashMap;
 
 use insite_lms::config::Config;
-use insite_lms::startup::Application;
+use insite_lms::startup::{Application, open_embedded_stores};
+use insite_lms::store::Stores;
 use reqwest::Response;
 use serde_json::Value;
 
@@ -22,6 +23,13 @@ pub async fn spawn_app() -> TestApp {
 
 /// Start the app with extra environment settings.
 pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
+    spawn_app_on(extra, |stores| stores).await
+}
+
+/// Start the app on its embedded stores as `wrap` returns them: a test can
+/// act inside a store operation, e.g. between a blob's commit and the
+/// metadata written after it.
+pub async fn spawn_app_on(extra: &[(&str, &str)], wrap: impl FnOnce(Stores) -> Stores) -> TestApp {
     if std::env::var("TEST_LOG").is_ok() {
         insite_lms::telemetry::init().expect("telemetry initializes");
     }
@@ -38,7 +46,10 @@ pub async fn spawn_app_with(extra: &[(&str, &str)]) -> TestApp {
         env.insert((*k).into(), (*v).into());
     }
     let config = Config::from_map(&env).expect("test config is valid");
-    let app = Application::build(config).await.expect("app builds");
+    let stores = open_embedded_stores(&config).expect("stores open");
+    let app = Application::build_on(config, wrap(stores))
+        .await
+        .expect("app builds");
     let address = format!("http://{}", app.local_addr().expect("bound"));
     tokio::spawn(app.run_until_stopped());
     TestApp {

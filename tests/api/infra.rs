@@ -49,9 +49,11 @@ fn p12_telemetry_is_kept_30_days_with_ip_masking_on() {
     let bicep = all_bicep();
     assert_eq!(
         values_of(&bicep, "retentionInDays"),
-        ["30"],
-        "the Log Analytics workspace keeps telemetry exactly 30 days"
+        ["30", "30"],
+        "the workspace and its Application Insights tables keep telemetry exactly 30 days"
     );
+    assert_eq!(values_of(&bicep, "totalRetentionInDays"), ["30"]);
+    assert_eq!(values_of(&bicep, "immediatePurgeDataOn30Days"), ["true"]);
     assert_eq!(
         values_of(&bicep, "DisableIpMasking"),
         ["false"],
@@ -133,4 +135,28 @@ fn blob_trigger_connections_are_app_settings() {
             }
         }
     }
+}
+
+/// Secrets travel in two URLs: the invitation token in the accept path and
+/// the calendar feed token in `?feed=`. The handler's own spans name route
+/// templates only (`tests/telemetry`). The Functions host strips query
+/// strings from its request telemetry, and with extended HTTP collection
+/// off it records no request URL or path (and no client IP) at all.
+#[test]
+fn the_functions_host_records_no_request_urls() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let host: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(root.join("host.json")).expect("host.json"))
+            .expect("host.json is JSON");
+    let ai = &host["logging"]["applicationInsights"];
+    assert_eq!(
+        ai["httpAutoCollectionOptions"]["enableHttpTriggerExtendedInfoCollection"],
+        serde_json::Value::Bool(false),
+        "the host would record each request's URL path (invitation tokens)"
+    );
+    let text = ai.to_string().to_ascii_lowercase();
+    assert!(
+        !text.contains("querystring") && !text.contains("sanitizerequest"),
+        "no host setting may keep query strings (feed tokens): {text}"
+    );
 }

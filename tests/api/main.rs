@@ -1,7 +1,9 @@
 //! Black-box API tests: each starts the real handler and speaks HTTP to it.
 
+mod azure_startup;
 mod bookings;
 mod bookings_concurrency;
+mod early_trigger;
 mod files;
 mod function_configs;
 mod health;
@@ -14,5 +16,6 @@ mod privacy;
 mod problems;
 mod projects;
 mod registration;
+mod smoke;
 mod sessions;
 mod smtp_sink;
