@@ -529,7 +529,7 @@ fn require_azure_app_settings<'a>(
         vars::SMTP_HOST => "the mail relay (the app folder is read-only in Azure: no .eml files)",
         vars::MAIL_FROM => "a sender the relay accepts",
         vars::APP_URL => "the front end's https address, for links in mails",
-        vars::TOKEN_SIGNING_KEY => "the shared key (instances share no data folder)",
+        vars::TOKEN_SIGNING_KEY => "the shared key; instances share no data folder",
         _ => "where the stores are",
     };
     Err(bad(

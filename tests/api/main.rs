@@ -16,6 +16,6 @@ mod privacy;
 mod problems;
 mod projects;
 mod registration;
-mod smoke;
 mod sessions;
+mod smoke;
 mod smtp_sink;
