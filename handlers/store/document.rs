@@ -10,7 +10,7 @@ use std::fmt;
 use super::Container;
 
 /// Errors every document store reports the same way.
-#[derive(Debug, thiserror::Error)]
+#[derive(Debug, Clone, thiserror::Error)]
 pub enum StoreError {
     #[error("document not found")]
     NotFound,

@@ -553,3 +553,90 @@ async fn setup_site(client: &reqwest::Client, base: &str, token: &str) -> Site {
     let crane = crane["id"].as_str().expect("crane id").to_owned();
     Site { project, crane }
 }
+
+/// Group commit: 32 clients create projects at once, so their write
+/// transactions share commits. The server is SIGKILLed while groups are
+/// being committed; every project it acknowledged must exist afterwards.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn sigkill_among_32_concurrent_writers_keeps_every_acknowledged_write() {
+    const WRITERS: u64 = 32;
+    const KILL_AFTER_GROUPED: usize = 200;
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let client = reqwest::Client::new();
+    let mut server = start(data_dir.path(), &client).await;
+    let email = "gruppe@example.com";
+    register(&client, &server.base, email).await;
+    let token = login(&client, &server.base, email).await;
+    let site = setup_site(&client, &server.base, &token).await;
+
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let in_flight = Arc::new(AtomicU64::new(0));
+    let mut clients = Vec::new();
+    for n in 0..WRITERS {
+        let conn = Conn {
+            client: client.clone(),
+            base: server.base.clone(),
+            token: token.clone(),
+            site: site.clone(),
+        };
+        clients.push(tokio::spawn(client_loop(
+            Stream::CreateProject,
+            n,
+            conn,
+            tx.clone(),
+            in_flight.clone(),
+        )));
+    }
+    drop(tx);
+    let mut acked = Vec::new();
+    while acked.len() < KILL_AFTER_GROUPED {
+        acked.push(rx.recv().await.expect("clients acknowledge until the kill"));
+    }
+    server.child.start_kill().expect("SIGKILL");
+    server.child.wait().await.expect("reaped");
+    for c in clients {
+        c.await.expect("client task");
+    }
+    while let Ok(a) = rx.try_recv() {
+        acked.push(a);
+    }
+
+    let mut server = start(data_dir.path(), &client).await;
+    let token = login(&client, &server.base, email).await;
+    let visible = visible_projects(&client, &server.base, &token).await;
+    let mut checked = 0;
+    for a in &acked {
+        if let Ack::Project(id) = a {
+            assert!(visible.contains(id), "acknowledged project {id} survived");
+            checked += 1;
+        }
+    }
+    assert!(checked >= KILL_AFTER_GROUPED, "{checked} projects checked");
+    server.child.kill().await.expect("stopped");
+}
+
+/// Register an organization whose admin signs in with `PASSWORD`.
+async fn register(client: &reqwest::Client, base: &str, email: &str) {
+    let policy: Value = client
+        .get(format!("{base}/api/privacy-policy"))
+        .send()
+        .await
+        .expect("policy sent")
+        .json()
+        .await
+        .expect("json");
+    let registered = call(
+        client,
+        reqwest::Method::POST,
+        format!("{base}/api/organizations/register"),
+        None,
+        Some(json!({
+            "organization": {"name": "Gruppe Bau GmbH"},
+            "admin": {"email": email, "firstName": "Greta", "lastName": "Gruppe", "password": PASSWORD},
+            "acceptedPolicyVersion": policy["version"],
+        })),
+    )
+    .await
+    .expect("register sent");
+    assert_eq!(registered.status(), 201, "registration succeeds");
+}

@@ -2,6 +2,7 @@
 //! under one data folder. The default when no Azure settings are present.
 
 mod files;
+mod group_commit;
 mod sqlite;
 
 pub use files::FileBlobStore;

@@ -2,8 +2,10 @@
 //! container's indexed fields get a partial expression index so that
 //! single-partition range queries are index range scans. WAL lets readers run
 //! beside the writer and other processes; write transactions are
-//! `BEGIN IMMEDIATE`, which makes ETag checks atomic across processes.
-//! Every call runs on the blocking pool, never on the async workers.
+//! `BEGIN IMMEDIATE`, which makes ETag checks atomic across processes, and
+//! writes that arrive together share one commit (`group_commit`). Reads run
+//! on the blocking pool, writes on the writer thread, never on the async
+//! workers.
 
 use async_trait::async_trait;
 use rusqlite::types::Value as SqlValue;
@@ -14,6 +16,7 @@ use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
+use super::group_commit::{Writer, sql_err};
 use crate::store::containers::{self, Container};
 use crate::store::document::{
     BatchOp, Document, DocumentStore, ETag, FilterOp, NewDocument, Order, Page, Query, StoreError,
@@ -27,7 +30,7 @@ pub struct SqliteDocumentStore {
 }
 
 struct Inner {
-    writer: Mutex<Connection>,
+    writer: Writer,
     readers: Vec<Mutex<Connection>>,
     next_reader: AtomicUsize,
 }
@@ -42,7 +45,7 @@ impl SqliteDocumentStore {
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SqliteDocumentStore {
             inner: Arc::new(Inner {
-                writer: Mutex::new(writer),
+                writer: Writer::start(writer)?,
                 readers,
                 next_reader: AtomicUsize::new(0),
             }),
@@ -52,31 +55,21 @@ impl SqliteDocumentStore {
     /// Fold the write-ahead log into the main file and truncate it, so that
     /// erased data does not linger in the WAL.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        let inner = self.inner.clone();
-        run_blocking(move || {
-            let conn = inner.writer.lock().map_err(|_| poisoned())?;
-            conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
-                .map_err(sql_err)
-        })
-        .await
+        self.inner
+            .writer
+            .alone(|conn| {
+                conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
+                    .map_err(sql_err)
+            })
+            .await
     }
 
     async fn write<T, F>(&self, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
-        F: FnOnce(&rusqlite::Transaction<'_>) -> Result<T, StoreError> + Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        run_blocking(move || {
-            let mut conn = inner.writer.lock().map_err(|_| poisoned())?;
-            let tx = conn
-                .transaction_with_behavior(TransactionBehavior::Immediate)
-                .map_err(sql_err)?;
-            let out = f(&tx)?;
-            tx.commit().map_err(sql_err)?;
-            Ok(out)
-        })
-        .await
+        self.inner.writer.write(f).await
     }
 
     async fn read_with<T, F>(&self, f: F) -> Result<T, StoreError>
@@ -263,16 +256,6 @@ fn new_etag() -> ETag {
 
 fn poisoned() -> StoreError {
     StoreError::Internal("store connection lock poisoned".into())
-}
-
-fn sql_err(e: rusqlite::Error) -> StoreError {
-    use rusqlite::ErrorCode;
-    match e.sqlite_error_code() {
-        Some(ErrorCode::DatabaseBusy | ErrorCode::DatabaseLocked) => {
-            StoreError::Unavailable(e.to_string())
-        }
-        _ => StoreError::Internal(e.to_string()),
-    }
 }
 
 fn to_sql(v: &Value) -> Result<SqlValue, StoreError> {
