@@ -105,7 +105,8 @@ impl Application {
             config.token_verification_keys.clone(),
             config.access_token_ttl_secs,
         );
-        let passwords = PasswordHasher::new(config.password_hash_cost)?;
+        let passwords = Arc::new(PasswordHasher::new(config.password_hash_cost)?);
+        passwords.prepare_in_background();
         let mailer: Arc<dyn Mailer> = match &config.smtp {
             Some(smtp) => Arc::new(SmtpMailer::new(smtp)?),
             None => Arc::new(FileMailer::new(config.data_dir.join("mail"))?),
@@ -125,7 +126,7 @@ impl Application {
             config: Arc::new(config),
             stores,
             tokens: Arc::new(tokens),
-            passwords: Arc::new(passwords),
+            passwords,
             mailer,
             // Five requests at once, then one every twelve minutes.
             contact_limiter: Arc::new(AddressLimiter::new(

@@ -9,7 +9,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use std::collections::HashSet;
 use std::sync::mpsc;
 use std::sync::{Arc, LazyLock, Mutex};
-use tokio::sync::{Semaphore, oneshot};
+use tokio::sync::{OnceCell, Semaphore, oneshot};
 
 const MIN_CHARS: usize = 10;
 const MAX_CHARS: usize = 128;
@@ -86,8 +86,10 @@ pub struct PasswordHasher {
     permits: Arc<Semaphore>,
     threads: HashThreads,
     /// Verified against for unknown accounts, so that an unknown email costs
-    /// the same time as a wrong password.
-    dummy_hash: String,
+    /// the same time as a wrong password. Made on the first login that
+    /// needs it, not at start: one hash at production cost is most of the
+    /// start-up time.
+    dummy_hash: OnceCell<String>,
 }
 
 /// Outcome of a verification.
@@ -110,18 +112,39 @@ impl PasswordHasher {
         let slots = std::thread::available_parallelism()
             .map_or(1, |n| n.get().saturating_sub(1))
             .max(1);
-        let dummy = uuid::Uuid::new_v4().to_string();
-        let dummy_hash = hash_blocking(cost, &dummy)?;
         Ok(PasswordHasher {
             cost,
             permits: Arc::new(Semaphore::new(slots)),
             threads: HashThreads::start(slots)?,
-            dummy_hash,
+            dummy_hash: OnceCell::new(),
         })
     }
 
     pub fn cost(&self) -> HashCost {
         self.cost
+    }
+
+    /// Make the dummy hash now, beside the start-up, so that even the first
+    /// unknown-account login costs one verification and no extra hash.
+    pub fn prepare_in_background(self: &Arc<Self>) {
+        let hasher = self.clone();
+        tokio::spawn(async move {
+            if let Err(e) = hasher.dummy_hash().await {
+                tracing::warn!(error = %e, "the dummy password hash could not be made yet");
+            }
+        });
+    }
+
+    /// The dummy hash, made once on the hashing threads; concurrent first
+    /// callers wait for the same one.
+    async fn dummy_hash(&self) -> Result<&str, HashError> {
+        let cost = self.cost;
+        self.dummy_hash
+            .get_or_try_init(|| {
+                self.blocking(move || hash_blocking(cost, &uuid::Uuid::new_v4().to_string()))
+            })
+            .await
+            .map(String::as_str)
     }
 
     pub async fn hash(&self, password: &NewPassword) -> Result<String, HashError> {
@@ -138,7 +161,10 @@ impl PasswordHasher {
         stored: Option<&str>,
     ) -> Result<Verified, HashError> {
         let known = stored.is_some();
-        let hash = stored.unwrap_or(&self.dummy_hash).to_owned();
+        let hash = match stored {
+            Some(h) => h.to_owned(),
+            None => self.dummy_hash().await?.to_owned(),
+        };
         let pw = password.to_owned();
         let cost = self.cost;
         let verified = self
@@ -278,6 +304,29 @@ mod tests {
             NewPassword::parse("kranführer auf baustelle").is_ok(),
             "no composition rules"
         );
+    }
+
+    /// P4: an unknown account is verified against a hash of exactly the
+    /// configured cost, so it takes the time of a wrong password.
+    #[tokio::test]
+    async fn unknown_accounts_verify_against_a_hash_of_the_configured_cost() {
+        let cost = HashCost {
+            memory_kib: 96,
+            iterations: 2,
+            parallelism: 1,
+        };
+        let hasher = Arc::new(PasswordHasher::new(cost).expect("hasher"));
+        assert!(hasher.dummy_hash.get().is_none(), "nothing hashed at start");
+        hasher.prepare_in_background();
+        assert_eq!(
+            hasher.verify("irgendwas-geraten", None).await.expect("v"),
+            Verified::No
+        );
+        let dummy = hasher.dummy_hash.get().expect("made by the first need");
+        let parsed = PasswordHash::new(dummy).expect("a PHC string");
+        assert!(!is_weaker(&parsed, cost), "{dummy}");
+        assert_eq!(parsed.params.get_decimal("m"), Some(96));
+        assert_eq!(parsed.params.get_decimal("t"), Some(2));
     }
 
     #[tokio::test]
