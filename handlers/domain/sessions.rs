@@ -224,11 +224,9 @@ pub async fn login(
             Err(e) => return Err(e.into()),
         }
     }
-    if verified == Verified::YesButRehash
-        && let Ok(pw) = NewPassword::parse(password)
-    {
+    if verified == Verified::YesButRehash {
         // Raise the stored hash to today's cost; the login succeeds anyway.
-        if let Ok(hash) = hasher.hash(&pw).await {
+        if let Ok(hash) = hasher.rehash(password).await {
             user.password_hash = hash;
             let doc =
                 NewDocument::from_record(user.user_id.as_string(), accounts::PROFILE_ID, &user)?;
@@ -357,9 +355,9 @@ pub async fn change_password(
     current: &str,
     new: &str,
 ) -> Result<(), DomainError> {
-    let new =
-        NewPassword::parse(new).map_err(|e| DomainError::field("newPassword", e.to_string()))?;
     let (mut user, etag) = accounts::require_user(store, user_id).await?;
+    let new = NewPassword::parse(new, &[&user.email, &user.first_name, &user.last_name])
+        .map_err(|e| DomainError::field("newPassword", e.to_string()))?;
     let ok = hasher
         .verify(current, Some(&user.password_hash))
         .await

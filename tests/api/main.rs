@@ -1,5 +1,6 @@
 //! Black-box API tests: each starts the real handler and speaks HTTP to it.
 
+mod account_rules;
 mod bookings;
 mod bookings_concurrency;
 mod files;
