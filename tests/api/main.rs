@@ -11,6 +11,7 @@ mod host_protocol;
 mod infra;
 mod isolation;
 mod me;
+mod names;
 mod privacy;
 mod problems;
 mod projects;
