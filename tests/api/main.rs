@@ -9,6 +9,7 @@ mod health;
 mod helpers;
 mod host_protocol;
 mod infra;
+mod invitations;
 mod isolation;
 mod me;
 mod names;
