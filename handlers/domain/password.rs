@@ -49,18 +49,36 @@ pub enum WeakPassword {
 /// the estimator.
 const PERSONAL_CONTAINED_MIN: usize = 4;
 
-/// The words of a person's address and names that a password must not be
-/// built from: the whole texts and their parts of three or more letters.
-fn personal_words<'a>(personal: &[&'a str]) -> Vec<&'a str> {
+/// Parts of a text: runs of letters and digits, three or more long.
+fn parts(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+}
+
+/// What the estimator should know of the person: the address and names,
+/// whole and in parts.
+fn estimator_inputs<'a>(personal: &[&'a str]) -> Vec<&'a str> {
     let mut words: Vec<&str> = personal.iter().map(|p| p.trim()).collect();
-    for p in personal {
-        words.extend(
-            p.split(|c: char| !c.is_alphanumeric())
-                .filter(|w| w.chars().count() >= 3),
-        );
-    }
+    words.extend(personal.iter().flat_map(|p| parts(p)));
     words.retain(|w| !w.is_empty());
     words
+}
+
+/// Words the password must not contain: the address's local part and the
+/// names, whole and in parts, lower-cased. The domain is left to the
+/// estimator: a company's domain word (`bau`, `info`) would forbid too much.
+fn forbidden_words(personal: &[&str]) -> Vec<String> {
+    let mut words = Vec::new();
+    for p in personal {
+        let mine = p.split('@').next().unwrap_or_default().trim();
+        words.push(mine);
+        words.extend(parts(mine));
+    }
+    words
+        .into_iter()
+        .filter(|w| w.chars().count() >= PERSONAL_CONTAINED_MIN)
+        .map(str::to_lowercase)
+        .collect()
 }
 
 impl NewPassword {
@@ -74,14 +92,14 @@ impl NewPassword {
         } else if COMMON.contains(raw.to_lowercase().as_str()) {
             return Err(WeakPassword::Common);
         }
-        let words = personal_words(personal);
         let lower = raw.to_lowercase();
-        if words.iter().any(|w| {
-            w.chars().count() >= PERSONAL_CONTAINED_MIN && lower.contains(&w.to_lowercase())
-        }) {
+        if forbidden_words(personal)
+            .iter()
+            .any(|w| lower.contains(w.as_str()))
+        {
             return Err(WeakPassword::Personal);
         }
-        let estimate = zxcvbn::zxcvbn(raw, &words);
+        let estimate = zxcvbn::zxcvbn(raw, &estimator_inputs(personal));
         if estimate.score() < MIN_SCORE {
             let why = estimate
                 .feedback()
@@ -357,6 +375,10 @@ mod tests {
             Some(WeakPassword::Personal)
         );
         assert!(NewPassword::parse("Kran-Evakuierung-Nord", &me).is_ok());
+        assert!(
+            NewPassword::parse("Beispiel-Kran-Nord", &["a@beispiel.example"]).is_ok(),
+            "the domain alone is left to the estimator"
+        );
     }
 
     #[tokio::test]
