@@ -315,6 +315,14 @@ pub async fn pending(
     Ok((items, page.continuation))
 }
 
+/// Drop the invitation's mail if it is still queued.
+async fn drop_queued_mail(store: &dyn DocumentStore, inv: &Invitation) -> Result<(), StoreError> {
+    match inv.email.as_deref().map(EmailAddress::parse) {
+        Some(Ok(to)) => outbox::drop_invitation_mail(store, &to, &inv.invitation_id).await,
+        _ => Ok(()),
+    }
+}
+
 /// The withdrawn form of a pending invitation: the address goes (it is no
 /// longer needed), the record stays until the link would have lapsed, so
 /// the link answers 410.
@@ -343,7 +351,7 @@ pub async fn withdraw(
     let pk = project.as_string();
     let batch = vec![
         BatchOp::Replace {
-            doc: withdrawn(inv)?,
+            doc: withdrawn(inv.clone())?,
             if_match: Some(etag),
         },
         BatchOp::Create(audit::entry(
@@ -356,7 +364,7 @@ pub async fn withdraw(
         )?),
     ];
     match store.batch(PROJECTS, &pk, batch).await {
-        Ok(_) => Ok(()),
+        Ok(_) => Ok(drop_queued_mail(store, &inv).await?),
         Err(StoreError::PreconditionFailed) => Err(DomainError::Conflict(
             "the invitation was accepted or withdrawn at the same time".into(),
         )),
@@ -387,10 +395,11 @@ pub async fn withdraw_sent_by(
             continue;
         }
         match store
-            .replace(PROJECTS, withdrawn(inv)?, Some(&doc.etag))
+            .replace(PROJECTS, withdrawn(inv.clone())?, Some(&doc.etag))
             .await
         {
-            Ok(_) | Err(StoreError::PreconditionFailed | StoreError::NotFound) => {}
+            Ok(_) => drop_queued_mail(store, &inv).await?,
+            Err(StoreError::PreconditionFailed | StoreError::NotFound) => {}
             Err(e) => return Err(e.into()),
         }
     }

@@ -264,3 +264,28 @@ async fn l6_the_invitation_token_never_rests_in_the_data_folder() {
     assert!(hits.is_empty(), "token after the purge in {hits:?}");
     assert_eq!(accept(&app, &invite).await.status(), 200, "the link works");
 }
+
+/// M1: an invitation withdrawn before its mail went out is not mailed.
+#[tokio::test]
+async fn m1_a_withdrawn_invitation_whose_mail_is_still_queued_is_not_sent() {
+    let app = spawn_app().await;
+    let (_owner, token) = app.signed_in("owner@bau.example").await;
+    let project = app.create_project(&token).await;
+    app.invite(&token, &project, "noch.nicht@verleih.example", "member")
+        .await;
+    let id = pending(&app, &token, &project).await[0]["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let resp = app
+        .send_auth(
+            Method::DELETE,
+            &format!("/api/projects/{project}/invitations/{id}"),
+            &token,
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), 204);
+    let report = app.run_timer("deliver-notifications").await;
+    assert_eq!(report["sent"], 0, "{report}");
+}
