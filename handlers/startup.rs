@@ -8,6 +8,7 @@ use tokio::net::TcpListener;
 use crate::auth::keys;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
+use crate::domain::invitations::InvitationLinks;
 use crate::domain::password::PasswordHasher;
 use crate::domain::policy;
 use crate::functions::scheduler;
@@ -100,6 +101,13 @@ impl Application {
             Some(k) => k.clone(),
             None => keys::load_or_create_local_key(&config.data_dir)?,
         };
+        let invitation_links = InvitationLinks::new(
+            (signing.kid.clone(), signing.secret.clone()),
+            config
+                .token_verification_keys
+                .iter()
+                .map(|k| (k.kid.clone(), k.secret.clone())),
+        );
         let tokens = TokenKeys::new(
             signing,
             config.token_verification_keys.clone(),
@@ -126,6 +134,7 @@ impl Application {
             config: Arc::new(config),
             stores,
             tokens: Arc::new(tokens),
+            invitation_links: Arc::new(invitation_links),
             passwords,
             mailer,
             // Five requests at once, then one every twelve minutes.

@@ -5,6 +5,7 @@ use std::sync::Arc;
 
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
+use crate::domain::invitations::InvitationLinks;
 use crate::domain::password::PasswordHasher;
 use crate::domain::sessions::SessionPolicy;
 use crate::http::rate_limit::AddressLimiter;
@@ -17,6 +18,8 @@ pub struct AppState {
     pub config: Arc<Config>,
     pub stores: Stores,
     pub tokens: Arc<TokenKeys>,
+    /// Derives invitation tokens from the same keys (L6).
+    pub invitation_links: Arc<InvitationLinks>,
     pub passwords: Arc<PasswordHasher>,
     pub mailer: Arc<dyn Mailer>,
     /// Per-address limit of the anonymous contact form (P14).

@@ -10,14 +10,16 @@ use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
 
 use crate::domain::ids::{OrganizationId, UserId};
+use crate::domain::sessions;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
 
-/// A request with a valid bearer access token.
+/// A request with a valid bearer access token whose session has not ended.
 #[derive(Debug, Clone)]
 pub struct AuthUser {
     pub user_id: UserId,
     pub org_id: Option<OrganizationId>,
+    pub session_id: String,
 }
 
 impl FromRequestParts<AppState> for AuthUser {
@@ -40,9 +42,23 @@ impl FromRequestParts<AppState> for AuthUser {
             .tokens
             .verify(token.trim())
             .map_err(|_| ApiError::Unauthorized("the access token is invalid or expired"))?;
+        // A signature outlives logout and password changes; the session
+        // record does not (L1).
+        let active = sessions::is_active(
+            state.stores.documents.as_ref(),
+            &verified.user_id,
+            &verified.session_id,
+        )
+        .await?;
+        if !active {
+            return Err(ApiError::Unauthorized(
+                "the session has ended; sign in again",
+            ));
+        }
         Ok(AuthUser {
             user_id: verified.user_id,
             org_id: verified.org_id,
+            session_id: verified.session_id,
         })
     }
 }

@@ -1,5 +1,6 @@
 //! Access tokens: short-lived HS256 JWTs with a `kid` header and the claims
-//! `sub`, `org`, `iat`, `exp`, `jti`. Verification pins the algorithm, looks
+//! `sub`, `org`, `sid` (the session, checked against the store on every
+//! request), `iat`, `exp`, `jti`. Verification pins the algorithm, looks
 //! the key up by `kid` (several keys may verify, for rotation) and rejects
 //! anything unsigned, differently signed, tampered with or expired.
 
@@ -15,6 +16,7 @@ pub struct Claims {
     pub sub: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub org: Option<String>,
+    pub sid: String,
     pub iat: i64,
     pub exp: i64,
     pub jti: String,
@@ -76,6 +78,7 @@ pub enum TokenError {
 pub struct Verified {
     pub user_id: UserId,
     pub org_id: Option<OrganizationId>,
+    pub session_id: String,
 }
 
 impl TokenKeys {
@@ -96,11 +99,17 @@ impl TokenKeys {
         self.access_ttl_secs
     }
 
-    pub fn issue(&self, user: &UserId, org: Option<&OrganizationId>) -> Result<String, TokenError> {
+    pub fn issue(
+        &self,
+        user: &UserId,
+        org: Option<&OrganizationId>,
+        session_id: &str,
+    ) -> Result<String, TokenError> {
         let now = jiff::Timestamp::now().as_second();
         let claims = Claims {
             sub: user.as_string(),
             org: org.map(OrganizationId::as_string),
+            sid: session_id.to_owned(),
             iat: now,
             exp: now + self.access_ttl_secs,
             jti: uuid::Uuid::new_v4().simple().to_string(),
@@ -131,7 +140,11 @@ impl TokenKeys {
             Some(org) => Some(OrganizationId::parse(&org).ok_or(TokenError::Invalid)?),
             None => None,
         };
-        Ok(Verified { user_id, org_id })
+        Ok(Verified {
+            user_id,
+            org_id,
+            session_id: data.claims.sid,
+        })
     }
 }
 
@@ -150,7 +163,7 @@ mod tests {
     fn rotation_keeps_old_tokens_valid_while_listed() {
         let old = TokenKeys::new(key("k1", 1), vec![], 900);
         let user = UserId::generate();
-        let token = old.issue(&user, None).expect("issue");
+        let token = old.issue(&user, None, "s1").expect("issue");
         let rotated = TokenKeys::new(key("k2", 2), vec![key("k1", 1)], 900);
         assert_eq!(rotated.verify(&token).expect("still valid").user_id, user);
         let dropped = TokenKeys::new(key("k2", 2), vec![], 900);

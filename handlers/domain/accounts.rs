@@ -126,7 +126,10 @@ pub async fn check_new_person(
     );
     let password = v.check(
         &format!("{prefix}password"),
-        NewPassword::parse(input.password),
+        NewPassword::parse(
+            input.password,
+            &[input.email, input.first_name, input.last_name],
+        ),
     );
     let current = policy::current_version(store).await?;
     let accepted = match input.accepted_policy_version {

@@ -1,10 +1,21 @@
-//! Email addresses: trimmed, compared case-insensitively, and keyed by a
-//! hash so that lookup keys never carry the address itself.
+//! Email addresses: one normalization path for registration, login,
+//! invitations and throttling, so that look-alike spellings of an address
+//! are one address (L3). Keyed by a hash so that lookup keys never carry
+//! the address itself.
+//!
+//! The steps: NFKC (full-width `ｎｏｒｍ` is `norm`), lower case with the
+//! dotted capital I as a plain `i` (`TİNA` is `tina`, not `ti̇na`), the
+//! domain in its IDNA ASCII form (`ｂａｕ.example` is `bau.example`,
+//! `müller.example` is `xn--mller-kva.example`), and a local part whose
+//! letters mix scripts confusably (Latin with Cyrillic or Greek, UTS #39
+//! above "highly restrictive") is refused.
 
 use sha2::{Digest, Sha256};
 use std::fmt;
+use unicode_normalization::UnicodeNormalization;
+use unicode_security::{RestrictionLevel, RestrictionLevelDetection};
 
-/// A syntactically plausible, normalized (trimmed, lower-case) address.
+/// A syntactically plausible, normalized address.
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub struct EmailAddress(String);
 
@@ -12,36 +23,58 @@ pub struct EmailAddress(String);
 #[error("{0}")]
 pub struct InvalidEmail(&'static str);
 
+const NOT_AN_ADDRESS: InvalidEmail = InvalidEmail("is not an email address");
+
+/// NFKC, then lower case; U+0130 first becomes `I`, because Unicode's
+/// default lower case of it keeps the dot as a combining mark.
+fn fold(s: &str) -> String {
+    s.nfkc()
+        .map(|c| if c == '\u{130}' { 'I' } else { c })
+        .collect::<String>()
+        .to_lowercase()
+        .nfc()
+        .collect()
+}
+
+fn local_part_ok(local: &str) -> bool {
+    let letters: String = local.chars().filter(|c| c.is_alphanumeric()).collect();
+    !local.is_empty()
+        && local.len() <= 64
+        && local
+            .chars()
+            .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[],;:\"\\@".contains(c))
+        && letters.as_str().detect_restriction_level() <= RestrictionLevel::HighlyRestrictive
+}
+
+fn ascii_domain(domain: &str) -> Option<String> {
+    let ascii = idna::domain_to_ascii(domain).ok()?;
+    let ok = ascii.contains('.')
+        && !ascii.starts_with(['.', '-'])
+        && !ascii.ends_with(['.', '-'])
+        && !ascii.contains("..")
+        && ascii
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    ok.then_some(ascii)
+}
+
 impl EmailAddress {
     pub fn parse(raw: &str) -> Result<Self, InvalidEmail> {
-        let s = raw.trim().to_lowercase();
+        let s = fold(raw);
+        let s = s.trim();
         if s.is_empty() {
             return Err(InvalidEmail("is required"));
         }
-        if s.len() > 254 {
+        let (local, domain) = s.rsplit_once('@').ok_or(NOT_AN_ADDRESS)?;
+        if !local_part_ok(local) {
+            return Err(NOT_AN_ADDRESS);
+        }
+        let domain = ascii_domain(domain).ok_or(NOT_AN_ADDRESS)?;
+        let address = format!("{local}@{domain}");
+        if address.len() > 254 {
             return Err(InvalidEmail("is longer than 254 characters"));
         }
-        let Some((local, domain)) = s.rsplit_once('@') else {
-            return Err(InvalidEmail("is not an email address"));
-        };
-        let domain_ok = domain.contains('.')
-            && !domain.starts_with(['.', '-'])
-            && !domain.ends_with(['.', '-'])
-            && !domain.contains("..")
-            && domain
-                .chars()
-                .all(|c| c.is_alphanumeric() || c == '.' || c == '-');
-        let local_ok = !local.is_empty()
-            && local.len() <= 64
-            && !local.contains('@')
-            && local
-                .chars()
-                .all(|c| !c.is_whitespace() && !c.is_control() && !"<>()[],;:\"\\".contains(c));
-        if domain_ok && local_ok {
-            Ok(EmailAddress(s))
-        } else {
-            Err(InvalidEmail("is not an email address"))
-        }
+        Ok(EmailAddress(address))
     }
 
     pub fn as_str(&self) -> &str {
@@ -74,6 +107,35 @@ mod tests {
     }
 
     #[test]
+    fn look_alike_spellings_are_one_address() {
+        let plain = EmailAddress::parse("norm@bau.example").expect("valid");
+        for twin in [
+            "ｎｏｒｍ@bau.example",
+            "norm@ｂａｕ.example",
+            "NORM＠BAU.EXAMPLE",
+        ] {
+            assert_eq!(EmailAddress::parse(twin).expect("valid"), plain, "{twin}");
+        }
+        assert_eq!(
+            EmailAddress::parse("TİNA@bau.example")
+                .expect("valid")
+                .as_str(),
+            "tina@bau.example"
+        );
+        assert_eq!(
+            EmailAddress::parse("anna@Müller-Bau.example")
+                .expect("valid")
+                .as_str(),
+            "anna@xn--mller-bau-q9a.example"
+        );
+        assert!(
+            EmailAddress::parse("иван@bau.example").is_ok(),
+            "one script"
+        );
+        assert!(EmailAddress::parse("anna+bau@bau.example").is_ok());
+    }
+
+    #[test]
     fn rejects_what_is_not_an_address() {
         for bad in [
             "",
@@ -83,6 +145,7 @@ mod tests {
             "anna@example",
             "a b@example.com",
             "anna@exa..mple.com",
+            "p\u{430}ypal@example.com",
         ] {
             assert!(EmailAddress::parse(bad).is_err(), "{bad:?}");
         }

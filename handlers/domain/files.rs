@@ -17,6 +17,7 @@ use super::ids::{FileId, ProjectId, UserId};
 use super::indexing::{Analysis, Outcome};
 use super::projects::blob_prefix;
 use super::search::{self, SearchWords, TERM_KIND};
+use super::text::is_format_char;
 use crate::store::containers::PROJECTS;
 use crate::store::{
     BatchOp, BlobName, BlobStore, DocumentStore, NewDocument, Order, Query, StoreError, read_record,
@@ -35,8 +36,9 @@ const NAME_TERMS_MAX: usize = 50;
 const BATCH_MAX: usize = 100;
 
 /// A file name as shown and offered for download: the last segment of what
-/// the client sent (no folders), without control characters, trimmed,
-/// at most 255 characters.
+/// the client sent (no folders), without control and format characters
+/// (a U+202E would show `rechnung\u{202E}txt.exe` as `rechnungexe.txt`),
+/// trimmed, at most 255 characters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
 pub struct FileName(String);
@@ -44,7 +46,10 @@ pub struct FileName(String);
 impl FileName {
     pub fn parse(raw: &str) -> Result<Self, String> {
         let base = raw.rsplit(['/', '\\']).next().unwrap_or_default();
-        let clean: String = base.chars().filter(|c| !c.is_control()).collect();
+        let clean: String = base
+            .chars()
+            .filter(|c| !c.is_control() && !is_format_char(*c))
+            .collect();
         let clean = clean.trim();
         if clean.is_empty() || clean == "." || clean == ".." {
             Err("needs a file name".into())

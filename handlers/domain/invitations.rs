@@ -1,10 +1,19 @@
 //! Invitations (P5): a manager invites a person by email into one project
 //! with a role, and must confirm that the person consented; who confirmed,
-//! when, and which wording they saw are stored. The token is 256 random
-//! bits, stored only as a hash, single-use, and expires.
+//! when, and which wording they saw are stored. The token is single-use,
+//! expires, and is stored only as a hash; the queued mail holds no token
+//! either (L6): `InvitationLinks` derives it again at send time from the
+//! invitation's id and a key that lives outside the store.
+//!
+//! Owners and managers list and withdraw pending invitations (M1). An
+//! inviter who leaves the project or loses the right to invite takes their
+//! pending invitations along; a withdrawn or used link answers 410.
+
+use std::collections::HashMap;
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
+use hmac::{Hmac, Mac};
 use jiff::{SignedDuration, Timestamp};
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -18,10 +27,10 @@ use super::members;
 use super::outbox;
 use super::password::PasswordHasher;
 use super::projects;
-use super::roles::Role;
+use super::roles::{Action, Role, allows};
 use super::text::{COMPANY_NAME_MAX, Name};
 use crate::store::containers::{IDENTITIES, PROJECTS};
-use crate::store::{BatchOp, DocumentStore, NewDocument, StoreError};
+use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, query_all};
 
 /// The wording the inviter confirms; its version is stored with the consent.
 pub const CONSENT_WORDING_VERSION: &str = "2026-11-01";
@@ -45,6 +54,9 @@ pub struct Consent {
 pub enum InvitationStatus {
     Pending,
     Accepted,
+    /// Withdrawn by an owner or manager, or with its inviter's right to
+    /// invite.
+    Withdrawn,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -53,8 +65,8 @@ pub struct Invitation {
     pub kind: String,
     pub invitation_id: String,
     pub project_id: ProjectId,
-    /// The invitee's address while pending; cleared on acceptance, when the
-    /// invitee is known by `accepted_by`.
+    /// The invitee's address while pending; cleared on acceptance (the
+    /// invitee is then known by `accepted_by`) and on withdrawal.
     pub email: Option<String>,
     /// Hash of the address while pending, so erasure (P11) finds it.
     pub email_key: Option<String>,
@@ -80,6 +92,12 @@ struct TokenLookup {
 }
 
 const TOKEN_DOC_ID: &str = "invitation";
+pub const KIND: &str = "invitation";
+
+const USED: DomainError = DomainError::Gone("this invitation was already used");
+const WITHDRAWN: DomainError = DomainError::Gone(
+    "this invitation was withdrawn; ask the project's owners or managers for a new one",
+);
 
 fn token_key(token: &str) -> String {
     format!("invite-{}", hex::encode(Sha256::digest(token.as_bytes())))
@@ -89,26 +107,70 @@ fn secs(d: SignedDuration) -> u64 {
     u64::try_from(d.as_secs()).unwrap_or(1).max(1)
 }
 
-pub struct Created {
-    pub invitation: Invitation,
-    /// Goes into the invitation mail only; never returned or logged.
-    pub token: String,
+/// Derives an invitation's token from its id with a key kept outside the
+/// store (the token signing key: Key Vault in Azure, a key file locally),
+/// so neither the invitation nor its queued mail holds the token (L6): the
+/// mail job rebuilds the link when it sends. The token is an HMAC, not a
+/// random value; it is as unguessable as the key is secret. Retired keys
+/// still rebuild the links of mails queued before a rotation.
+pub struct InvitationLinks {
+    current: String,
+    keys: HashMap<String, Vec<u8>>,
 }
 
-/// Invite `email` into the project with `role`; needs the consent
-/// confirmation. Queues the invitation mail.
+/// Keeps the invitation tokens apart from anything else the key signs.
+const LINK_LABEL: &[u8] = b"insite-lms invitation link v1\0";
+
+impl InvitationLinks {
+    /// `current`: (key id, secret) that new invitations use; `retired`:
+    /// keys that still rebuild links of queued mails.
+    pub fn new(
+        current: (String, Vec<u8>),
+        retired: impl IntoIterator<Item = (String, Vec<u8>)>,
+    ) -> Self {
+        let mut keys: HashMap<String, Vec<u8>> = retired.into_iter().collect();
+        let kid = current.0.clone();
+        keys.insert(current.0, current.1);
+        InvitationLinks { current: kid, keys }
+    }
+
+    /// The token of an invitation under key `kid`, if that key is known.
+    pub fn token(&self, kid: &str, invitation_id: &str) -> Option<String> {
+        let mut mac = Hmac::<Sha256>::new_from_slice(self.keys.get(kid)?).ok()?;
+        mac.update(LINK_LABEL);
+        mac.update(invitation_id.as_bytes());
+        Some(URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes()))
+    }
+
+    /// The current key's id and the invitation's token under it.
+    fn issue(&self, invitation_id: &str) -> Result<(String, String), StoreError> {
+        let token = self
+            .token(&self.current, invitation_id)
+            .ok_or_else(|| StoreError::Internal("the invitation key is unusable".into()))?;
+        Ok((self.current.clone(), token))
+    }
+}
+
+/// What the inviter asks for, as sent.
+pub struct InviteRequest<'a> {
+    pub email: &'a str,
+    pub role: &'a str,
+    pub consent_confirmed: Option<bool>,
+}
+
+/// Invite a person into the project; needs the consent confirmation.
+/// Queues the invitation mail.
 pub async fn create(
     store: &dyn DocumentStore,
+    links: &InvitationLinks,
     project: &ProjectId,
     inviter: &UserId,
-    email: &str,
-    role: &str,
-    consent_confirmed: Option<bool>,
+    req: InviteRequest<'_>,
     ttl: SignedDuration,
-) -> Result<Created, DomainError> {
+) -> Result<Invitation, DomainError> {
     let mut v = Validator::default();
-    let email = v.check("email", EmailAddress::parse(email));
-    let role = match Role::parse(role) {
+    let email = v.check("email", EmailAddress::parse(req.email));
+    let role = match Role::parse(req.role) {
         Ok(Role::Owner) => {
             v.fail(
                 "role",
@@ -118,7 +180,7 @@ pub async fn create(
         }
         r => v.check("role", r),
     };
-    if consent_confirmed != Some(true) {
+    if req.consent_confirmed != Some(true) {
         v.fail(
             "consentConfirmed",
             format!("must be true: confirm that the invitee consented ({CONSENT_WORDING})"),
@@ -130,12 +192,13 @@ pub async fn create(
     };
     projects::require(store, project).await?;
 
-    let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
+    let invitation_id = format!("invitation-{}", RecordId::generate());
+    let (key_id, token) = links.issue(&invitation_id)?;
     let key = token_key(&token);
     let now = Timestamp::now();
     let invitation = Invitation {
-        kind: "invitation".into(),
-        invitation_id: format!("invitation-{}", RecordId::generate()),
+        kind: KIND.into(),
+        invitation_id,
         project_id: project.clone(),
         email: Some(email.as_str().to_owned()),
         email_key: Some(email.key()),
@@ -198,11 +261,162 @@ pub async fn create(
             "invitationId": invitation.invitation_id,
             "inviterId": inviter,
             "role": role,
-            "token": token,
+            "keyId": key_id,
         }),
     )
     .await?;
-    Ok(Created { invitation, token })
+    Ok(invitation)
+}
+
+/// Read an invitation of the project; `None` for any other id.
+async fn load(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    invitation_id: &str,
+) -> Result<Option<(Invitation, ETag)>, DomainError> {
+    let Some(doc) = store
+        .read(PROJECTS, &project.as_string(), invitation_id)
+        .await?
+    else {
+        return Ok(None);
+    };
+    if doc.body.get("kind").and_then(serde_json::Value::as_str) != Some(KIND) {
+        return Ok(None);
+    }
+    Ok(Some((doc.parse()?, doc.etag)))
+}
+
+/// The project's pending, unexpired invitations, a page at a time.
+pub async fn pending(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    limit: u32,
+    next: Option<String>,
+) -> Result<(Vec<Invitation>, Option<String>), DomainError> {
+    let page = store
+        .query(
+            PROJECTS,
+            &project.as_string(),
+            Query::new()
+                .eq("kind", KIND)
+                .eq("status", "pending")
+                .limit(limit)
+                .continuation(next),
+        )
+        .await?;
+    let now = Timestamp::now();
+    let mut items = Vec::with_capacity(page.items.len());
+    for d in &page.items {
+        let inv: Invitation = d.parse()?;
+        if inv.expires_at > now {
+            items.push(inv);
+        }
+    }
+    Ok((items, page.continuation))
+}
+
+/// Drop the invitation's mail if it is still queued.
+async fn drop_queued_mail(store: &dyn DocumentStore, inv: &Invitation) -> Result<(), StoreError> {
+    match inv.email.as_deref().map(EmailAddress::parse) {
+        Some(Ok(to)) => outbox::drop_invitation_mail(store, &to, &inv.invitation_id).await,
+        _ => Ok(()),
+    }
+}
+
+/// The withdrawn form of a pending invitation: the address goes (it is no
+/// longer needed), the record stays until the link would have lapsed, so
+/// the link answers 410.
+fn withdrawn(mut inv: Invitation) -> Result<NewDocument, StoreError> {
+    inv.status = InvitationStatus::Withdrawn;
+    inv.email = None;
+    inv.email_key = None;
+    let keep = secs(inv.expires_at.duration_since(Timestamp::now()) + EXPIRED_GRACE);
+    Ok(
+        NewDocument::from_record(inv.project_id.as_string(), &inv.invitation_id, &inv)?
+            .with_ttl(keep),
+    )
+}
+
+/// Withdraw a pending invitation (owners and managers); one audit entry.
+pub async fn withdraw(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    actor: &UserId,
+    invitation_id: &str,
+) -> Result<(), DomainError> {
+    let (inv, etag) = load(store, project, invitation_id)
+        .await?
+        .filter(|(inv, _)| inv.status == InvitationStatus::Pending)
+        .ok_or(DomainError::NotFound)?;
+    let pk = project.as_string();
+    let batch = vec![
+        BatchOp::Replace {
+            doc: withdrawn(inv.clone())?,
+            if_match: Some(etag),
+        },
+        BatchOp::Create(audit::entry(
+            &pk,
+            Some(actor),
+            "invitation.withdrawn",
+            "invitation",
+            invitation_id,
+            &["status"],
+        )?),
+    ];
+    match store.batch(PROJECTS, &pk, batch).await {
+        Ok(_) => Ok(drop_queued_mail(store, &inv).await?),
+        Err(StoreError::PreconditionFailed) => Err(DomainError::Conflict(
+            "the invitation was accepted or withdrawn at the same time".into(),
+        )),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// Withdraw every pending invitation that `inviter` sent in the project,
+/// once they have left it or lost the right to invite. Part of that
+/// membership change, so it writes no audit entry of its own (P10: one per
+/// change). One that was accepted meanwhile is left alone.
+pub async fn withdraw_sent_by(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    inviter: &UserId,
+) -> Result<(), DomainError> {
+    let pk = project.as_string();
+    let sent = query_all(
+        store,
+        PROJECTS,
+        &pk,
+        Query::new().eq("kind", KIND).eq("status", "pending"),
+    )
+    .await?;
+    for doc in sent {
+        let inv: Invitation = doc.parse()?;
+        if inv.invited_by != *inviter {
+            continue;
+        }
+        match store
+            .replace(PROJECTS, withdrawn(inv.clone())?, Some(&doc.etag))
+            .await
+        {
+            Ok(_) => drop_queued_mail(store, &inv).await?,
+            Err(StoreError::PreconditionFailed | StoreError::NotFound) => {}
+            Err(e) => return Err(e.into()),
+        }
+    }
+    Ok(())
+}
+
+/// Whether the inviter may still invite into the project. Checked again on
+/// acceptance: an invitation created while its inviter was being removed
+/// escapes `withdraw_sent_by`.
+async fn inviter_may_invite(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    inviter: &UserId,
+) -> Result<bool, DomainError> {
+    Ok(members::load(store, project, inviter)
+        .await?
+        .is_some_and(|(m, _)| allows(m.role, Action::Invite)))
 }
 
 /// A new person's details when accepting without an account.
@@ -236,11 +450,16 @@ pub async fn accept(
         .await?
         .ok_or(DomainError::NotFound)?;
     let mut invitation: Invitation = doc.parse()?;
-    if invitation.status != InvitationStatus::Pending {
-        return Err(DomainError::Gone("this invitation was already used"));
+    match invitation.status {
+        InvitationStatus::Pending => {}
+        InvitationStatus::Accepted => return Err(USED),
+        InvitationStatus::Withdrawn => return Err(WITHDRAWN),
     }
     if invitation.expires_at <= Timestamp::now() {
         return Err(DomainError::Gone("this invitation has expired"));
+    }
+    if !inviter_may_invite(store, &lookup.project_id, &invitation.invited_by).await? {
+        return Err(WITHDRAWN);
     }
     let invited = EmailAddress::parse(invitation.email.as_deref().unwrap_or_default())
         .map_err(|_| StoreError::Internal("invitation without address".into()))?;
@@ -285,16 +504,13 @@ pub async fn accept(
                 accounts::delete_account(store, &invited, &user.user_id).await;
             }
             return Err(match e {
-                DomainError::Store(StoreError::PreconditionFailed) => {
-                    DomainError::Gone("this invitation was already used")
-                }
+                DomainError::Store(StoreError::PreconditionFailed) => USED,
                 other => other,
             });
         }
     }
-    let _ = store
-        .delete(IDENTITIES, &invitation.token_key, TOKEN_DOC_ID, None)
-        .await;
+    // The token's lookup stays until it lapses, so a used link answers 410
+    // (not 404, which means "no such link").
     Ok((lookup.project_id, user_id))
 }
 

@@ -2,7 +2,8 @@
 //! record in the project's partition is the authority that every request
 //! checks; a copy in the user's partition lists the user's projects. Role
 //! changes and removals touch the project record too, so two concurrent
-//! changes can never leave a project without an owner.
+//! changes can never leave a project without an owner. A member who leaves
+//! or loses the right to invite takes their pending invitations along.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -10,6 +11,7 @@ use serde::{Deserialize, Serialize};
 use super::audit;
 use super::error::DomainError;
 use super::ids::{ProjectId, UserId};
+use super::invitations;
 use super::projects::{self, PROJECT_ID};
 use super::roles::{Action, Role, allows};
 use crate::store::containers::{PROJECTS, USERS};
@@ -243,6 +245,9 @@ pub async fn change_role(
     )
     .await?;
     write_membership_copy(store, project, target, to).await?;
+    if !allows(to, Action::Invite) {
+        invitations::withdraw_sent_by(store, project, target).await?;
+    }
     Ok(member)
 }
 
@@ -287,5 +292,6 @@ pub async fn remove(
     )
     .await?;
     delete_membership_copy(store, project, target).await?;
+    invitations::withdraw_sent_by(store, project, target).await?;
     Ok(())
 }

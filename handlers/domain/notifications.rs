@@ -14,6 +14,7 @@ use super::accounts::{self, Language};
 use super::bookings;
 use super::email::EmailAddress;
 use super::ids::{BookingId, ProjectId, UserId};
+use super::invitations::InvitationLinks;
 use super::outbox::OutboxItem;
 use super::projects;
 use crate::mail::Mailer;
@@ -27,6 +28,8 @@ pub struct MailContext<'a> {
     pub from: &'a Mailbox,
     /// Base URL of the web front end, for links in mails.
     pub app_url: &'a str,
+    /// Rebuilds invitation tokens, which the outbox does not hold (L6).
+    pub invitation_links: &'a InvitationLinks,
 }
 
 #[derive(Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -130,12 +133,15 @@ async fn render_invitation(
     let inviter = inviter
         .map(|(u, _)| format!("{} {}", u.first_name, u.last_name))
         .unwrap_or_else(|| "Insite LMS".to_owned());
+    let Some(token) = ctx
+        .invitation_links
+        .token(param(item, "keyId"), param(item, "invitationId"))
+    else {
+        tracing::warn!("invitation mail dropped: its link key is no longer configured");
+        return Ok(None);
+    };
     let role = param(item, "role");
-    let link = format!(
-        "{}/invitations/{}",
-        ctx.app_url.trim_end_matches('/'),
-        param(item, "token")
-    );
+    let link = format!("{}/invitations/{token}", ctx.app_url.trim_end_matches('/'));
     let text = format!(
         "{inviter} lädt Sie als {role_de} in das Projekt „{p}“ auf Insite LMS ein.\n\
          Einladung annehmen: {link}\n\n\

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::email::EmailAddress;
 use super::ids::{ProjectId, RecordId, UserId};
 use crate::store::containers::OUTBOX;
-use crate::store::{DocumentStore, NewDocument, Query, StoreError};
+use crate::store::{DocumentStore, NewDocument, Query, StoreError, query_all};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -60,6 +60,29 @@ pub async fn enqueue(
         .create(OUTBOX, NewDocument::from_record(partition(to), &id, &item)?)
         .await?;
     Ok(id)
+}
+
+/// Drop the queued mail of an invitation, if it has not gone out yet: a
+/// withdrawn invitation's link would only answer 410. One recipient's
+/// partition holds few mails, so they are filtered here.
+pub async fn drop_invitation_mail(
+    store: &dyn DocumentStore,
+    to: &EmailAddress,
+    invitation_id: &str,
+) -> Result<(), StoreError> {
+    let pk = partition(to);
+    for d in query_all(store, OUTBOX, &pk, Query::new().eq("kind", "mail")).await? {
+        let item: OutboxItem = d.parse()?;
+        if item.template == "invitation"
+            && item.params.get("invitationId").and_then(|v| v.as_str()) == Some(invitation_id)
+        {
+            match store.delete(OUTBOX, &pk, &d.id, None).await {
+                Ok(()) | Err(StoreError::NotFound) => {}
+                Err(e) => return Err(e),
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Drop every queued mail about a project. The outbox holds only pending

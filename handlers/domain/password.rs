@@ -1,5 +1,6 @@
 //! Passwords: the sign-up rule (NIST SP 800-63B: 10 to 128 characters, not
-//! a common password, no composition rules) and argon2id hashing. Hashing
+//! a common password, not guessable from patterns or from the person's own
+//! address and names, no composition rules) and argon2id hashing. Hashing
 //! runs on a few dedicated threads behind a semaphore, so logins can never
 //! occupy the async workers or every core at once.
 
@@ -13,6 +14,11 @@ use tokio::sync::{OnceCell, Semaphore, oneshot};
 
 const MIN_CHARS: usize = 10;
 const MAX_CHARS: usize = 128;
+/// zxcvbn's "safely unguessable" level: more than 10^8 guesses. Below it lie
+/// repeats (`aaaaaaaaaaaa`, `abababababab`), sequences (`1234567890ab`),
+/// keyboard walks, dictionary words with digits, and the person's own
+/// details (NIST SP 800-63B 3.1.1.2: context-specific words).
+const MIN_SCORE: zxcvbn::Score = zxcvbn::Score::Three;
 
 static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     include_str!("common-passwords.txt")
@@ -32,20 +38,77 @@ pub enum WeakPassword {
     TooLong,
     #[error("is too common; choose a less predictable password")]
     Common,
+    #[error("must not contain your email address or name")]
+    Personal,
+    #[error("is too easy to guess{0}; a few unrelated words make a good password")]
+    Guessable(String),
+}
+
+/// Personal words at least this long must not appear in the password at
+/// all; shorter ones (`Eva`, `Li`) would forbid too much and are left to
+/// the estimator.
+const PERSONAL_CONTAINED_MIN: usize = 4;
+
+/// Parts of a text: runs of letters and digits, three or more long.
+fn parts(text: &str) -> impl Iterator<Item = &str> {
+    text.split(|c: char| !c.is_alphanumeric())
+        .filter(|w| w.chars().count() >= 3)
+}
+
+/// What the estimator should know of the person: the address and names,
+/// whole and in parts.
+fn estimator_inputs<'a>(personal: &[&'a str]) -> Vec<&'a str> {
+    let mut words: Vec<&str> = personal.iter().map(|p| p.trim()).collect();
+    words.extend(personal.iter().flat_map(|p| parts(p)));
+    words.retain(|w| !w.is_empty());
+    words
+}
+
+/// Words the password must not contain: the address's local part and the
+/// names, whole and in parts, lower-cased. The domain is left to the
+/// estimator: a company's domain word (`bau`, `info`) would forbid too much.
+fn forbidden_words(personal: &[&str]) -> Vec<String> {
+    let mut words = Vec::new();
+    for p in personal {
+        let mine = p.split('@').next().unwrap_or_default().trim();
+        words.push(mine);
+        words.extend(parts(mine));
+    }
+    words
+        .into_iter()
+        .filter(|w| w.chars().count() >= PERSONAL_CONTAINED_MIN)
+        .map(str::to_lowercase)
+        .collect()
 }
 
 impl NewPassword {
-    pub fn parse(raw: &str) -> Result<Self, WeakPassword> {
+    /// `personal`: the person's email address and names.
+    pub fn parse(raw: &str, personal: &[&str]) -> Result<Self, WeakPassword> {
         let n = raw.chars().count();
         if n < MIN_CHARS {
-            Err(WeakPassword::TooShort)
+            return Err(WeakPassword::TooShort);
         } else if n > MAX_CHARS {
-            Err(WeakPassword::TooLong)
+            return Err(WeakPassword::TooLong);
         } else if COMMON.contains(raw.to_lowercase().as_str()) {
-            Err(WeakPassword::Common)
-        } else {
-            Ok(NewPassword(raw.to_owned()))
+            return Err(WeakPassword::Common);
         }
+        let lower = raw.to_lowercase();
+        if forbidden_words(personal)
+            .iter()
+            .any(|w| lower.contains(w.as_str()))
+        {
+            return Err(WeakPassword::Personal);
+        }
+        let estimate = zxcvbn::zxcvbn(raw, &estimator_inputs(personal));
+        if estimate.score() < MIN_SCORE {
+            let why = estimate
+                .feedback()
+                .and_then(|f| f.warning())
+                .map(|w| format!(" ({})", w.to_string().trim_end_matches('.').to_lowercase()))
+                .unwrap_or_default();
+            return Err(WeakPassword::Guessable(why));
+        }
+        Ok(NewPassword(raw.to_owned()))
     }
 
     pub fn expose(&self) -> &str {
@@ -148,8 +211,18 @@ impl PasswordHasher {
     }
 
     pub async fn hash(&self, password: &NewPassword) -> Result<String, HashError> {
+        self.hash_str(password.expose()).await
+    }
+
+    /// Hash a password the account already has, just verified, at today's
+    /// cost. The sign-up rule is not asked again: it may have grown since.
+    pub async fn rehash(&self, verified: &str) -> Result<String, HashError> {
+        self.hash_str(verified).await
+    }
+
+    async fn hash_str(&self, password: &str) -> Result<String, HashError> {
         let cost = self.cost;
-        let pw = password.expose().to_owned();
+        let pw = password.to_owned();
         self.blocking(move || hash_blocking(cost, &pw)).await
     }
 
@@ -285,23 +358,23 @@ mod tests {
     #[test]
     fn sign_up_rule_follows_nist() {
         assert_eq!(
-            NewPassword::parse("short").err(),
+            NewPassword::parse("short", &[]).err(),
             Some(WeakPassword::TooShort)
         );
         assert_eq!(
-            NewPassword::parse(&"x".repeat(129)).err(),
+            NewPassword::parse(&"x".repeat(129), &[]).err(),
             Some(WeakPassword::TooLong)
         );
         assert_eq!(
-            NewPassword::parse("1234567890").err(),
+            NewPassword::parse("1234567890", &[]).err(),
             Some(WeakPassword::Common)
         );
         assert_eq!(
-            NewPassword::parse("Basketball").err(),
+            NewPassword::parse("Basketball", &[]).err(),
             Some(WeakPassword::Common)
         );
         assert!(
-            NewPassword::parse("kranführer auf baustelle").is_ok(),
+            NewPassword::parse("kranführer auf baustelle", &[]).is_ok(),
             "no composition rules"
         );
     }
@@ -329,6 +402,34 @@ mod tests {
         assert_eq!(parsed.params.get_decimal("t"), Some(2));
     }
 
+    #[test]
+    fn trivial_and_personal_passwords_are_refused() {
+        for trivial in [
+            "            ",
+            "aaaaaaaaaaaa",
+            "abababababab",
+            "1234567890ab",
+        ] {
+            assert!(
+                matches!(
+                    NewPassword::parse(trivial, &[]),
+                    Err(WeakPassword::Guessable(_))
+                ),
+                "{trivial:?}"
+            );
+        }
+        let me = ["eva.quirrelbach@bau.example", "Eva", "Quirrelbach"];
+        assert_eq!(
+            NewPassword::parse("Kran-Quirrelbach-Nord", &me).err(),
+            Some(WeakPassword::Personal)
+        );
+        assert!(NewPassword::parse("Kran-Evakuierung-Nord", &me).is_ok());
+        assert!(
+            NewPassword::parse("Beispiel-Kran-Nord", &["a@beispiel.example"]).is_ok(),
+            "the domain alone is left to the estimator"
+        );
+    }
+
     #[tokio::test]
     async fn hashes_verify_and_weaker_hashes_ask_for_rehash() {
         let cheap = HashCost {
@@ -342,7 +443,7 @@ mod tests {
             parallelism: 1,
         };
         let h1 = PasswordHasher::new(cheap).expect("hasher");
-        let pw = NewPassword::parse("betonmischer-07").expect("ok");
+        let pw = NewPassword::parse("betonmischer-07", &[]).expect("ok");
         let stored = h1.hash(&pw).await.expect("hash");
         assert!(stored.starts_with("$argon2id$"), "{stored}");
         assert_eq!(
@@ -372,7 +473,7 @@ mod tests {
     #[tokio::test]
     async fn production_parameters_hash_and_verify() {
         let h = PasswordHasher::new(HashCost::PRODUCTION).expect("hasher");
-        let pw = NewPassword::parse("turmdrehkran-2026").expect("ok");
+        let pw = NewPassword::parse("turmdrehkran-2026", &[]).expect("ok");
         let stored = h.hash(&pw).await.expect("hash");
         assert!(stored.contains("m=19456,t=2,p=1"), "{stored}");
         assert_eq!(

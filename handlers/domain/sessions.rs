@@ -5,6 +5,12 @@
 //! stored, as the id of a document in the user's partition, so a refresh is
 //! one point read. Presenting a token that was already rotated revokes its
 //! whole family.
+//!
+//! A session is one refresh family. Its record in the user's partition
+//! (`session-<familyId>`) lives while the family does; access tokens name
+//! it (`sid`), and every request checks that it still exists. Logging out,
+//! a reused refresh token and a password change delete it, so the access
+//! tokens of that session stop working at once, not when they expire (L1).
 
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
@@ -63,10 +69,53 @@ struct RefreshRecord {
     used: bool,
 }
 
-/// A fresh refresh token to hand to the client.
+/// The record that keeps a session (a refresh family) alive.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct SessionRecord {
+    kind: String,
+    family_id: String,
+}
+
+/// A fresh refresh token to hand to the client, and the session that the
+/// access token names.
 pub struct Session {
     pub user: User,
+    pub session_id: String,
     pub refresh_token: String,
+}
+
+fn session_doc_id(family_id: &str) -> String {
+    format!("session-{family_id}")
+}
+
+/// The session record, valid as long as the newest refresh token.
+fn session_doc(
+    user: &UserId,
+    family_id: &str,
+    policy: &SessionPolicy,
+) -> Result<NewDocument, StoreError> {
+    let record = SessionRecord {
+        kind: "session".into(),
+        family_id: family_id.to_owned(),
+    };
+    Ok(
+        NewDocument::from_record(user.as_string(), session_doc_id(family_id), &record)?
+            .with_ttl(secs(policy.refresh_ttl)),
+    )
+}
+
+/// Whether the session an access token names has not ended. One point
+/// read per authenticated request.
+pub async fn is_active(
+    store: &dyn DocumentStore,
+    user: &UserId,
+    session_id: &str,
+) -> Result<bool, DomainError> {
+    Ok(store
+        .read(USERS, &user.as_string(), &session_doc_id(session_id))
+        .await?
+        .is_some())
 }
 
 fn secs(d: SignedDuration) -> u64 {
@@ -224,11 +273,9 @@ pub async fn login(
             Err(e) => return Err(e.into()),
         }
     }
-    if verified == Verified::YesButRehash
-        && let Ok(pw) = NewPassword::parse(password)
-    {
+    if verified == Verified::YesButRehash {
         // Raise the stored hash to today's cost; the login succeeds anyway.
-        if let Ok(hash) = hasher.hash(&pw).await {
+        if let Ok(hash) = hasher.rehash(password).await {
             user.password_hash = hash;
             let doc =
                 NewDocument::from_record(user.user_id.as_string(), accounts::PROFILE_ID, &user)?;
@@ -245,11 +292,13 @@ pub async fn login(
             vec![
                 BatchOp::Create(login_record(&user.user_id, policy)?),
                 BatchOp::Create(refresh_doc),
+                BatchOp::Create(session_doc(&user.user_id, &family, policy)?),
             ],
         )
         .await?;
     Ok(Session {
         user,
+        session_id: family,
         refresh_token,
     })
 }
@@ -276,7 +325,7 @@ pub async fn refresh(
     let doc = store.read(USERS, &pk, &id).await?.ok_or(BAD_REFRESH)?;
     let mut record: RefreshRecord = doc.parse()?;
     if record.used {
-        revoke_family(store, &user_id, Some(&record.family_id)).await?;
+        end_sessions(store, &user_id, Ending::One(&record.family_id)).await?;
         return Err(BAD_REFRESH);
     }
     if record.expires_at <= Timestamp::now() {
@@ -297,42 +346,82 @@ pub async fn refresh(
                     if_match: Some(doc.etag),
                 },
                 BatchOp::Create(next),
+                // Renewed with the family's newest token.
+                BatchOp::Upsert(session_doc(&user_id, &record.family_id, policy)?),
             ],
         )
         .await;
     match rotated {
         Ok(_) => Ok(Session {
             user,
+            session_id: record.family_id,
             refresh_token,
         }),
         // Someone rotated the same token at the same moment: a reuse.
         Err(StoreError::PreconditionFailed) => {
-            revoke_family(store, &user_id, Some(&record.family_id)).await?;
+            end_sessions(store, &user_id, Ending::One(&record.family_id)).await?;
             Err(BAD_REFRESH)
         }
         Err(e) => Err(e.into()),
     }
 }
 
-/// Delete the refresh tokens of one family, or all of the user's.
-pub async fn revoke_family(
+/// Which sessions of a user to end.
+#[derive(Debug, Clone, Copy)]
+pub enum Ending<'a> {
+    /// One session (refresh family).
+    One(&'a str),
+    /// Every session but this one (after a password change).
+    AllBut(&'a str),
+    /// Every session.
+    All,
+}
+
+impl Ending<'_> {
+    fn ends(&self, family: &str) -> bool {
+        match self {
+            Ending::One(f) => *f == family,
+            Ending::AllBut(f) => *f != family,
+            Ending::All => true,
+        }
+    }
+}
+
+/// End sessions: delete their records (their access tokens then fail at
+/// once) and their refresh tokens. Returns the refresh tokens removed.
+pub async fn end_sessions(
     store: &dyn DocumentStore,
     user: &UserId,
-    family: Option<&str>,
+    ending: Ending<'_>,
 ) -> Result<u64, DomainError> {
     let pk = user.as_string();
+    let sessions = query_all(store, USERS, &pk, Query::new().eq("kind", "session")).await?;
+    for d in sessions {
+        let s: SessionRecord = d.parse()?;
+        if ending.ends(&s.family_id) {
+            delete_if_there(store, &pk, &d.id).await?;
+        }
+    }
     let mut removed = 0;
     for d in query_all(store, USERS, &pk, Query::new().eq("kind", "refresh")).await? {
         let r: RefreshRecord = d.parse()?;
-        if family.is_none_or(|f| f == r.family_id) {
-            match store.delete(USERS, &pk, &d.id, None).await {
-                Ok(()) => removed += 1,
-                Err(StoreError::NotFound) => {}
-                Err(e) => return Err(e.into()),
-            }
+        if ending.ends(&r.family_id) && delete_if_there(store, &pk, &d.id).await? {
+            removed += 1;
         }
     }
     Ok(removed)
+}
+
+async fn delete_if_there(
+    store: &dyn DocumentStore,
+    pk: &str,
+    id: &str,
+) -> Result<bool, StoreError> {
+    match store.delete(USERS, pk, id, None).await {
+        Ok(()) => Ok(true),
+        Err(StoreError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
 }
 
 /// Log out: revoke the token's family. Unknown tokens are ignored, so the
@@ -344,22 +433,25 @@ pub async fn logout(store: &dyn DocumentStore, token: &str) -> Result<(), Domain
     let pk = user_id.as_string();
     if let Some(doc) = store.read(USERS, &pk, &refresh_doc_id(secret)).await? {
         let record: RefreshRecord = doc.parse()?;
-        revoke_family(store, &user_id, Some(&record.family_id)).await?;
+        end_sessions(store, &user_id, Ending::One(&record.family_id)).await?;
     }
     Ok(())
 }
 
-/// Change the password (current one required) and end every other session.
+/// Change the password (current one required) and end every other session
+/// at once (ASVS 3.3.3); `session_id` is the session that asks, which goes
+/// on.
 pub async fn change_password(
     store: &dyn DocumentStore,
     hasher: &PasswordHasher,
     user_id: &UserId,
+    session_id: &str,
     current: &str,
     new: &str,
 ) -> Result<(), DomainError> {
-    let new =
-        NewPassword::parse(new).map_err(|e| DomainError::field("newPassword", e.to_string()))?;
     let (mut user, etag) = accounts::require_user(store, user_id).await?;
+    let new = NewPassword::parse(new, &[&user.email, &user.first_name, &user.last_name])
+        .map_err(|e| DomainError::field("newPassword", e.to_string()))?;
     let ok = hasher
         .verify(current, Some(&user.password_hash))
         .await
@@ -372,7 +464,7 @@ pub async fn change_password(
         .await
         .map_err(|e| StoreError::Internal(e.to_string()))?;
     accounts::save_user(store, &user, &etag, "user.password_changed", &["password"]).await?;
-    revoke_family(store, user_id, None).await?;
+    end_sessions(store, user_id, Ending::AllBut(session_id)).await?;
     Ok(())
 }
 

@@ -1,7 +1,17 @@
-//! Short human-entered texts (person and company names, project names):
-//! trimmed, non-empty, bounded, without control characters.
+//! Short human-entered texts (person and company names, project and
+//! resource names): trimmed, non-empty, bounded, without control or format
+//! characters.
 
 use std::fmt;
+use unicode_properties::{GeneralCategory, UnicodeGeneralCategory};
+
+/// A Unicode format character (category Cf: bidi controls such as U+202E,
+/// invisible marks) that would make a name display as something else (L5).
+/// ZWNJ and ZWJ stay: Persian and Indic names need them to be spelled
+/// right, and they reorder nothing.
+pub fn is_format_char(c: char) -> bool {
+    c.general_category() == GeneralCategory::Format && !matches!(c, '\u{200C}' | '\u{200D}')
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
@@ -15,6 +25,8 @@ pub enum InvalidName {
     TooLong(usize),
     #[error("contains control characters")]
     Control,
+    #[error("contains invisible formatting characters (such as bidi controls)")]
+    Format,
 }
 
 impl Name {
@@ -27,6 +39,8 @@ impl Name {
             Err(InvalidName::TooLong(max))
         } else if s.chars().any(char::is_control) {
             Err(InvalidName::Control)
+        } else if s.chars().any(is_format_char) {
+            Err(InvalidName::Format)
         } else {
             Ok(Name(s.to_owned()))
         }
@@ -46,3 +60,21 @@ impl fmt::Display for Name {
 /// Limits used across the domain.
 pub const PERSON_NAME_MAX: usize = 100;
 pub const COMPANY_NAME_MAX: usize = 200;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn format_characters_are_refused_but_joiners_kept() {
+        for bad in [
+            "Bau\u{202E}GmbH",
+            "\u{FEFF}Bau",
+            "Bau\u{2066}x",
+            "Bau\u{AD}stelle",
+        ] {
+            assert_eq!(Name::parse(bad, 100), Err(InvalidName::Format), "{bad:?}");
+        }
+        assert!(Name::parse("می\u{200C}خواهم", 100).is_ok());
+    }
+}

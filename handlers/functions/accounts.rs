@@ -208,7 +208,7 @@ pub struct PasswordChange {
     new_password: String,
 }
 
-/// Change the password; ends every session's refresh tokens.
+/// Change the password; every other session ends at once.
 #[utoipa::path(
     post,
     path = "/api/me/password",
@@ -231,6 +231,7 @@ pub async fn change_password(
         state.stores.documents.as_ref(),
         &state.passwords,
         &auth.user_id,
+        &auth.session_id,
         &req.current_password,
         &req.new_password,
     )

@@ -1,5 +1,6 @@
 //! Invitation routes (P5): invite with the inviter's consent confirmation,
-//! and accept as a signed-in user or as a new person.
+//! list and withdraw pending invitations (M1), and accept as a signed-in
+//! user or as a new person.
 
 use axum::Json;
 use axum::extract::State;
@@ -10,9 +11,10 @@ use utoipa::ToSchema;
 use crate::auth::MaybeAuthUser;
 use crate::auth::project_access::ProjectAccess;
 use crate::domain::accounts::PersonInput;
-use crate::domain::invitations::{self, Acceptor, NewInvitee};
+use crate::domain::invitations::{self, Acceptor, InviteRequest, NewInvitee};
 use crate::domain::roles::{Action, Role};
-use crate::http::extract::{ApiJson, ApiPath};
+use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
+use crate::http::paging::{PageParams, Paged};
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
 
@@ -58,17 +60,19 @@ pub async fn create_invitation(
     ApiJson(req): ApiJson<NewInvitation>,
 ) -> Result<(StatusCode, Json<InvitationView>), ApiError> {
     access.require(Action::Invite)?;
-    let created = invitations::create(
+    let inv = invitations::create(
         state.stores.documents.as_ref(),
+        &state.invitation_links,
         &access.project_id,
         &access.user_id,
-        &req.email,
-        &req.role,
-        req.consent_confirmed,
+        InviteRequest {
+            email: &req.email,
+            role: &req.role,
+            consent_confirmed: req.consent_confirmed,
+        },
         jiff::SignedDuration::from_secs(state.config.invitation_ttl_secs),
     )
     .await?;
-    let inv = created.invitation;
     Ok((
         StatusCode::CREATED,
         Json(InvitationView {
@@ -78,6 +82,89 @@ pub async fn create_invitation(
             consent_wording_version: invitations::CONSENT_WORDING_VERSION,
         }),
     ))
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct PendingInvitationView {
+    id: String,
+    /// The invitee's address.
+    email: String,
+    role: Role,
+    /// The user who sent the invitation.
+    invited_by: String,
+    created_at: String,
+    expires_at: String,
+}
+
+/// The project's pending invitations (owners and managers).
+#[utoipa::path(
+    get,
+    path = "/api/projects/{projectId}/invitations",
+    operation_id = "list-invitations",
+    tag = "invitations",
+    security(("bearer" = [])),
+    params(("projectId" = String, Path), PageParams),
+    responses(
+        (status = 200, body = Paged<PendingInvitationView>),
+        (status = 403, body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn list_invitations(
+    State(state): State<AppState>,
+    access: ProjectAccess,
+    ApiQuery(page): ApiQuery<PageParams>,
+) -> Result<Json<Paged<PendingInvitationView>>, ApiError> {
+    access.require(Action::Invite)?;
+    let (items, next) = invitations::pending(
+        state.stores.documents.as_ref(),
+        &access.project_id,
+        page.limit(),
+        page.next,
+    )
+    .await?;
+    let items = items
+        .into_iter()
+        .map(|inv| PendingInvitationView {
+            id: inv.invitation_id,
+            email: inv.email.unwrap_or_default(),
+            role: inv.role,
+            invited_by: inv.invited_by.as_string(),
+            created_at: crate::domain::time::format(&inv.at),
+            expires_at: crate::domain::time::format(&inv.expires_at),
+        })
+        .collect();
+    Ok(Json(Paged { items, next }))
+}
+
+/// Withdraw a pending invitation: its link then answers 410.
+#[utoipa::path(
+    delete,
+    path = "/api/projects/{projectId}/invitations/{invitationId}",
+    operation_id = "withdraw-invitation",
+    tag = "invitations",
+    security(("bearer" = [])),
+    params(("projectId" = String, Path), ("invitationId" = String, Path)),
+    responses(
+        (status = 204, description = "Withdrawn"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No pending invitation with this id", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn withdraw_invitation(
+    State(state): State<AppState>,
+    access: ProjectAccess,
+    ApiPath(path): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    access.require(Action::Invite)?;
+    invitations::withdraw(
+        state.stores.documents.as_ref(),
+        &access.project_id,
+        &access.user_id,
+        &path.1,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -114,7 +201,7 @@ pub struct Accepted {
     responses(
         (status = 200, body = Accepted),
         (status = 404, description = "Unknown token", body = Problem, content_type = "application/problem+json"),
-        (status = 410, description = "Used or expired", body = Problem, content_type = "application/problem+json")
+        (status = 410, description = "Used, withdrawn or expired; the detail says which", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn accept_invitation(

@@ -94,7 +94,11 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(members::list_members))
         .routes(routes!(members::update_member, members::remove_member))
-        .routes(routes!(invitations::create_invitation))
+        .routes(routes!(
+            invitations::create_invitation,
+            invitations::list_invitations
+        ))
+        .routes(routes!(invitations::withdraw_invitation))
         .routes(routes!(invitations::accept_invitation))
         .routes(routes!(audit::list_audit))
         .routes(routes!(files::upload_file, files::list_files))

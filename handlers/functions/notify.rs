@@ -15,6 +15,7 @@ pub async fn run(state: AppState, _req: InvocationRequest) -> Result<InvocationR
     let ctx = MailContext {
         from: &from,
         app_url: &state.config.app_url,
+        invitation_links: &state.invitation_links,
     };
     let report = notifications::deliver(
         state.stores.documents.as_ref(),

@@ -36,7 +36,11 @@ pub struct TokenResponse {
 fn tokens(state: &AppState, session: Session) -> Result<Json<TokenResponse>, ApiError> {
     let access = state
         .tokens
-        .issue(&session.user.user_id, session.user.organization_id.as_ref())
+        .issue(
+            &session.user.user_id,
+            session.user.organization_id.as_ref(),
+            &session.session_id,
+        )
         .map_err(ApiError::internal)?;
     Ok(Json(TokenResponse {
         access_token: access,
@@ -106,7 +110,8 @@ pub async fn refresh(
     tokens(&state, session)
 }
 
-/// Log out: the refresh token and its whole family stop working.
+/// Log out: the session ends: its refresh tokens and access tokens stop
+/// working at once.
 #[utoipa::path(
     post,
     path = "/api/auth/logout",

@@ -226,8 +226,9 @@ impl TestApp {
         body["id"].as_str().expect("id").to_owned()
     }
 
-    /// Invite `email` with `role`; returns the invitation token from the
-    /// outbox, where the mail job would find it.
+    /// Invite `email` with `role`; returns the invitation token that the
+    /// mail job will put into the link. The outbox holds no token (L6): it
+    /// is rebuilt from the invitation's id with the key in the data folder.
     pub async fn invite(&self, token: &str, project: &str, email: &str, role: &str) -> String {
         let resp = self
             .send_auth(
@@ -240,12 +241,17 @@ impl TestApp {
         assert_eq!(resp.status(), 201, "invitation created");
         let body: Value = resp.json().await.expect("json");
         let id = body["id"].as_str().expect("id").to_owned();
-        self.all_documents(insite_lms::store::containers::OUTBOX)
+        let mail = self
+            .all_documents(insite_lms::store::containers::OUTBOX)
             .await
             .into_iter()
             .find(|d| d.body["params"]["invitationId"] == id.as_str())
-            .and_then(|d| d.body["params"]["token"].as_str().map(str::to_owned))
-            .expect("invitation mail queued with its token")
+            .expect("invitation mail queued");
+        let key = insite_lms::auth::keys::load_or_create_local_key(self.data_dir.path())
+            .expect("the local signing key");
+        insite_lms::domain::invitations::InvitationLinks::new((key.kid, key.secret), [])
+            .token(mail.body["params"]["keyId"].as_str().expect("keyId"), &id)
+            .expect("the key rebuilds the token")
     }
 
     /// Invite a new person into the project with `role`, accept as them,

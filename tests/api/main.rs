@@ -1,5 +1,6 @@
 //! Black-box API tests: each starts the real handler and speaks HTTP to it.
 
+mod account_rules;
 mod azure_startup;
 mod bookings;
 mod bookings_concurrency;
@@ -10,8 +11,10 @@ mod health;
 mod helpers;
 mod host_protocol;
 mod infra;
+mod invitations;
 mod isolation;
 mod me;
+mod names;
 mod privacy;
 mod problems;
 mod projects;

@@ -216,3 +216,68 @@ async fn logout_revokes_the_refresh_token() {
         .await;
     assert_eq!(garbage.status(), 204, "logout tells nothing about tokens");
 }
+
+fn access(tokens: &serde_json::Value) -> String {
+    tokens["accessToken"].as_str().expect("access").to_owned()
+}
+
+fn refresh_token(tokens: &serde_json::Value) -> String {
+    tokens["refreshToken"].as_str().expect("refresh").to_owned()
+}
+
+/// L1: a logout ends that session's access token at once, not after its
+/// 15 minutes; another session of the same user goes on.
+#[tokio::test]
+async fn l1_logout_ends_that_sessions_access_token_at_once() {
+    let app = spawn_app().await;
+    let user = app.register("abmelden@bau.example").await;
+    let one = app.login(&user).await;
+    let two = app.login(&user).await;
+    let resp = app
+        .post_json(
+            "/api/auth/logout",
+            &json!({"refreshToken": refresh_token(&one)}),
+        )
+        .await;
+    assert_eq!(resp.status(), 204);
+    assert_problem(app.get_auth("/api/me", &access(&one)).await, 401).await;
+    assert_eq!(app.get_auth("/api/me", &access(&two)).await.status(), 200);
+}
+
+/// L1, ASVS 3.3.3: after a password change every other session ends at
+/// once (access and refresh token); the session that changed it goes on.
+#[tokio::test]
+async fn l1_a_password_change_ends_every_other_session_at_once() {
+    let app = spawn_app().await;
+    let user = app.register("passwort@bau.example").await;
+    let mine = app.login(&user).await;
+    let stolen = app.login(&user).await;
+    let resp = app
+        .send_auth(
+            reqwest::Method::POST,
+            "/api/me/password",
+            &access(&mine),
+            Some(&json!({"currentPassword": PASSWORD, "newPassword": "Neue-Schalung-Nord-2027"})),
+        )
+        .await;
+    assert_eq!(resp.status(), 204);
+    assert_problem(app.get_auth("/api/me", &access(&stolen)).await, 401).await;
+    assert_problem(refresh(&app, &refresh_token(&stolen)).await, 401).await;
+    assert_eq!(app.get_auth("/api/me", &access(&mine)).await.status(), 200);
+    assert_eq!(refresh(&app, &refresh_token(&mine)).await.status(), 200);
+}
+
+/// L1: when a reused refresh token revokes its family, the access tokens
+/// issued to that family stop working too.
+#[tokio::test]
+async fn l1_a_revoked_refresh_family_ends_its_access_tokens() {
+    let app = spawn_app().await;
+    let user = app.register("familie@bau.example").await;
+    let first = app.login(&user).await;
+    let resp = refresh(&app, &refresh_token(&first)).await;
+    assert_eq!(resp.status(), 200);
+    let second: serde_json::Value = resp.json().await.expect("json");
+    assert_problem(refresh(&app, &refresh_token(&first)).await, 401).await;
+    assert_problem(app.get_auth("/api/me", &access(&first)).await, 401).await;
+    assert_problem(app.get_auth("/api/me", &access(&second)).await, 401).await;
+}

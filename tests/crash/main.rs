@@ -353,7 +353,7 @@ async fn sigkill_mid_stream_keeps_every_acknowledged_write() {
     let client = reqwest::Client::new();
     let mut server = start(data_dir.path(), &client).await;
 
-    let email = "absturz@example.com";
+    let email = "kaputt@example.com";
     let policy: Value = client
         .get(format!("{}/api/privacy-policy", server.base))
         .send()
