@@ -7,6 +7,7 @@ use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::domain::password::PasswordHasher;
 use crate::domain::sessions::SessionPolicy;
+use crate::http::client_address::TrustedProxies;
 use crate::http::rate_limit::AddressLimiter;
 use crate::mail::Mailer;
 use crate::store::{BlobName, Stores};
@@ -34,5 +35,11 @@ impl AppState {
                 24 * self.config.login_retention_days,
             ),
         }
+    }
+}
+
+impl axum::extract::FromRef<AppState> for TrustedProxies {
+    fn from_ref(state: &AppState) -> Self {
+        state.config.trusted_proxies.clone()
     }
 }

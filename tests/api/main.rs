@@ -4,6 +4,7 @@ mod bookings;
 mod bookings_concurrency;
 mod files;
 mod function_configs;
+mod hardening;
 mod health;
 mod helpers;
 mod host_protocol;
