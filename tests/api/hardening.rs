@@ -310,3 +310,108 @@ async fn l10_invocation_routes_refuse_callers_not_on_loopback() {
     assert_eq!(health.status(), 200);
     app.run_timer("purge-expired").await;
 }
+
+#[tokio::test]
+async fn m2_a_kept_alive_connection_is_closed_after_the_idle_timeout() {
+    let app = spawn_app_with(&[
+        ("LMS_HEADER_READ_TIMEOUT_SECS", "60"),
+        ("LMS_KEEP_ALIVE_TIMEOUT_SECS", "1"),
+    ])
+    .await;
+    let mut stream = TcpStream::connect(socket_addr(&app))
+        .await
+        .expect("connect");
+    stream
+        .write_all(b"GET /api/health HTTP/1.1\r\nHost: localhost\r\n\r\n")
+        .await
+        .expect("request sent");
+    let mut buf = [0u8; 4096];
+    let n = stream.read(&mut buf).await.expect("response");
+    assert!(buf[..n].starts_with(b"HTTP/1.1 200"), "served first");
+    assert!(
+        closed_within(&mut stream, Duration::from_secs(10)).await,
+        "the idle connection was closed long before the header timeout"
+    );
+}
+
+/// The handler process; killed when the test ends, however it ends.
+struct Handler(std::process::Child);
+
+impl Drop for Handler {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+/// The probe's scenario in a process with few file descriptors: more
+/// silent connections than it can hold make `accept` fail with EMFILE; the
+/// server backs off, the silent ones time out, and health answers again.
+#[cfg(unix)]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn m2_the_server_survives_running_out_of_file_descriptors() {
+    let dir = tempfile::tempdir().expect("data dir");
+    let port = std::net::TcpListener::bind("127.0.0.1:0")
+        .and_then(|l| l.local_addr())
+        .expect("free port")
+        .port();
+    let mut handler = Handler(
+        std::process::Command::new("sh")
+            .arg("-c")
+            .arg("ulimit -n 128 && exec \"$0\"")
+            .arg(env!("CARGO_BIN_EXE_insite-lms"))
+            .env("FUNCTIONS_CUSTOMHANDLER_PORT", port.to_string())
+            .env("LMS_DATA_DIR", dir.path())
+            .env("LMS_LOCAL_SCHEDULER", "false")
+            .env("LMS_HEADER_READ_TIMEOUT_SECS", "1")
+            .env("LMS_KEEP_ALIVE_TIMEOUT_SECS", "1")
+            .env("RUST_LOG", "error")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("start the handler"),
+    );
+    let address = format!("http://127.0.0.1:{port}");
+    // No pooled connection: each check must be accepted anew.
+    let client = reqwest::Client::builder()
+        .timeout(Duration::from_secs(20))
+        .pool_max_idle_per_host(0)
+        .build()
+        .expect("client");
+    let healthy = || async {
+        client
+            .get(format!("{address}/api/health"))
+            .send()
+            .await
+            .is_ok_and(|r| r.status() == 200)
+    };
+    let started = tokio::time::Instant::now();
+    while !healthy().await {
+        assert!(
+            started.elapsed() < Duration::from_secs(60),
+            "the handler started"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let mut silent = Vec::new();
+    for _ in 0..300 {
+        match tokio::time::timeout(
+            Duration::from_secs(2),
+            TcpStream::connect(("127.0.0.1", port)),
+        )
+        .await
+        {
+            Ok(Ok(s)) => silent.push(s),
+            _ => break,
+        }
+    }
+    assert!(silent.len() > 128, "more connections than descriptors");
+    assert!(
+        healthy().await,
+        "health answers while silent connections wait"
+    );
+    assert!(
+        handler.0.try_wait().ok().flatten().is_none(),
+        "the handler is still running"
+    );
+}
