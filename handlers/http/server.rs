@@ -334,10 +334,10 @@ impl TimedBody {
     }
 
     fn deadline(&self) -> Instant {
-        // u64 bytes / floor fits a Duration comfortably.
+        let earned = Duration::from_secs(self.received / self.floor);
         self.started
-            + self.grace
-            + Duration::from_secs_f64(self.received as f64 / self.floor as f64)
+            .checked_add(self.grace.saturating_add(earned))
+            .unwrap_or_else(|| Instant::now() + self.grace)
     }
 }
 
