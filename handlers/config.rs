@@ -7,6 +7,8 @@ use std::collections::HashMap;
 
 use crate::auth::tokens::TokenKey;
 use crate::domain::password::HashCost;
+use crate::http::client_address::TrustedProxies;
+use crate::http::server::ServerLimits;
 use crate::mail::{SmtpSecurity, SmtpSettings};
 use std::net::IpAddr;
 use std::path::PathBuf;
@@ -66,6 +68,12 @@ pub struct Config {
     pub pending_index_retry_minutes: i64,
     /// `None`: mails become `.eml` files under the data folder.
     pub smtp: Option<SmtpSettings>,
+    /// How long delivered `.eml` files are kept.
+    pub mail_retention_hours: i64,
+    /// Timeouts and the connection cap of the HTTP server.
+    pub server_limits: ServerLimits,
+    /// Peers whose `X-Forwarded-For` names the client.
+    pub trusted_proxies: TrustedProxies,
     pub mail_from: String,
     /// The web front end's base URL, for links in mails.
     pub app_url: String,
@@ -138,6 +146,13 @@ pub mod vars {
     pub const SMTP_PASSWORD: &str = "LMS_SMTP_PASSWORD";
     pub const MAIL_FROM: &str = "LMS_MAIL_FROM";
     pub const APP_URL: &str = "LMS_APP_URL";
+    pub const MAIL_RETENTION_HOURS: &str = "LMS_MAIL_RETENTION_HOURS";
+    pub const HEADER_READ_TIMEOUT_SECS: &str = "LMS_HEADER_READ_TIMEOUT_SECS";
+    pub const KEEP_ALIVE_TIMEOUT_SECS: &str = "LMS_KEEP_ALIVE_TIMEOUT_SECS";
+    pub const BODY_TIMEOUT_SECS: &str = "LMS_BODY_TIMEOUT_SECS";
+    pub const MIN_BODY_BYTES_PER_SEC: &str = "LMS_MIN_BODY_BYTES_PER_SEC";
+    pub const MAX_CONNECTIONS: &str = "LMS_MAX_CONNECTIONS";
+    pub const TRUSTED_PROXIES: &str = "LMS_TRUSTED_PROXIES";
     pub const ARGON2_MEMORY_KIB: &str = "LMS_ARGON2_MEMORY_KIB";
     pub const ARGON2_ITERATIONS: &str = "LMS_ARGON2_ITERATIONS";
     pub const ARGON2_PARALLELISM: &str = "LMS_ARGON2_PARALLELISM";
@@ -398,6 +413,41 @@ impl Config {
                 ),
             ));
         }
+        let defaults = ServerLimits::default();
+        let secs = |var: &'static str, default: std::time::Duration| {
+            let n = number(var, i64::try_from(default.as_secs()).unwrap_or(60), 1, 3600)?;
+            Ok::<_, ConfigError>(std::time::Duration::from_secs(n.unsigned_abs()))
+        };
+        let server_limits = ServerLimits {
+            header_read_timeout: secs(
+                vars::HEADER_READ_TIMEOUT_SECS,
+                defaults.header_read_timeout,
+            )?,
+            keep_alive_timeout: secs(vars::KEEP_ALIVE_TIMEOUT_SECS, defaults.keep_alive_timeout)?,
+            body_timeout: secs(vars::BODY_TIMEOUT_SECS, defaults.body_timeout)?,
+            min_body_bytes_per_sec: number(
+                vars::MIN_BODY_BYTES_PER_SEC,
+                i64::try_from(defaults.min_body_bytes_per_sec).unwrap_or(4096),
+                1,
+                1024 * 1024 * 1024,
+            )?
+            .unsigned_abs(),
+            max_connections: to_u32(number(
+                vars::MAX_CONNECTIONS,
+                i64::from(defaults.max_connections),
+                1,
+                100_000,
+            )?),
+        };
+        // Under the Functions host (which sets the port variable) the host
+        // is the peer, on loopback, and passes on the address that Azure's
+        // front end appended; alone, no peer is trusted unless configured.
+        let trusted_proxies = match get(vars::TRUSTED_PROXIES) {
+            Some(v) if v.eq_ignore_ascii_case("none") => TrustedProxies::default(),
+            Some(v) => parse_proxies(v)?,
+            None if get(vars::PORT).is_some() => TrustedProxies::loopback(),
+            None => TrustedProxies::default(),
+        };
         Ok(Config {
             bind_address,
             port,
@@ -428,6 +478,9 @@ impl Config {
                 7 * 24 * 60,
             )?,
             smtp,
+            mail_retention_hours: number(vars::MAIL_RETENTION_HOURS, 24, 1, 24 * 30)?,
+            server_limits,
+            trusted_proxies,
             mail_from,
             app_url,
             azure,
@@ -588,6 +641,25 @@ fn is_container_name(name: &str) -> bool {
         && !name.starts_with('-')
         && !name.ends_with('-')
         && !name.contains("--")
+}
+
+/// `LMS_TRUSTED_PROXIES`: addresses and CIDR ranges, comma-separated.
+fn parse_proxies(v: &str) -> Result<TrustedProxies, ConfigError> {
+    v.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|p| {
+            p.parse::<ipnet::IpNet>()
+                .or_else(|_| p.parse::<IpAddr>().map(ipnet::IpNet::from))
+                .map_err(|_| {
+                    bad(
+                        vars::TRUSTED_PROXIES,
+                        format!("{p:?} is not an IP address or CIDR range like 10.0.0.0/8"),
+                    )
+                })
+        })
+        .collect::<Result<Vec<_>, _>>()
+        .map(TrustedProxies::new)
 }
 
 pub(crate) fn parse_bool(variable: &'static str, v: &str) -> Result<bool, ConfigError> {
@@ -811,6 +883,51 @@ mod tests {
             let e = Config::from_map(&env(&pairs)).unwrap_err();
             assert_eq!(e.variable, variable, "{e}");
         }
+    }
+
+    #[test]
+    fn forwarding_headers_are_trusted_only_from_the_host_or_configured_front_ends() {
+        let local = Config::from_map(&env(&[])).expect("valid");
+        assert!(
+            local.trusted_proxies.is_empty(),
+            "alone, no peer is trusted"
+        );
+        let hosted = Config::from_map(&env(&[(vars::PORT, "40123")])).expect("valid");
+        assert!(
+            hosted
+                .trusted_proxies
+                .trusts("127.0.0.1".parse().expect("ip"))
+        );
+        assert!(
+            !hosted
+                .trusted_proxies
+                .trusts("192.0.2.1".parse().expect("ip"))
+        );
+        let listed = Config::from_map(&env(&[(vars::TRUSTED_PROXIES, "10.0.0.0/8, 192.0.2.1")]))
+            .expect("valid");
+        assert!(
+            listed
+                .trusted_proxies
+                .trusts("10.9.8.7".parse().expect("ip"))
+        );
+        assert!(
+            !listed
+                .trusted_proxies
+                .trusts("127.0.0.1".parse().expect("ip"))
+        );
+        let e = Config::from_map(&env(&[(vars::TRUSTED_PROXIES, "proxy.example")])).unwrap_err();
+        assert_eq!(e.variable, vars::TRUSTED_PROXIES);
+    }
+
+    #[test]
+    fn server_limits_have_defaults_and_bounds() {
+        let c = Config::from_map(&env(&[])).expect("valid");
+        assert_eq!(c.server_limits, ServerLimits::default());
+        assert_eq!(c.mail_retention_hours, 24);
+        let e = Config::from_map(&env(&[(vars::MAX_CONNECTIONS, "0")])).unwrap_err();
+        assert_eq!(e.variable, vars::MAX_CONNECTIONS);
+        let e = Config::from_map(&env(&[(vars::HEADER_READ_TIMEOUT_SECS, "soon")])).unwrap_err();
+        assert_eq!(e.variable, vars::HEADER_READ_TIMEOUT_SECS);
     }
 
     #[test]

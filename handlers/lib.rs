@@ -9,6 +9,7 @@ pub mod domain;
 pub mod functions;
 pub mod http;
 pub mod mail;
+pub mod private_files;
 pub mod startup;
 pub mod state;
 pub mod store;

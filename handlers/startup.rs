@@ -47,6 +47,7 @@ pub enum StartupError {
 pub struct Application {
     listener: TcpListener,
     router: axum::Router,
+    limits: http::server::ServerLimits,
     local_scheduler: bool,
     blob_events: Option<UnboundedReceiver<BlobName>>,
 }
@@ -75,7 +76,7 @@ pub async fn open_stores(config: &Config) -> Result<Stores, StartupError> {
 /// Open the embedded stores under the data folder.
 pub fn open_embedded_stores(config: &Config) -> Result<Stores, StartupError> {
     let dir = &config.data_dir;
-    std::fs::create_dir_all(dir).map_err(|source| StartupError::DataDir {
+    crate::private_files::create_dir_all(dir).map_err(|source| StartupError::DataDir {
         path: dir.display().to_string(),
         source,
     })?;
@@ -124,6 +125,7 @@ impl Application {
             .await
             .map_err(|source| StartupError::Listen { addr, source })?;
         let local_scheduler = config.local_scheduler;
+        let limits = config.server_limits;
         let (blob_sender, blob_events) = if config.index_in_process {
             let (tx, rx) = unbounded_channel();
             (Some(tx), Some(rx))
@@ -147,6 +149,7 @@ impl Application {
         Ok(Application {
             listener,
             router: http::router(state),
+            limits,
             local_scheduler,
             blob_events,
         })
@@ -164,13 +167,7 @@ impl Application {
         if let Some(events) = self.blob_events {
             scheduler::start_blob_triggers(self.router.clone(), events);
         }
-        axum::serve(
-            self.listener,
-            self.router
-                .into_make_service_with_connect_info::<std::net::SocketAddr>(),
-        )
-        .with_graceful_shutdown(shutdown_signal())
-        .await
+        http::server::serve(self.listener, self.router, self.limits, shutdown_signal()).await
     }
 }
 

@@ -8,6 +8,7 @@ use crate::config::Config;
 use crate::domain::invitations::InvitationLinks;
 use crate::domain::password::PasswordHasher;
 use crate::domain::sessions::SessionPolicy;
+use crate::http::client_address::TrustedProxies;
 use crate::http::rate_limit::AddressLimiter;
 use crate::mail::Mailer;
 use crate::store::{BlobName, Stores};
@@ -37,5 +38,11 @@ impl AppState {
                 24 * self.config.login_retention_days,
             ),
         }
+    }
+}
+
+impl axum::extract::FromRef<AppState> for TrustedProxies {
+    fn from_ref(state: &AppState) -> Self {
+        state.config.trusted_proxies.clone()
     }
 }

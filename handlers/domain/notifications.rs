@@ -45,6 +45,8 @@ struct Rendered {
     text: String,
     html: String,
     ics: Option<String>,
+    /// Accounts besides the recipient whose names the mail shows.
+    names: Option<UserId>,
 }
 
 fn escape(s: &str) -> String {
@@ -130,6 +132,7 @@ async fn render_invitation(
         Some(id) => accounts::load_user(store, &id).await.map_err(into_store)?,
         None => None,
     };
+    let names = inviter.as_ref().map(|(u, _)| u.user_id.clone());
     let inviter = inviter
         .map(|(u, _)| format!("{} {}", u.first_name, u.last_name))
         .unwrap_or_else(|| "Insite LMS".to_owned());
@@ -155,6 +158,7 @@ async fn render_invitation(
         html: html_of(&text),
         text,
         ics: None,
+        names,
     }))
 }
 
@@ -261,6 +265,7 @@ async fn render_booking(
         subject,
         html: html_of(&text),
         text,
+        names: None,
     }))
 }
 
@@ -354,8 +359,17 @@ pub async fn deliver(
             report.dropped += 1;
             continue;
         };
+        let about: Vec<String> = item
+            .recipient_user_id
+            .iter()
+            .chain(&rendered.names)
+            .map(UserId::as_string)
+            .collect();
         let sent = match build(ctx.from, &to, rendered) {
-            Ok(message) => mailer.send(message).await.map_err(|e| e.to_string()),
+            Ok(message) => mailer
+                .send(message, &about)
+                .await
+                .map_err(|e| e.to_string()),
             Err(e) => Err(e),
         };
         match sent {

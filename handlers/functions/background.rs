@@ -1,6 +1,7 @@
 //! Timer and blob functions: the `BACKGROUND` table names each one, its
 //! trigger and the code it runs. The Functions host POSTs the invocation
 //! envelope to `/<name>`; without a host the local scheduler does the same.
+//! Nobody else may: callers that are not on this machine get 403.
 
 use axum::extract::{FromRequest, Request, State};
 use axum::routing::post;
@@ -11,6 +12,7 @@ use tracing::Instrument;
 use super::envelope::{self, InvocationRequest, InvocationResponse};
 use super::table::Trigger;
 use super::{index_document, notify, purge};
+use crate::http::client_address::LocalCaller;
 use crate::http::extract::ApiJson;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -63,7 +65,7 @@ pub fn router() -> Router<AppState> {
         router.route(
             &format!("/{name}"),
             post(
-                move |State(state): State<AppState>, request: Request| async move {
+                move |_: LocalCaller, State(state): State<AppState>, request: Request| async move {
                     let req = if skip_data {
                         envelope::read_metadata_only(request.into_body()).await?
                     } else {

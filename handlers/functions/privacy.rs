@@ -75,7 +75,7 @@ pub async fn delete_me(
     erasure::erase_user(store, &user).await?;
     state
         .mailer
-        .forget(&user.email)
+        .forget(&user.email, &user.user_id.as_string())
         .await
         .map_err(ApiError::internal)?;
     Ok(StatusCode::NO_CONTENT)
@@ -114,20 +114,24 @@ pub async fn delete_organization(
             .collect(),
         None => return Err(ApiError::NotFound),
     };
-    let emails: Vec<String> = {
+    let people: Vec<(String, String)> = {
         let mut out = Vec::new();
         for a in &admins {
             if let Some(id) = crate::domain::ids::UserId::parse(a)
                 && let Some((u, _)) = accounts::load_user(store, &id).await?
             {
-                out.push(u.email);
+                out.push((u.email, a.clone()));
             }
         }
         out
     };
     erasure::delete_organization(store, state.stores.blobs.as_ref(), &auth.user_id, &org).await?;
-    for e in emails {
-        state.mailer.forget(&e).await.map_err(ApiError::internal)?;
+    for (email, id) in people {
+        state
+            .mailer
+            .forget(&email, &id)
+            .await
+            .map_err(ApiError::internal)?;
     }
     Ok(StatusCode::NO_CONTENT)
 }

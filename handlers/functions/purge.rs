@@ -27,8 +27,17 @@ pub async fn run(state: AppState, req: InvocationRequest) -> Result<InvocationRe
         &policy,
     )
     .await?;
-    tracing::info!(?report, past_due, "purge-expired finished");
-    let value = serde_json::to_value(&report).map_err(ApiError::internal)?;
+    // Kept copies of delivered mail (the local `.eml` folder).
+    let mails = state
+        .mailer
+        .purge_older_than(std::time::Duration::from_secs(
+            3600 * c.mail_retention_hours.unsigned_abs(),
+        ))
+        .await
+        .map_err(ApiError::internal)?;
+    tracing::info!(?report, mails, past_due, "purge-expired finished");
+    let mut value = serde_json::to_value(&report).map_err(ApiError::internal)?;
+    value["mails"] = mails.into();
     Ok(InvocationResponse::new(
         vec![format!("purged: {value}")],
         value,

@@ -1,11 +1,13 @@
 //! Cross-cutting HTTP: the router with its layers (request ids, tracing,
-//! CORS, body limit, security headers), error mapping and extractors.
+//! CORS, body limit, security headers), error mapping, extractors, and the
+//! server that accepts connections.
 
 pub mod client_address;
 pub mod extract;
 pub mod paging;
 pub mod problem;
 pub mod rate_limit;
+pub mod server;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, Method, header};

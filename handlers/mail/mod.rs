@@ -1,11 +1,16 @@
 //! Mail transport: SMTP (Azure Communication Services accepts SMTP) when
 //! configured, otherwise `.eml` files in `$LMS_DATA_DIR/mail/` so a local
-//! deployment shows what would have been sent.
+//! deployment shows what would have been sent. Those files are personal
+//! data inside the store (P11): each file's name lists the accounts the
+//! mail names, so erasure finds every mail about a person however its
+//! body is encoded, and the purge job removes them after a short retention.
 
 use async_trait::async_trait;
 use lettre::transport::smtp::authentication::Credentials;
-use lettre::{AsyncFileTransport, AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
+use std::io::Write;
 use std::path::PathBuf;
+use std::time::{Duration, SystemTime};
 
 #[derive(Debug, thiserror::Error)]
 #[error("mail: {0}")]
@@ -13,9 +18,14 @@ pub struct MailError(pub String);
 
 #[async_trait]
 pub trait Mailer: Send + Sync + 'static {
-    async fn send(&self, message: Message) -> Result<(), MailError>;
-    /// Remove any copy of mail to `address` this transport keeps (P11).
-    async fn forget(&self, address: &str) -> Result<(), MailError>;
+    /// Send `message`; `about` are the ids of the accounts whose personal
+    /// data it shows (recipient, inviter), for `forget`.
+    async fn send(&self, message: Message, about: &[String]) -> Result<(), MailError>;
+    /// Remove any copy this transport keeps of mail to `address` or about
+    /// the account `account` (P11).
+    async fn forget(&self, address: &str, account: &str) -> Result<(), MailError>;
+    /// Remove kept copies older than `age`; returns how many.
+    async fn purge_older_than(&self, age: Duration) -> Result<u64, MailError>;
 }
 
 /// How to reach the SMTP server.
@@ -63,7 +73,7 @@ impl SmtpMailer {
 
 #[async_trait]
 impl Mailer for SmtpMailer {
-    async fn send(&self, message: Message) -> Result<(), MailError> {
+    async fn send(&self, message: Message, _about: &[String]) -> Result<(), MailError> {
         self.transport.send(message).await.map(|_| ()).map_err(|e| {
             // Only the reply code: a server's reply text may echo the
             // recipient's address, which must never reach the logs (P12).
@@ -79,52 +89,126 @@ impl Mailer for SmtpMailer {
         })
     }
 
-    async fn forget(&self, _address: &str) -> Result<(), MailError> {
+    async fn forget(&self, _address: &str, _account: &str) -> Result<(), MailError> {
         Ok(())
+    }
+
+    async fn purge_older_than(&self, _age: Duration) -> Result<u64, MailError> {
+        Ok(0)
     }
 }
 
 pub struct FileMailer {
     dir: PathBuf,
-    transport: AsyncFileTransport<Tokio1Executor>,
+}
+
+fn io_error(e: std::io::Error) -> MailError {
+    MailError(e.to_string())
+}
+
+/// Run file work off the async threads.
+async fn blocking<T: Send + 'static>(
+    f: impl FnOnce() -> std::io::Result<T> + Send + 'static,
+) -> Result<T, MailError> {
+    tokio::task::spawn_blocking(f)
+        .await
+        .map_err(|e| MailError(e.to_string()))?
+        .map_err(io_error)
 }
 
 impl FileMailer {
     pub fn new(dir: PathBuf) -> Result<Self, MailError> {
-        std::fs::create_dir_all(&dir).map_err(|e| MailError(e.to_string()))?;
-        Ok(FileMailer {
-            transport: AsyncFileTransport::new(&dir),
-            dir,
-        })
+        crate::private_files::create_dir_all(&dir).map_err(io_error)?;
+        Ok(FileMailer { dir })
+    }
+
+    /// The `.eml` files, with their names.
+    fn mails(dir: &std::path::Path) -> std::io::Result<Vec<(PathBuf, String)>> {
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir)? {
+            let path = entry?.path();
+            let name = path
+                .file_name()
+                .and_then(|n| n.to_str())
+                .unwrap_or_default()
+                .to_owned();
+            if name.ends_with(".eml") {
+                out.push((path, name));
+            }
+        }
+        Ok(out)
+    }
+}
+
+fn remove_if_present(path: &std::path::Path) -> std::io::Result<()> {
+    match std::fs::remove_file(path) {
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => Ok(()),
+        other => other,
     }
 }
 
 #[async_trait]
 impl Mailer for FileMailer {
-    async fn send(&self, message: Message) -> Result<(), MailError> {
-        self.transport
-            .send(message)
-            .await
-            .map(|_| ())
-            .map_err(|e| MailError(e.to_string()))
+    async fn send(&self, message: Message, about: &[String]) -> Result<(), MailError> {
+        // `<random>.<account id>….eml`: ids are UUIDs, safe in a file name.
+        let mut name = uuid::Uuid::new_v4().simple().to_string();
+        for account in about {
+            if uuid::Uuid::try_parse(account).is_ok() {
+                name.push('.');
+                name.push_str(account);
+            }
+        }
+        name.push_str(".eml");
+        let path = self.dir.join(name);
+        let bytes = message.formatted();
+        blocking(move || {
+            let mut file = crate::private_files::new_file_options().open(&path)?;
+            file.write_all(&bytes)?;
+            file.sync_all()
+        })
+        .await
     }
 
-    async fn forget(&self, address: &str) -> Result<(), MailError> {
+    async fn forget(&self, address: &str, account: &str) -> Result<(), MailError> {
         let dir = self.dir.clone();
         let needle = address.to_lowercase();
-        tokio::task::spawn_blocking(move || -> std::io::Result<()> {
-            for entry in std::fs::read_dir(&dir)? {
-                let path = entry?.path();
-                let text =
-                    std::fs::read(&path).map(|b| String::from_utf8_lossy(&b).to_lowercase())?;
-                if text.contains(&needle) {
-                    std::fs::remove_file(&path)?;
+        let account = account.to_owned();
+        blocking(move || {
+            for (path, name) in Self::mails(&dir)? {
+                let about = !account.is_empty() && name.contains(&account);
+                // An address is ASCII in the headers (IDNA), so the raw
+                // bytes show it whatever the body's encoding.
+                let to = !about
+                    && match std::fs::read(&path) {
+                        Ok(b) => String::from_utf8_lossy(&b).to_lowercase().contains(&needle),
+                        Err(e) if e.kind() == std::io::ErrorKind::NotFound => false,
+                        Err(e) => return Err(e),
+                    };
+                if about || to {
+                    remove_if_present(&path)?;
                 }
             }
             Ok(())
         })
         .await
-        .map_err(|e| MailError(e.to_string()))?
-        .map_err(|e| MailError(e.to_string()))
+    }
+
+    async fn purge_older_than(&self, age: Duration) -> Result<u64, MailError> {
+        let dir = self.dir.clone();
+        blocking(move || {
+            let cutoff = SystemTime::now()
+                .checked_sub(age)
+                .unwrap_or(SystemTime::UNIX_EPOCH);
+            let mut removed = 0;
+            for (path, _) in Self::mails(&dir)? {
+                let modified = std::fs::metadata(&path).and_then(|m| m.modified());
+                if modified.is_ok_and(|t| t < cutoff) {
+                    remove_if_present(&path)?;
+                    removed += 1;
+                }
+            }
+            Ok(removed)
+        })
+        .await
     }
 }

@@ -7,6 +7,7 @@ mod bookings_concurrency;
 mod early_trigger;
 mod files;
 mod function_configs;
+mod hardening;
 mod health;
 mod helpers;
 mod host_protocol;

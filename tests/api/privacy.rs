@@ -14,7 +14,9 @@ const ERASEE_EMAIL: &str = "xylophia.quagmireton@erase.example";
 const ERASEE_FIRST: &str = "Xylophia";
 const ERASEE_LAST: &str = "Quagmireton";
 
-/// Every file under the data folder that contains `needle` (any case).
+/// Every file under the data folder that contains `needle` (any case),
+/// as stored or, for mails, after undoing quoted-printable encoding (a
+/// soft line break could otherwise split a name).
 fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
     let needle = needle.to_lowercase().into_bytes();
     let mut hits = Vec::new();
@@ -28,13 +30,41 @@ fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
                 let bytes = std::fs::read(&path)
                     .expect("read file")
                     .to_ascii_lowercase();
-                if bytes.windows(needle.len()).any(|w| w == needle.as_slice()) {
+                let contains = |b: &[u8]| b.windows(needle.len()).any(|w| w == needle.as_slice());
+                if contains(&bytes) || contains(&quoted_printable_decoded(&bytes)) {
                     hits.push(path.display().to_string());
                 }
             }
         }
     }
     hits
+}
+
+fn quoted_printable_decoded(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match &bytes[i..] {
+            [b'=', b'\r', b'\n', ..] => i += 3,
+            [b'=', b'\n', ..] => i += 2,
+            [b'=', h, l, ..] if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
+                let hex = [*h, *l];
+                let text = std::str::from_utf8(&hex).unwrap_or("00");
+                out.push(
+                    u8::from_str_radix(text, 16)
+                        .unwrap_or(0)
+                        .to_ascii_lowercase(),
+                );
+                i += 3;
+            }
+            [b, ..] => {
+                out.push(*b);
+                i += 1;
+            }
+            [] => break,
+        }
+    }
+    out
 }
 
 async fn contact(app: &TestApp, name: &str, email: &str) -> reqwest::Response {
@@ -91,10 +121,74 @@ async fn erasee(app: &TestApp) -> (String, String, String) {
     (owner_token, project, token)
 }
 
+/// The erasee, made manager, invites someone (the mail names them as the
+/// inviter) and books a slot that the owner cancels (a booking mail goes
+/// to them); both mails are delivered as `.eml` files.
+async fn erasee_has_sent_mail(app: &TestApp, owner_token: &str, project: &str, token: &str) {
+    let me: serde_json::Value = app
+        .get_auth("/api/me", token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let erasee_id = me["id"].as_str().expect("id");
+    let resp = app
+        .send_auth(
+            Method::PATCH,
+            &format!("/api/projects/{project}/members/{erasee_id}"),
+            owner_token,
+            Some(&json!({"role": "manager"})),
+        )
+        .await;
+    assert_eq!(resp.status(), 200, "erasee promoted to manager");
+    app.invite(token, project, "empfang@andere-firma.example", "viewer")
+        .await;
+    let resource = crate::bookings::resource(
+        app,
+        owner_token,
+        project,
+        json!({"kind": "crane", "name": "Turmdrehkran 1"}),
+    )
+    .await;
+    let booking = crate::bookings::book(
+        app,
+        token,
+        project,
+        &[&resource],
+        "2030-03-04T08:00:00Z",
+        "2030-03-04T09:00:00Z",
+    )
+    .await;
+    assert_eq!(booking.status(), 201);
+    let booking: serde_json::Value = booking.json().await.expect("json");
+    let booking_id = booking["id"].as_str().expect("id");
+    // A manager's booking is approved at once; the owner cancels it.
+    let resp = app
+        .send_auth(
+            Method::POST,
+            &format!("/api/projects/{project}/bookings/{booking_id}/cancel"),
+            owner_token,
+            Some(&json!({"reason": "Kran in Wartung"})),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let delivered = app.run_timer("deliver-notifications").await;
+    assert!(
+        delivered["sent"].as_u64().is_some_and(|n| n >= 2),
+        "{delivered}"
+    );
+    let mails = app.data_dir.path().join("mail");
+    for needle in [ERASEE_LAST, ERASEE_EMAIL] {
+        let in_mail = files_containing(&mails, needle);
+        assert!(!in_mail.is_empty(), "a delivered mail holds {needle}");
+    }
+}
+
 #[tokio::test]
 async fn p11_after_withdrawal_and_one_purge_the_data_folder_holds_no_trace() {
     let app = spawn_app().await;
-    let (_owner_token, _project, token) = erasee(&app).await;
+    let (owner_token, project, token) = erasee(&app).await;
+    erasee_has_sent_mail(&app, &owner_token, &project, &token).await;
     for needle in [ERASEE_EMAIL, ERASEE_FIRST, ERASEE_LAST] {
         assert!(
             !files_containing(app.data_dir.path(), needle).is_empty(),
@@ -545,4 +639,30 @@ async fn purge_removes_exactly_the_expired_items_and_a_second_run_changes_nothin
     for (k, v) in second.as_object().expect("report") {
         assert_eq!(v, 0, "second run removed {k}");
     }
+}
+
+#[tokio::test]
+async fn delivered_mails_are_kept_only_for_the_mail_retention() {
+    let app = spawn_app_with(&[("LMS_MAIL_RETENTION_HOURS", "1")]).await;
+    let (_owner, token) = app.signed_in("owner@bau.example").await;
+    let project = app.create_project(&token).await;
+    app.invite(&token, &project, "frueher@x.example", "viewer")
+        .await;
+    app.invite(&token, &project, "jetzt@x.example", "viewer")
+        .await;
+    app.run_timer("deliver-notifications").await;
+    let mail_dir = app.data_dir.path().join("mail");
+    let old = files_containing(&mail_dir, "frueher@x.example");
+    assert_eq!(old.len(), 1, "{old:?}");
+    let two_hours_ago = std::time::SystemTime::now() - std::time::Duration::from_secs(2 * 3600);
+    std::fs::File::options()
+        .write(true)
+        .open(&old[0])
+        .expect("open")
+        .set_modified(two_hours_ago)
+        .expect("age the mail");
+
+    app.run_timer("purge-expired").await;
+    assert!(files_containing(&mail_dir, "frueher@x.example").is_empty());
+    assert_eq!(files_containing(&mail_dir, "jetzt@x.example").len(), 1);
 }

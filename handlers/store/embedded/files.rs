@@ -25,7 +25,7 @@ pub struct FileBlobStore {
 
 impl FileBlobStore {
     pub fn open(root: &Path) -> Result<Self, StoreError> {
-        std::fs::create_dir_all(root).map_err(io_err)?;
+        crate::private_files::create_dir_all(root).map_err(io_err)?;
         Ok(FileBlobStore {
             root: root.to_owned(),
         })
@@ -113,9 +113,16 @@ impl BlobStore for FileBlobStore {
             .parent()
             .ok_or_else(|| StoreError::Invalid("blob name has no folder".into()))?
             .to_owned();
-        tokio::fs::create_dir_all(&dir).await.map_err(io_err)?;
+        let folder = dir.clone();
+        tokio::task::spawn_blocking(move || crate::private_files::create_dir_all(&folder))
+            .await
+            .map_err(|e| StoreError::Internal(e.to_string()))?
+            .map_err(io_err)?;
         let tmp = dir.join(format!(".tmp-{}", uuid::Uuid::new_v4().simple()));
-        let mut file = tokio::fs::File::create(&tmp).await.map_err(io_err)?;
+        let mut file = tokio::fs::OpenOptions::from(crate::private_files::new_file_options())
+            .open(&tmp)
+            .await
+            .map_err(io_err)?;
         if let Err(e) = write_stream(&mut file, body).await {
             drop(file);
             let _ = tokio::fs::remove_file(&tmp).await;

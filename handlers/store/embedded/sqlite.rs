@@ -38,6 +38,7 @@ struct Inner {
 impl SqliteDocumentStore {
     /// Open (or create) the database file and make sure the schema exists.
     pub fn open(path: &Path) -> Result<Self, StoreError> {
+        make_private(path).map_err(|e| StoreError::Internal(format!("database file: {e}")))?;
         let mut writer = open_connection(path)?;
         create_schema(&mut writer)?;
         let readers = (0..READERS)
@@ -93,6 +94,24 @@ async fn run_blocking<T: Send + 'static>(
     tokio::task::spawn_blocking(f)
         .await
         .map_err(|e| StoreError::Internal(format!("store task failed: {e}")))?
+}
+
+/// The database file is created 0600 before SQLite opens it, since SQLite
+/// gives its WAL and shared-memory files the database file's mode (L7).
+fn make_private(path: &Path) -> std::io::Result<()> {
+    match crate::private_files::new_file_options().open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => {
+            crate::private_files::restrict_file(path)?;
+            for suffix in ["-wal", "-shm"] {
+                let mut side = path.as_os_str().to_owned();
+                side.push(suffix);
+                crate::private_files::restrict_file(Path::new(&side))?;
+            }
+            Ok(())
+        }
+        Err(e) => Err(e),
+    }
 }
 
 fn open_connection(path: &Path) -> Result<Connection, StoreError> {
