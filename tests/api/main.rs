@@ -16,3 +16,4 @@ mod projects;
 mod registration;
 mod sessions;
 mod smtp_sink;
+mod web_app;

@@ -342,7 +342,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Bookings by start time, filtered by time range, resource and status. */
+        /**
+         * Bookings by start time, filtered by time range, resource and status.
+         *     Carries an ETag; with `If-None-Match` naming it, 304 (clients poll this).
+         */
         get: operations["list-bookings"];
         put?: never;
         /**
@@ -2723,7 +2726,10 @@ export interface operations {
                 /** @description Bookings starting before (RFC 3339). */
                 to?: string;
             };
-            header?: never;
+            header?: {
+                /** @description The ETag of the page the client holds */
+                "If-None-Match"?: string | null;
+            };
             path: {
                 projectId: string;
             };
@@ -2733,11 +2739,21 @@ export interface operations {
         responses: {
             200: {
                 headers: {
+                    /** @description Tag of this page */
+                    ETag?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["Paged_BookingView"];
                 };
+            };
+            /** @description Not modified since the ETag in If-None-Match */
+            304: {
+                headers: {
+                    ETag?: string;
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Malformed query parameter */
             400: {

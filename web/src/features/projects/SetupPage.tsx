@@ -96,8 +96,8 @@ function NewResource({ projectId }: { projectId: string }) {
         </div>
       </fieldset>
       <div className="row">
-        <Field label={t('setup.opensAt')} type="time" step={900} required value={from} onChange={(e) => setFrom(e.target.value)} />
-        <Field label={t('setup.closesAt')} type="time" step={900} required value={to} onChange={(e) => setTo(e.target.value)} />
+        <Field label={t('setup.opensAt')} type="time" required value={from} onChange={(e) => setFrom(e.target.value)} />
+        <Field label={t('setup.closesAt')} type="time" required value={to} onChange={(e) => setTo(e.target.value)} />
       </div>
       <ProblemMessage error={error} />
       {done && <p role="status">{done}</p>}
