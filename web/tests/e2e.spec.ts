@@ -56,7 +56,7 @@ test('admin sets up, subcontractor books, manager approves, gate checks in, boar
     await admin.getByRole('button', { name: 'Ressource anlegen' }).click();
     await expect(admin.getByText(`${name} wurde angelegt.`)).toBeVisible();
   }
-  await admin.getByLabel('E-Mail-Adresse').fill('max.muster@subbau.example');
+  await admin.getByRole('textbox', { name: 'E-Mail-Adresse' }).fill('max.muster@subbau.example');
   await admin.getByLabel('Rolle').selectOption({ label: 'Mitglied' });
   await admin.getByRole('checkbox', { name: /einverstanden/ }).check();
   await admin.getByRole('button', { name: 'Einladung senden' }).click();
@@ -127,7 +127,7 @@ test('admin sets up, subcontractor books, manager approves, gate checks in, boar
 
   // The manager approves.
   await admin.getByRole('link', { name: 'Freigaben' }).click();
-  await expect(admin.getByRole('cell', { name: 'Subbau Muster KG' })).toBeVisible();
+  await expect(admin.getByRole('cell', { name: 'Subbau Muster KG', exact: true })).toBeVisible();
   await screen(admin, '11-freigaben');
   await admin.getByRole('checkbox', { name: /auswählen/ }).nth(1).check();
   await admin.getByRole('button', { name: 'Ausgewählte ablehnen (1)' }).click();
@@ -161,7 +161,7 @@ test('admin sets up, subcontractor books, manager approves, gate checks in, boar
   await expect(admin.getByRole('dialog', { name: 'Buchung' })).toBeVisible();
   await screen(admin, '16-buchung-dialog');
   await admin.getByRole('button', { name: 'Schließen' }).click();
-  await admin.getByLabel('Ansicht', { exact: true }).selectOption({ label: 'Woche' });
+  await admin.getByRole('combobox', { name: 'Ansicht' }).selectOption({ label: 'Woche' });
   await expect(admin.getByRole('heading', { name: /Woche ab/ })).toBeVisible();
   await screen(admin, '17-wochenansicht');
 
