@@ -292,7 +292,7 @@ function DayGrid({
               <tr key={r.id}>
                 <th scope="row" className="res-col">
                   {r.name}
-                  <span className="muted block">{t(`kind.${r.kind}` as MessageKey)}</span>
+                  <span className="muted kind-label">{t(`kind.${r.kind}` as MessageKey)}</span>
                 </th>
                 <td colSpan={steps} className="track-cell">
                   <div className="track">

@@ -36,7 +36,7 @@ export default function BookPage() {
       if (v === null || v === '') next.delete(k);
       else next.set(k, v);
     }
-    setParams(next, { replace: true });
+    setParams(next, { replace: true, flushSync: true });
   };
 
   const [details, setDetails] = useState({
