@@ -58,7 +58,8 @@ fn main() -> ExitCode {
 fn package(out: Option<PathBuf>) -> Result<(), String> {
     let out = out.unwrap_or_else(|| PathBuf::from("target/functionapp"));
     let binary = std::env::current_exe().map_err(|e| e.to_string())?;
-    table::package(Path::new("."), &binary, &out).map_err(|e| e.to_string())?;
+    table::package(Path::new("."), Path::new(table::WEB_DIST), &binary, &out)
+        .map_err(|e| e.to_string())?;
     println!("packaged into {}", out.display());
     Ok(())
 }
