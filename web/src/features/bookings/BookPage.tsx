@@ -114,6 +114,7 @@ export default function BookPage() {
         // Taken in the meantime: offer the nearest free times of that day.
         const fresh = await freeStarts(project.id, selected, duration, date, tz).catch(() => []);
         setAlternatives(nearest(fresh, start));
+        update({ start: null });
         await qc.invalidateQueries({ queryKey: ['free', project.id] });
       }
     } finally {
