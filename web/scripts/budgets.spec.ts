@@ -8,20 +8,25 @@
 //   3. Lighthouse (@lhci/cli 0.14, lighthouse 12) performance and
 //      accessibility of the first screen, with CHROME_PATH=/usr/bin/chromium.
 // Usage: cargo build && (cd web && npm run build && npm run budgets)
+// (a Playwright spec so that it shares the suite's TypeScript helpers).
 import { execFileSync } from 'node:child_process';
 import { readFileSync, existsSync, mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
-import { chromium } from '@playwright/test';
-import { startServer } from '../tests/server.ts';
-import { Seed } from '../tests/seed.ts';
-import { PASSWORD } from '../tests/helpers.ts';
+import { chromium, test } from '@playwright/test';
+import { writeFileSync, mkdirSync } from 'node:fs';
+import { startServer } from '../tests/server';
+import { Seed } from '../tests/seed';
+import { PASSWORD } from '../tests/helpers';
 
+test.setTimeout(600_000);
+
+test('budgets', async () => {
 const dist = new URL('../dist/', import.meta.url).pathname;
-const results = [];
+const results: string[] = [];
 let failed = false;
-const report = (name, value, limit, ok) => {
+const report = (name: string, value: string | number, limit: string, ok: boolean) => {
   results.push(`${ok ? 'ok  ' : 'FAIL'} ${name}: ${value} (budget ${limit})`);
   if (!ok) failed = true;
 };
@@ -42,7 +47,7 @@ try {
   const seed = new Seed(server.url);
   await seed.registerAdmin('budget@generalbau.example');
   const project = await seed.project();
-  const resources = [];
+  const resources: string[] = [];
   for (let i = 1; i <= 20; i++) resources.push(await seed.resource(project, i % 4 === 0 ? 'crane' : 'unloadingZone', `Ressource ${i}`));
   // 10 bookings of 60 minutes per resource, 08:00–18:00 Vienna (06:00Z in summer).
   for (const r of resources) {
@@ -57,7 +62,7 @@ try {
   await page.getByLabel('Passwort').fill(PASSWORD);
   await page.getByRole('button', { name: 'Anmelden' }).click();
   await page.getByRole('heading', { name: 'Projekte' }).waitFor();
-  const samples = [];
+  const samples: number[] = [];
   for (let run = 0; run < 5; run++) {
     await page.goto(`${server.url}/p/${project}/board?date=2027-06-15`);
     await page.waitForFunction(() => document.querySelectorAll('.blocks li').length >= 200, null, { timeout: 15_000 });
@@ -86,10 +91,10 @@ try {
     const lhrs = readdirSync(dir)
       .filter((f) => f.startsWith('lhr-') && f.endsWith('.json'))
       .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
-    const scores = (cat) => lhrs.map((l) => l.categories[cat].score).sort((a, b) => a - b);
+    const scores = (cat: string): number[] => lhrs.map((l) => l.categories[cat].score as number).sort((a, b) => a - b);
     const perf = scores('performance');
     const a11y = scores('accessibility');
-    const mid = (xs) => xs[Math.floor(xs.length / 2)];
+    const mid = (xs: number[]) => xs[Math.floor(xs.length / 2)];
     report(`Lighthouse performance, sign-in (runs: ${perf.join(', ')})`, mid(perf), '≥ 0.9', mid(perf) >= 0.9);
     report(`Lighthouse accessibility, sign-in (runs: ${a11y.join(', ')})`, mid(a11y), '= 1.0', mid(a11y) === 1);
   } else {
@@ -100,4 +105,7 @@ try {
   await server.stop();
 }
 console.log(results.join('\n'));
-process.exit(failed ? 1 : 0);
+mkdirSync(new URL('../test-results/', import.meta.url).pathname, { recursive: true });
+writeFileSync(new URL('../test-results/budgets.txt', import.meta.url).pathname, results.join('\n') + '\n');
+if (failed) throw new Error(`over budget:\n${results.join('\n')}`);
+});
