@@ -20,9 +20,10 @@ test('booking and gate fit a 360 px phone', async ({ page }) => {
   const project = await seed.project();
   const zone = await seed.resource(project, 'unloadingZone', 'Entladezone Nord', '00:00', '23:59');
   await seed.resource(project, 'crane', 'Turmdrehkran 1');
-  // Something for the gate today, in an hour (site time does not matter here).
-  const start = new Date(Math.ceil((Date.now() + 3_600_000) / 900_000) * 900_000);
-  await seed.book(project, [zone], start.toISOString(), new Date(start.getTime() + 1_800_000).toISOString(), {
+  // Something for the gate today, in two minutes (so that it is still today
+  // at the site unless the test runs in a Vienna day's last quarter hour).
+  const start = new Date(Math.ceil((Date.now() + 120_000) / 60_000) * 60_000);
+  await seed.book(project, [zone], start.toISOString(), new Date(start.getTime() + 900_000).toISOString(), {
     licencePlate: 'W-HANDY1',
     company: 'Beton Huber GmbH',
   });
