@@ -1,6 +1,7 @@
 // Invitations from the other side: a person who already has an account
 // signs in from the mail link and joins with one click; an unknown link
-// says so and offers sign-in. Also: moving an own booking to another free time.
+// says so and offers sign-in. Also: moving an own booking to another free
+// time, and a weekly series.
 import { expect, test } from '@playwright/test';
 import { PASSWORD, screen } from './helpers';
 import { Seed, siteDate } from './seed';
@@ -74,4 +75,22 @@ test('an own booking moves to another free time', async ({ page }) => {
   await expect(page.getByRole('heading', { name: 'Verschoben' })).toBeVisible();
   await page.getByRole('link', { name: 'Meine Buchungen' }).first().click();
   await expect(page.getByRole('heading', { name: /13:00–14:00/ })).toBeVisible();
+});
+
+test('a weekly series books every occurrence at once', async ({ page }) => {
+  const seed = new Seed(server.url);
+  await seed.registerAdmin('serie@generalbau.example');
+  const project = await seed.project('Halle West');
+  const zone = await seed.resource(project, 'storageArea', 'Lagerfläche A');
+  await page.goto(`${server.url}/sign-in?next=${encodeURIComponent(`/p/${project}/book?res=${zone}&dur=120&date=${siteDate(4)}`)}`);
+  await page.getByLabel('E-Mail-Adresse').fill('serie@generalbau.example');
+  await page.getByLabel('Passwort').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Anmelden' }).click();
+  await page.getByRole('radio', { name: '07:00' }).check();
+  await page.getByLabel('Material').fill('Bewehrungsstahl');
+  await page.getByRole('checkbox', { name: 'Wöchentlich wiederholen' }).check();
+  await page.getByLabel('Anzahl der Termine').fill('3');
+  await page.getByRole('button', { name: 'Um 07:00 buchen' }).click();
+  await expect(page.getByRole('heading', { name: 'Gebucht (3)' })).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: '07:00–09:00 · Lagerfläche A' })).toHaveCount(3);
 });

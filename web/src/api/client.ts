@@ -3,14 +3,13 @@
 // problem+json turned into a typed error.
 import createClient from 'openapi-fetch';
 import type { components, paths } from './schema';
-import { clearTokens, currentAccessToken, hasSession, refresh } from './session';
+import { clearTokens, currentAccessToken, refresh } from './session';
 
 export type Schemas = components['schemas'];
 export type Booking = Schemas['BookingView'];
 export type Project = Schemas['ProjectView'];
 export type Resource = Schemas['ResourceView'];
 export type Profile = Schemas['Profile'];
-export type BookingStatus = Schemas['BookingStatus'];
 
 export interface FieldError {
   field: string;
@@ -86,4 +85,3 @@ export async function getConditional<T>(url: string): Promise<T> {
   return body as T;
 }
 
-export { hasSession };

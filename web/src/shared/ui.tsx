@@ -126,8 +126,6 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
   );
 }
 
-export const STATUSES = ['requested', 'approved', 'checkedIn', 'checkedOut', 'declined', 'cancelled', 'turnedAway'] as const;
-
 export function StatusBadge({ status, noShow }: { status: string; noShow?: boolean }) {
   const { t } = useI18n();
   const key = noShow ? 'noShow' : status;

@@ -6,7 +6,7 @@ import { useAuth } from '../../app/auth';
 import { useProject } from '../../app/Layout';
 import { resourceNames } from '../../shared/bookings';
 import { useI18n, type MessageKey } from '../../shared/i18n';
-import { addDays, formatDate, formatSiteDate, formatTime, MINUTE, todayIn } from '../../shared/time';
+import { addDays, formatDate, formatNumber, formatSiteDate, formatTime, MINUTE, todayIn } from '../../shared/time';
 import { Field, Loading, PageTitle, ProblemMessage, SelectField, StatusBadge, TextAreaField } from '../../shared/ui';
 import { freeStarts, nearest } from './slots';
 
@@ -299,7 +299,7 @@ function SlotPicker({ starts, value, onChange, tz }: { starts: number[]; value: 
   const name = useId();
   return (
     <fieldset className="slots">
-      <legend>{t('book.freeTimes', { n: starts.length })}</legend>
+      <legend>{t('book.freeTimes', { n: formatNumber(starts.length, lang) })}</legend>
       <div className="slot-list">
         {starts.map((s) => (
           <label key={s} className={value === s ? 'slot chosen' : 'slot'}>
