@@ -3,7 +3,7 @@
 // back to the same view; the language switch is stored in the profile;
 // the wallboard shows the board alone.
 import { expect, test } from '@playwright/test';
-import { screen, signIn } from './helpers';
+import { expectAccessible, screen, signIn } from './helpers';
 import { Seed } from './seed';
 import { startServer, type Server } from './server';
 
@@ -49,6 +49,7 @@ test('expired session returns to the same view; English is stored in the profile
   await page.getByLabel('Sprache').selectOption('en');
   await expect(page.getByRole('heading', { name: 'Day board – Tuesday, 4 May 2027' })).toBeVisible();
   await expect.poll(async () => (await seed.call<{ language: string }>('GET', '/api/me')).language).toBe('en');
+  await expectAccessible(page, 'day board in English');
   await page.getByLabel('Language').selectOption('de');
   await expect(page.getByRole('heading', { name: /^Tagesplan/ })).toBeVisible();
 
