@@ -1,7 +1,7 @@
 // Sessions: a deep link while signed out comes back after sign-in; a
 // session that can no longer be refreshed sends the person to sign-in and
 // back to the same view; the language switch is stored in the profile;
-// the wallboard shows the board alone.
+// the wallboard shows the board alone and polls with If-None-Match (304).
 import { expect, test } from '@playwright/test';
 import { expectAccessible, screen, signIn } from './helpers';
 import { Seed } from './seed';
@@ -59,4 +59,10 @@ test('expired session returns to the same view; English is stored in the profile
   await expect(page.getByRole('button', { name: 'Nächster Tag' })).toHaveCount(0);
   await expect(page.getByRole('button', { name: /^08:00–09:00, Freigegeben/ })).toBeVisible();
   await screen(page, '25-wandanzeige');
+  // It refreshes itself with a conditional request: nothing changed, 304.
+  const poll = await page.waitForResponse((r) => r.url().includes('/bookings?') && r.request().headers()['if-none-match'] !== undefined, {
+    timeout: 25_000,
+  });
+  expect(poll.status()).toBe(304);
+  await expect(page.getByRole('button', { name: /^08:00–09:00, Freigegeben/ })).toBeVisible();
 });
