@@ -1,4 +1,5 @@
-// A phone (360 × 740): booking and the gate work without horizontal scrolling.
+// A phone (360 × 740): booking and the gate work without horizontal scrolling,
+// with 44 px touch targets; a late arrival is highlighted at the gate.
 import { expect, test } from '@playwright/test';
 import { expectNoHorizontalScroll, screen, signIn } from './helpers';
 import { Seed, siteDate } from './seed';
@@ -28,6 +29,14 @@ test('booking and gate fit a 360 px phone', async ({ page }) => {
     company: 'Beton Huber GmbH',
   });
 
+  // And one that should have arrived ten minutes ago: late.
+  const south = await seed.resource(project, 'unloadingZone', 'Entladezone Süd', '00:00', '23:59');
+  const lateStart = new Date(Math.floor((Date.now() - 600_000) / 60_000) * 60_000);
+  await seed.book(project, [south], lateStart.toISOString(), new Date(lateStart.getTime() + 1_800_000).toISOString(), {
+    licencePlate: 'W-SPAET1',
+    company: 'Kies Maier',
+  });
+
   await signIn(page, server.url, 'handy@generalbau.example', `/p/${project}/book?date=${siteDate(1)}&res=${zone}`);
   await expect(page.getByRole('heading', { name: 'Slot buchen' })).toBeVisible();
   await expect(page.getByRole('group', { name: /Freie Startzeiten/ })).toBeVisible();
@@ -41,6 +50,8 @@ test('booking and gate fit a 360 px phone', async ({ page }) => {
 
   await page.goto(`${server.url}/p/${project}/gate`);
   await expect(page.getByText('W-HANDY1')).toBeVisible();
+  await expect(page.getByRole('listitem').filter({ hasText: 'W-SPAET1' })).toContainText('verspätet');
+  await expect(page.getByRole('listitem').filter({ hasText: 'W-HANDY1' })).not.toContainText('verspätet');
   await expectNoHorizontalScroll(page, 'gate');
   const checkIn = page.getByRole('button', { name: 'W-HANDY1 einchecken' });
   const box = await checkIn.boundingBox();
