@@ -9,7 +9,9 @@ const shots = join(import.meta.dirname, '..', 'test-results', 'screenshots');
 /** Zero WCAG 2.1 AA violations (axe tags wcag2a, wcag2aa, wcag21a, wcag21aa) on the page as it is now. */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
   const result = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa']).analyze();
-  const summary = result.violations.map((v) => `${v.id}: ${v.help} (${v.nodes.map((n) => n.target.join(' ')).join(', ')})`);
+  const summary = result.violations.map(
+    (v) => `${v.id}: ${v.help} (${v.nodes.map((n) => `${n.target.join(' ')}: ${n.failureSummary ?? ''}`).join('; ')})`,
+  );
   expect(summary, `axe violations on ${what}`).toEqual([]);
 }
 
