@@ -77,6 +77,8 @@ pub struct Config {
     pub mail_from: String,
     /// The web front end's base URL, for links in mails.
     pub app_url: String,
+    /// The built web app (`web/dist`), served at `/`.
+    pub web_dir: PathBuf,
     /// The Azure stores; `None` runs on the embedded store.
     pub azure: Option<AzureConfig>,
 }
@@ -153,6 +155,7 @@ pub mod vars {
     pub const MIN_BODY_BYTES_PER_SEC: &str = "LMS_MIN_BODY_BYTES_PER_SEC";
     pub const MAX_CONNECTIONS: &str = "LMS_MAX_CONNECTIONS";
     pub const TRUSTED_PROXIES: &str = "LMS_TRUSTED_PROXIES";
+    pub const WEB_DIR: &str = "LMS_WEB_DIR";
     pub const ARGON2_MEMORY_KIB: &str = "LMS_ARGON2_MEMORY_KIB";
     pub const ARGON2_ITERATIONS: &str = "LMS_ARGON2_ITERATIONS";
     pub const ARGON2_PARALLELISM: &str = "LMS_ARGON2_PARALLELISM";
@@ -213,6 +216,7 @@ impl Config {
             None => IpAddr::from([127, 0, 0, 1]),
         };
         let data_dir = PathBuf::from(get(vars::DATA_DIR).unwrap_or("./.lms-data"));
+        let web_dir = PathBuf::from(get(vars::WEB_DIR).unwrap_or("web/dist"));
         let allowed_origins = match get(vars::ALLOWED_ORIGINS) {
             Some(v) => v
                 .split(',')
@@ -483,6 +487,7 @@ impl Config {
             trusted_proxies,
             mail_from,
             app_url,
+            web_dir,
             azure,
         })
     }

@@ -13,6 +13,7 @@ const USAGE: &str = "usage:
   insite-lms generate-function-configs [DIR]   write DIR/<function>/function.json (default function-configs)
   insite-lms package [OUT]                 assemble the Function App folder (default target/functionapp)
   insite-lms generate-cosmos-indexing      write infra/modules/cosmos-indexing.json from the code
+  insite-lms openapi                       print the OpenAPI document (the web client is generated from it)
   insite-lms grant-support-role EMAIL      let the account of EMAIL answer support requests";
 
 fn main() -> ExitCode {
@@ -24,6 +25,9 @@ fn main() -> ExitCode {
             table::write_function_configs(Path::new(dir)).map_err(|e| e.to_string())
         }
         Some("package") => package(args.get(1).map(PathBuf::from)),
+        Some("openapi") => serde_json::to_string_pretty(&insite_lms::functions::openapi_document())
+            .map(|text| println!("{text}"))
+            .map_err(|e| e.to_string()),
         Some("generate-cosmos-indexing") => insite_lms::store::azure::indexing_policies_json()
             .map_err(|e| e.to_string())
             .and_then(|text| {
@@ -54,7 +58,8 @@ fn main() -> ExitCode {
 fn package(out: Option<PathBuf>) -> Result<(), String> {
     let out = out.unwrap_or_else(|| PathBuf::from("target/functionapp"));
     let binary = std::env::current_exe().map_err(|e| e.to_string())?;
-    table::package(Path::new("."), &binary, &out).map_err(|e| e.to_string())?;
+    table::package(Path::new("."), Path::new(table::WEB_DIST), &binary, &out)
+        .map_err(|e| e.to_string())?;
     println!("packaged into {}", out.display());
     Ok(())
 }

@@ -3,6 +3,10 @@
 // Vault, and the roles that tie them together. Deploy with the README's
 // Deploy section; parameter files: main.dev.parameters.json,
 // main.prod.parameters.json.
+//
+// The web app is served by the Function App itself (no Static Web App):
+// same origin as /api, no second deployment, the handler's own caching and
+// CSP. See modules/functionapp.bicep and the README's "Deploy".
 
 targetScope = 'resourceGroup'
 

@@ -11,8 +11,9 @@ handlers/store/containers.rs (names and partition key paths), when an app
 setting that the handler requires with the Azure stores
 (`vars::AZURE_APP_SETTINGS` in handlers/config.rs) is not set on the
 Function App, when the Function App uses a setting Flex Consumption does
-not support or a maximum instance count below 40, or when the blob
-trigger's storage roles are missing.
+not support or a maximum instance count below 40, when the blob
+trigger's storage roles are missing, or when the web app is not hosted by
+the Function App as the README says.
 
     check-bicep.py [--infra DIR]    check infra/ (or a copy of it)
     check-bicep.py --self-test      prove that the checks fail on broken copies
@@ -227,6 +228,41 @@ def check_parameter_files(infra: Path, main_doc: dict) -> None:
             fail(f"{rel}: maximumInstanceCount {instances} is below Flex Consumption's lowest maximum (40)")
 
 
+def app_settings(config: dict) -> dict:
+    """name -> value of a Microsoft.Web/sites resource's siteConfig.appSettings."""
+    props = config.get("properties", {}) if isinstance(config, dict) else {}
+    settings = props.get("siteConfig", {}).get("appSettings", [])
+    return {s.get("name"): s.get("value") for s in settings if isinstance(s, dict)}
+
+
+def check_web_hosting(docs: dict) -> None:
+    """The web app is served by the Function App itself (README "Deploy"):
+    its app settings turn the host's home page off and name the packaged
+    build, host.json leaves the route prefix empty so that / reaches the
+    catch-all web-app function, and no Static Web App is deployed beside."""
+    sites = [
+        app_settings(config)
+        for doc in docs.values()
+        for _, rtype, config, _ in resources(doc)
+        if rtype.lower() == "microsoft.web/sites"
+    ]
+    if not sites:
+        fail("infra/: no Function App (Microsoft.Web/sites)")
+    for settings in sites:
+        if settings.get("AzureWebJobsDisableHomepage") != "true":
+            fail("Function App: app setting AzureWebJobsDisableHomepage must be 'true' (it serves the web app at /)")
+        if settings.get("LMS_WEB_DIR") != "web/dist":
+            fail("Function App: app setting LMS_WEB_DIR must be 'web/dist' (where `insite-lms package` puts the build)")
+    kinds = {rtype.lower() for doc in docs.values() for _, rtype, _, _ in resources(doc)}
+    if "microsoft.web/staticsites" in kinds:
+        fail("infra/: a Static Web App is deployed, but the Function App serves the web app itself")
+    host = json.loads((ROOT / "host.json").read_text())
+    if host.get("extensions", {}).get("http", {}).get("routePrefix") != "":
+        fail('host.json: extensions.http.routePrefix must be "" so that / reaches the web-app function')
+    if not (ROOT / "function-configs" / "web-app" / "function.json").is_file():
+        fail("function-configs/web-app/function.json is missing (cargo run -- generate-function-configs)")
+
+
 def min_value(param: dict):
     for d in param.get("decorators", []):
         if d.get("type") == "min_value":
@@ -293,6 +329,8 @@ def check(infra: Path) -> int:
     extra = sorted(set(found_containers) - set(rust_containers()))
     for name in extra:
         fail(f"container {name!r} in infra/ is not in handlers/store/containers.rs ALL")
+
+    check_web_hosting(docs)
 
     if errors:
         print(f"check-bicep: FAILED ({infra})", file=sys.stderr)

@@ -5,7 +5,8 @@
 use axum::Json;
 use axum::body::Bytes;
 use axum::extract::State;
-use axum::http::StatusCode;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -19,6 +20,7 @@ use crate::domain::ids::{BookingId, ResourceId};
 use crate::domain::projects::{self, Project};
 use crate::domain::roles::Action;
 use crate::domain::time;
+use crate::http::conditional::json_with_etag;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::paging::{DEFAULT_LIMIT, MAX_LIMIT, Paged};
 use crate::http::problem::{ApiError, Problem};
@@ -137,20 +139,29 @@ fn timestamp(field: &str, raw: Option<&str>) -> Result<Option<Timestamp>, ApiErr
 }
 
 /// Bookings by start time, filtered by time range, resource and status.
+/// Carries an ETag; with `If-None-Match` naming it, 304 (clients poll this).
 #[utoipa::path(
     get,
     path = "/api/projects/{projectId}/bookings",
     operation_id = "list-bookings",
     tag = "bookings",
     security(("bearer" = [])),
-    params(("projectId" = String, Path), ListParams),
-    responses((status = 200, body = Paged<BookingView>))
+    params(
+        ("projectId" = String, Path),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of the page the client holds"),
+        ListParams
+    ),
+    responses(
+        (status = 200, body = Paged<BookingView>, headers(("ETag" = String, description = "Tag of this page"))),
+        (status = 304, description = "Not modified since the ETag in If-None-Match", headers(("ETag" = String)))
+    )
 )]
 pub async fn list_bookings(
     State(state): State<AppState>,
     access: ProjectAccess,
+    headers: HeaderMap,
     ApiQuery(q): ApiQuery<ListParams>,
-) -> Result<Json<Paged<BookingView>>, ApiError> {
+) -> Result<Response, ApiError> {
     access.require(Action::ViewBookings)?;
     let filter = ListFilter {
         from: timestamp("from", q.from.as_deref())?,
@@ -181,10 +192,13 @@ pub async fn list_bookings(
         q.next,
     )
     .await?;
-    Ok(Json(Paged {
-        items: items.into_iter().map(|b| view(b, &p)).collect(),
-        next,
-    }))
+    json_with_etag(
+        &headers,
+        &Paged {
+            items: items.into_iter().map(|b| view(b, &p)).collect(),
+            next,
+        },
+    )
 }
 
 /// One booking.

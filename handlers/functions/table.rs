@@ -11,9 +11,10 @@ use super::background::BACKGROUND;
 
 #[derive(Debug, Clone, PartialEq)]
 pub enum Trigger {
-    /// `route` is relative to the `api/` prefix, as function.json wants it.
+    /// `route` is the whole path without its leading `/` (host.json's
+    /// `routePrefix` is empty, so the app can be served at `/`).
     Http {
-        method: String,
+        methods: Vec<String>,
         route: String,
     },
     Timer {
@@ -52,12 +53,22 @@ pub fn all_functions() -> Vec<FunctionDef> {
             out.push(FunctionDef {
                 name,
                 trigger: Trigger::Http {
-                    method: method.to_owned(),
-                    route: path.trim_start_matches("/api/").to_owned(),
+                    methods: vec![method.to_owned()],
+                    route: path.trim_start_matches('/').to_owned(),
                 },
             });
         }
     }
+    // The web app: every other GET reaches the handler, which serves a file
+    // of the build, index.html, or the API's 404 under `api/`. The host
+    // prefers the literal routes above to this catch-all.
+    out.push(FunctionDef {
+        name: WEB_APP_FUNCTION.to_owned(),
+        trigger: Trigger::Http {
+            methods: vec!["get".to_owned(), "head".to_owned()],
+            route: "{*path}".to_owned(),
+        },
+    });
     out.extend(BACKGROUND.iter().map(|f| FunctionDef {
         name: f.name.to_owned(),
         trigger: f.trigger.clone(),
@@ -68,13 +79,13 @@ pub fn all_functions() -> Vec<FunctionDef> {
 /// The function.json of one function.
 pub fn function_json(def: &FunctionDef) -> Value {
     let bindings = match &def.trigger {
-        Trigger::Http { method, route } => json!([
+        Trigger::Http { methods, route } => json!([
             {
                 "type": "httpTrigger",
                 "direction": "in",
                 "name": "req",
                 "authLevel": "anonymous",
-                "methods": [method],
+                "methods": methods,
                 "route": route
             },
             {"type": "http", "direction": "out", "name": "res"}
@@ -140,14 +151,27 @@ pub fn write_function_configs(dir: &Path) -> std::io::Result<()> {
 }
 
 /// Assemble the deployable Function App folder: host.json, one folder per
-/// function, and the binary under the name host.json expects.
-pub fn package(project_root: &Path, binary: &Path, out: &Path) -> std::io::Result<()> {
+/// function, the binary under the name host.json expects, and the built
+/// web app `web` under `web/dist` (the default `LMS_WEB_DIR`, relative to
+/// the handler's working directory, the package root).
+pub fn package(project_root: &Path, web: &Path, binary: &Path, out: &Path) -> std::io::Result<()> {
+    if !web.join("index.html").is_file() {
+        return Err(std::io::Error::new(
+            std::io::ErrorKind::NotFound,
+            format!(
+                "{} has no index.html: build the web app first (npm ci && npm run build in web/)",
+                web.display()
+            ),
+        ));
+    }
     if out.exists() {
         std::fs::remove_dir_all(out)?;
     }
     std::fs::create_dir_all(out)?;
     std::fs::copy(project_root.join("host.json"), out.join("host.json"))?;
     write_function_configs(out)?;
+    // After the configs: writing them removes folders that are no function.
+    copy_dir(web, &out.join(WEB_DIST))?;
     let target = out.join(BINARY_NAME);
     std::fs::copy(binary, &target)?;
     #[cfg(unix)]
@@ -158,5 +182,25 @@ pub fn package(project_root: &Path, binary: &Path, out: &Path) -> std::io::Resul
     Ok(())
 }
 
+fn copy_dir(from: &Path, to: &Path) -> std::io::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_dir(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), target)?;
+        }
+    }
+    Ok(())
+}
+
 /// The executable name in host.json's `defaultExecutablePath`.
 pub const BINARY_NAME: &str = "insite-lms";
+
+/// The catch-all HTTP function that serves the web app.
+pub const WEB_APP_FUNCTION: &str = "web-app";
+
+/// Where the built web app lives, in the repository and in the package.
+pub const WEB_DIST: &str = "web/dist";

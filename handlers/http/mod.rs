@@ -1,13 +1,16 @@
 //! Cross-cutting HTTP: the router with its layers (request ids, tracing,
-//! CORS, body limit, security headers), error mapping, extractors, and the
-//! server that accepts connections.
+//! CORS, body limit, security headers), error mapping, extractors, the
+//! server that accepts connections, and the web app served for every other
+//! GET.
 
 pub mod client_address;
+pub mod conditional;
 pub mod extract;
 pub mod paging;
 pub mod problem;
 pub mod rate_limit;
 pub mod server;
+pub mod web_app;
 
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, Method, header};
@@ -39,7 +42,7 @@ pub fn router(state: AppState) -> Router {
     let cors = cors_layer(&state.config.allowed_origins);
     let max_json = state.config.max_json_bytes;
     api.merge(functions::background::router())
-        .fallback(|| async { ApiError::NotFound })
+        .fallback(web_app::fallback)
         .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
         .layer(Extension(Arc::new(openapi)))
         .layer(DefaultBodyLimit::max(max_json))
@@ -145,6 +148,7 @@ fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
                 header::AUTHORIZATION,
                 header::CONTENT_TYPE,
                 header::IF_MATCH,
+                header::IF_NONE_MATCH,
                 header::IF_RANGE,
                 header::RANGE,
             ])

@@ -186,6 +186,18 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
           name: 'LMS_AZURE_CREDENTIAL'
           value: 'managed-identity'
         }
+        // The web app is served by this Function App itself, from the same
+        // origin as /api (host.json routePrefix "", catch-all function
+        // web-app, the build packaged under web/dist = LMS_WEB_DIR). The
+        // host's own home page at / would otherwise answer instead.
+        {
+          name: 'AzureWebJobsDisableHomepage'
+          value: 'true'
+        }
+        {
+          name: 'LMS_WEB_DIR'
+          value: 'web/dist'
+        }
         {
           name: 'LMS_ALLOWED_ORIGINS'
           value: join(allowedOrigins, ',')

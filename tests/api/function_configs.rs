@@ -1,7 +1,9 @@
 //! The route table is the one source of truth for the function list: the
 //! committed `function-configs/` must be exactly what the code generates.
 
-use insite_lms::functions::table::{Trigger, all_functions, write_function_configs};
+use insite_lms::functions::table::{
+    Trigger, WEB_APP_FUNCTION, all_functions, write_function_configs,
+};
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -53,22 +55,40 @@ fn function_names_are_unique_and_valid_for_azure() {
     assert_eq!(before, names.len(), "duplicate function names");
 }
 
+/// host.json's `routePrefix` is empty so that the Function App serves the
+/// web app at `/`: API routes carry `api/` themselves, and one catch-all
+/// GET function hands every other path to the handler.
 #[test]
-fn every_http_route_lives_under_the_api_prefix_and_timers_exist() {
+fn api_routes_carry_the_api_prefix_the_web_app_catches_the_rest_and_timers_exist() {
     let functions = all_functions();
     assert!(
         functions
             .iter()
             .any(|f| matches!(f.trigger, Trigger::Timer { .. }) && f.name == "purge-expired")
     );
+    let host: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join("host.json"))
+            .expect("host.json"),
+    )
+    .expect("json");
+    assert_eq!(host["extensions"]["http"]["routePrefix"], "");
+    let mut catch_all = Vec::new();
     for f in functions {
-        if let Trigger::Http { route, .. } = &f.trigger {
-            assert!(
-                !route.starts_with('/') && !route.starts_with("api/"),
-                "{route}"
-            );
+        if let Trigger::Http { route, methods } = &f.trigger {
+            if f.name == WEB_APP_FUNCTION {
+                catch_all.push((route.clone(), methods.clone()));
+            } else {
+                assert!(route.starts_with("api/"), "{route}");
+            }
         }
     }
+    assert_eq!(
+        catch_all,
+        [(
+            "{*path}".to_owned(),
+            vec!["get".to_owned(), "head".to_owned()]
+        )]
+    );
 }
 
 #[test]
@@ -76,13 +96,19 @@ fn package_assembles_a_deployable_folder() {
     let out = tempfile::tempdir().expect("tmp");
     let fake_binary = out.path().join("bin");
     std::fs::write(&fake_binary, b"binary").expect("write");
+    let web = out.path().join("dist");
+    std::fs::create_dir_all(web.join("assets")).expect("dist");
+    std::fs::write(web.join("index.html"), "<!doctype html>").expect("index");
+    std::fs::write(web.join("assets/app-1a2b.js"), "0").expect("asset");
     let app = out.path().join("app");
-    insite_lms::functions::table::package(
-        Path::new(env!("CARGO_MANIFEST_DIR")),
-        &fake_binary,
-        &app,
-    )
-    .expect("package");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    // Without a built app the package would serve nothing at `/`: refused.
+    let missing = out.path().join("none");
+    assert!(insite_lms::functions::table::package(root, &missing, &fake_binary, &app).is_err());
+    insite_lms::functions::table::package(root, &web, &fake_binary, &app).expect("package");
+    assert!(app.join("web/dist/index.html").is_file());
+    assert!(app.join("web/dist/assets/app-1a2b.js").is_file());
+    assert!(app.join("web-app/function.json").is_file());
     let host: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(app.join("host.json")).expect("host.json"))
             .expect("json");

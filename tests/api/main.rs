@@ -23,3 +23,4 @@ mod registration;
 mod sessions;
 mod smoke;
 mod smtp_sink;
+mod web_app;

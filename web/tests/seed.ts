@@ -1,0 +1,58 @@
+// Sets up data through the public API (as curl would) for the tests that
+// are about one screen; the end-to-end test does everything in the browser.
+import { PASSWORD } from './helpers';
+
+export class Seed {
+  token = '';
+  constructor(public base: string) {}
+
+  async call<T = unknown>(method: string, path: string, body?: unknown, token = this.token): Promise<T> {
+    const r = await fetch(`${this.base}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const text = await r.text();
+    if (!r.ok) throw new Error(`${method} ${path}: ${r.status} ${text}`);
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  async registerAdmin(email: string, company = 'Generalbau GmbH'): Promise<void> {
+    const policy = await this.call<{ version: string }>('GET', '/api/privacy-policy');
+    await this.call('POST', '/api/organizations/register', {
+      organization: { name: company, country: 'AT' },
+      admin: { email, firstName: 'Anna', lastName: 'Bauer', password: PASSWORD },
+      acceptedPolicyVersion: policy.version,
+    });
+    this.token = (await this.call<{ accessToken: string }>('POST', '/api/auth/login', { email, password: PASSWORD })).accessToken;
+  }
+
+  async project(name = 'Wohnbau Seestadt', timeZone = 'Europe/Vienna'): Promise<string> {
+    return (await this.call<{ id: string }>('POST', '/api/projects', { name, address: 'Seestadtstraße 1, 1220 Wien', timeZone })).id;
+  }
+
+  async resource(project: string, kind: string, name: string, from = '06:00', to = '18:00'): Promise<string> {
+    const days = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday', 'sunday'];
+    const openingHours = Object.fromEntries(days.map((d) => [d, [{ from, to }]]));
+    return (await this.call<{ id: string }>('POST', `/api/projects/${project}/resources`, { kind, name, openingHours })).id;
+  }
+
+  async book(project: string, resourceIds: string[], start: string, end: string, extra: Record<string, string> = {}): Promise<string> {
+    return (
+      await this.call<{ id: string }>('POST', `/api/projects/${project}/bookings`, {
+        resourceIds,
+        start,
+        end,
+        company: 'Beton Huber GmbH',
+        material: 'Transportbeton C25/30',
+        ...extra,
+      })
+    ).id;
+  }
+}
+
+/** Tomorrow's date at the site (YYYY-MM-DD) in Europe/Vienna. */
+export function siteDate(daysAhead: number, tz = 'Europe/Vienna'): string {
+  const d = new Date(Date.now() + daysAhead * 86_400_000);
+  return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
