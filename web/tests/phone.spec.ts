@@ -2,7 +2,7 @@
 // with 44 px touch targets; a late arrival is highlighted at the gate.
 import { expect, test } from '@playwright/test';
 import { expectNoHorizontalScroll, screen, signIn } from './helpers';
-import { Seed, siteDate } from './seed';
+import { Seed, siteDate, workdayZone } from './seed';
 import { startServer, type Server } from './server';
 
 let server: Server;
@@ -18,11 +18,12 @@ test.use({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true
 test('booking and gate fit a 360 px phone', async ({ page }) => {
   const seed = new Seed(server.url);
   await seed.registerAdmin('handy@generalbau.example');
-  const project = await seed.project();
+  const tz = workdayZone();
+  const project = await seed.project(undefined, tz);
   const zone = await seed.resource(project, 'unloadingZone', 'Entladezone Nord', '00:00', '23:59');
   await seed.resource(project, 'crane', 'Turmdrehkran 1');
-  // Something for the gate today, in two minutes (so that it is still today
-  // at the site unless the test runs in a Vienna day's last quarter hour).
+  // Something for the gate today, in two minutes (still today at the site:
+  // its time zone is one where it is day now).
   const start = new Date(Math.ceil((Date.now() + 120_000) / 60_000) * 60_000);
   await seed.book(project, [zone], start.toISOString(), new Date(start.getTime() + 900_000).toISOString(), {
     licencePlate: 'W-HANDY1',
@@ -37,7 +38,7 @@ test('booking and gate fit a 360 px phone', async ({ page }) => {
     company: 'Kies Maier',
   });
 
-  await signIn(page, server.url, 'handy@generalbau.example', `/p/${project}/book?date=${siteDate(1)}&res=${zone}`);
+  await signIn(page, server.url, 'handy@generalbau.example', `/p/${project}/book?date=${siteDate(1, tz)}&res=${zone}`);
   await expect(page.getByRole('heading', { name: 'Slot buchen' })).toBeVisible();
   await expect(page.getByRole('group', { name: /Freie Startzeiten/ })).toBeVisible();
   await expectNoHorizontalScroll(page, 'booking');
