@@ -41,7 +41,8 @@ test('two contexts book the same slot: one succeeds, the other gets the conflict
       return (await won.isVisible()) ? 'won' : 'lost';
     }),
   );
-  expect(outcomes.sort()).toEqual(['lost', 'won']);
+  // A sorted copy: sort() in place would lose which page lost.
+  expect([...outcomes].sort()).toEqual(['lost', 'won']);
   const loser = pages[outcomes.indexOf('lost')];
   await expect(loser.getByText('Die nächsten freien Zeiten:')).toBeVisible();
   // 10:00–11:00 is taken: the nearest free 60-minute starts are 09:00 and 11:00.
