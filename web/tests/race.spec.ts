@@ -26,7 +26,13 @@ test('two contexts book the same slot: one succeeds, the other gets the conflict
       const page = await (await browser.newContext()).newPage();
       await signIn(page, server.url, 'leitung@generalbau.example', url.replace(server.url, ''));
       await expect(page.getByRole('heading', { name: 'Slot buchen' })).toBeVisible();
-      await page.getByRole('radio', { name: '10:00' }).check();
+      // Two pages load the free times at once; a list that re-renders under
+      // the click is retried, not taken for a failure.
+      const ten = page.getByRole('radio', { name: '10:00' });
+      await expect(async () => {
+        await ten.check();
+        await expect(ten).toBeChecked();
+      }).toPass();
       await page.getByLabel('Kennzeichen').fill('W-RACE1');
       return page;
     }),
