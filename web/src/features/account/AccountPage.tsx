@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useSearchParams } from 'react-router';
 import { api, ApiProblem, unwrap, type Profile } from '../../api/client';
 import { clearTokens } from '../../api/session';
 import { useAuth } from '../../app/auth';
@@ -85,6 +85,7 @@ function Notifications({ me }: { me: Profile }) {
   const qc = useQueryClient();
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState('');
+  const [on, setOn] = useState(me.emailNotifications);
   return (
     <section className="card" aria-labelledby="notify-h">
       <h2 id="notify-h">{t('account.notifications')}</h2>
@@ -95,16 +96,19 @@ function Notifications({ me }: { me: Profile }) {
         <input
           type="checkbox"
           aria-describedby="notify-hint"
-          checked={me.emailNotifications}
+          checked={on}
           onChange={async (e) => {
+            const wanted = e.target.checked;
+            setOn(wanted);
             setError(null);
             setDone('');
             try {
-              const on = e.target.checked;
-              const profile = await unwrap(api.PATCH('/api/me', { body: { emailNotifications: on } }));
+              const profile = await unwrap(api.PATCH('/api/me', { body: { emailNotifications: wanted } }));
               qc.setQueryData(['me'], profile);
-              setDone(on ? t('account.notificationsOn') : t('account.notificationsOff'));
+              setOn(profile.emailNotifications);
+              setDone(profile.emailNotifications ? t('account.notificationsOn') : t('account.notificationsOff'));
             } catch (err) {
+              setOn(!wanted);
               setError(err);
             }
           }}
@@ -325,7 +329,6 @@ function Export() {
 function DeleteAccount() {
   const { t } = useI18n();
   const qc = useQueryClient();
-  const navigate = useNavigate();
   const [password, setPassword] = useState('');
   const [error, setError] = useState<unknown>(null);
   const wrong = error instanceof ApiProblem && error.status === 403 ? t('account.wrongPassword') : fieldError(error, 'password');
@@ -342,9 +345,11 @@ function DeleteAccount() {
           setError(null);
           try {
             await unwrap(api.DELETE('/api/me', { body: { password } }));
-            navigate('/sign-in?deleted=1', { replace: true });
+            // A fresh load: nothing of the person stays in memory, and no
+            // signed-in route redirects before the notice is shown.
             clearTokens();
             qc.clear();
+            window.location.replace('/sign-in?deleted=1');
           } catch (err) {
             setError(err);
           }
