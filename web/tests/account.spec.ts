@@ -47,7 +47,7 @@ test('my account: profile, notifications, sign-ins, calendar feed, password, exp
   await expect(optIn).toBeChecked();
 
   // The calendar feed: the project is kept in the URL; the link works until it is revoked.
-  await page.getByLabel('Projekt wechseln').selectOption({ label: 'Bürohaus Nord' });
+  await page.getByLabel('Projekt', { exact: true }).selectOption({ label: 'Bürohaus Nord' });
   await expect(page).toHaveURL(new RegExp(`feed=${project}`));
   await page.getByRole('button', { name: 'Link erstellen und anzeigen' }).click();
   const link = page.getByRole('textbox', { name: 'Feed-Link' });
@@ -117,6 +117,8 @@ test('the only admin is told what to do first; a deleted account cannot sign in'
   // A member deletes their account with their password, and cannot sign in afterwards.
   await signIn(page, server.url, 'fahrer@spedition.example', '/account');
   await expect(page.getByRole('heading', { name: 'Mein Konto' })).toBeVisible();
+  await page.getByRole('navigation', { name: 'Abschnitte' }).getByRole('link', { name: 'Konto löschen' }).click();
+  await expect(page).toHaveURL(/#delete-h$/);
   await page.getByLabel('Passwort zur Bestätigung').fill('Falsches-Passwort-2027');
   await page.getByRole('button', { name: 'Konto endgültig löschen' }).click();
   await expect(page.getByLabel('Passwort zur Bestätigung')).toHaveAccessibleDescription('Das Passwort stimmt nicht.');

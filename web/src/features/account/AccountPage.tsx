@@ -5,8 +5,18 @@ import { api, ApiProblem, unwrap, type Profile } from '../../api/client';
 import { clearTokens } from '../../api/session';
 import { useAuth } from '../../app/auth';
 import { useProjects } from '../../app/Layout';
-import { useI18n, type Language } from '../../shared/i18n';
+import { useI18n, type Language, type MessageKey } from '../../shared/i18n';
 import { Field, fieldError, Loading, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
+
+const SECTIONS: [string, MessageKey][] = [
+  ['profile-h', 'account.profile'],
+  ['notify-h', 'account.notifications'],
+  ['logins-h', 'account.logins'],
+  ['feed-h', 'account.feed'],
+  ['password-h', 'account.password'],
+  ['export-h', 'account.export'],
+  ['delete-h', 'account.delete'],
+];
 
 /** My account (issue 17): profile, notifications, logins, calendar feed, password, export, erasure. */
 export default function AccountPage() {
@@ -16,6 +26,15 @@ export default function AccountPage() {
   return (
     <div className="page">
       <PageTitle title={t('account.title')}>{t('account.title')}</PageTitle>
+      <nav aria-label={t('account.sections')}>
+        <ul className="section-links">
+          {SECTIONS.map(([id, key]) => (
+            <li key={id}>
+              <a href={`#${id}`}>{t(key)}</a>
+            </li>
+          ))}
+        </ul>
+      </nav>
       <ProfileForm me={me} />
       <Notifications me={me} />
       <Logins />
@@ -165,7 +184,7 @@ function CalendarFeed() {
       ) : (
         <div className="form">
           <SelectField
-            label={t('nav.project')}
+            label={t('account.feedProject')}
             value={projectId}
             onChange={(e) => {
               const next = new URLSearchParams(params);
