@@ -98,6 +98,7 @@ test("a manager trying an owner's action, and a member, see why not", async ({ b
   await manager.getByRole('button', { name: 'Rolle speichern: Mia Monteur' }).click();
   await expect(manager.getByText('Das dürfen nur Eigentümer dieses Projekts', { exact: false })).toBeVisible();
   await expect(manager.getByRole('alert')).toBeVisible();
+  await expect(manager.getByRole('combobox', { name: 'Rolle von Mia Monteur' })).toHaveValue('member');
   await screen(manager, '35-nur-eigentuemer');
   await managerContext.close();
 

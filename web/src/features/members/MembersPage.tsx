@@ -34,7 +34,7 @@ export default function MembersPage() {
   const shown = filter ? list.filter((m) => m.role === filter) : list;
   const name = (m: Member) => `${m.firstName} ${m.lastName}`;
 
-  async function act(f: () => Promise<unknown>, message: string) {
+  async function act(f: () => Promise<unknown>, message: string): Promise<boolean> {
     setError(null);
     setDone('');
     try {
@@ -42,8 +42,10 @@ export default function MembersPage() {
       await qc.invalidateQueries({ queryKey: ['members', projectId] });
       await qc.invalidateQueries({ queryKey: ['invitations', projectId] });
       setDone(message);
+      return true;
     } catch (err) {
       setError(err);
+      return false;
     }
   }
 
@@ -183,16 +185,17 @@ function MemberProblem({ error }: { error: unknown }) {
   );
 }
 
-function RoleChange({ member, onChange }: { member: Member; onChange: (role: Role) => Promise<void> }) {
+function RoleChange({ member, onChange }: { member: Member; onChange: (role: Role) => Promise<boolean> }) {
   const { t } = useI18n();
   const [role, setRole] = useState<Role>(member.role);
   const who = `${member.firstName} ${member.lastName}`;
   return (
     <form
       className="row"
-      onSubmit={(e) => {
+      onSubmit={async (e) => {
         e.preventDefault();
-        void onChange(role);
+        // A refused change shows the role the member still has.
+        if (!(await onChange(role))) setRole(member.role);
       }}
     >
       <label className="sr-only" htmlFor={`role-${member.userId}`}>
