@@ -46,11 +46,13 @@ export default function AccountPage() {
   );
 }
 
-function Done({ text }: { text: string }) {
+/** A success notice; kept as a key so that it follows a change of language. */
+function Done({ text }: { text: MessageKey | '' }) {
+  const { t } = useI18n();
   if (!text) return null;
   return (
     <p className="notice success" role="status">
-      {text}
+      {t(text)}
     </p>
   );
 }
@@ -62,7 +64,7 @@ function ProfileForm({ me }: { me: Profile }) {
   const [lastName, setLastName] = useState(me.lastName);
   const [language, setLang] = useState<Language>(me.language);
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState('');
+  const [done, setDone] = useState<MessageKey | ''>('');
   return (
     <section className="card" aria-labelledby="profile-h">
       <h2 id="profile-h">{t('account.profile')}</h2>
@@ -76,7 +78,7 @@ function ProfileForm({ me }: { me: Profile }) {
             const profile = await unwrap(api.PATCH('/api/me', { body: { firstName, lastName, language } }));
             qc.setQueryData(['me'], profile);
             setLanguage(profile.language);
-            setDone(t('account.saved'));
+            setDone('account.saved');
           } catch (err) {
             setError(err);
           }
@@ -103,7 +105,7 @@ function Notifications({ me }: { me: Profile }) {
   const { t } = useI18n();
   const qc = useQueryClient();
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState('');
+  const [done, setDone] = useState<MessageKey | ''>('');
   const [on, setOn] = useState(me.emailNotifications);
   return (
     <section className="card" aria-labelledby="notify-h">
@@ -125,7 +127,7 @@ function Notifications({ me }: { me: Profile }) {
               const profile = await unwrap(api.PATCH('/api/me', { body: { emailNotifications: wanted } }));
               qc.setQueryData(['me'], profile);
               setOn(profile.emailNotifications);
-              setDone(profile.emailNotifications ? t('account.notificationsOn') : t('account.notificationsOff'));
+              setDone(profile.emailNotifications ? 'account.notificationsOn' : 'account.notificationsOff');
             } catch (err) {
               setOn(!wanted);
               setError(err);
@@ -174,7 +176,7 @@ function CalendarFeed() {
   const projectId = params.get('feed') ?? items[0]?.id ?? '';
   const [url, setUrl] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState('');
+  const [done, setDone] = useState<MessageKey | ''>('');
   return (
     <section className="card" aria-labelledby="feed-h">
       <h2 id="feed-h">{t('account.feed')}</h2>
@@ -215,7 +217,7 @@ function CalendarFeed() {
                 try {
                   const feed = await unwrap(api.POST('/api/projects/{projectId}/calendar-feed', { params: { path: { projectId } } }));
                   setUrl(new URL(feed.url, window.location.origin).href);
-                  setDone(t('account.feedCreated'));
+                  setDone('account.feedCreated');
                 } catch (err) {
                   setError(err);
                 }
@@ -230,9 +232,9 @@ function CalendarFeed() {
                 onClick={async () => {
                   try {
                     await navigator.clipboard.writeText(url);
-                    setDone(t('account.feedCopied'));
+                    setDone('account.feedCopied');
                   } catch {
-                    setDone(t('account.feedCopyFailed'));
+                    setDone('account.feedCopyFailed');
                   }
                 }}
               >
@@ -247,8 +249,8 @@ function CalendarFeed() {
                 setDone('');
                 const { response } = await api.DELETE('/api/projects/{projectId}/calendar-feed', { params: { path: { projectId } } });
                 setUrl('');
-                if (response.ok) setDone(t('account.feedRevoked'));
-                else if (response.status === 404) setDone(t('account.feedNone'));
+                if (response.ok) setDone('account.feedRevoked');
+                else if (response.status === 404) setDone('account.feedNone');
                 else setError(new ApiProblem(response.status, response.statusText));
               }}
             >
@@ -266,7 +268,7 @@ function PasswordForm() {
   const [current, setCurrent] = useState('');
   const [next, setNext] = useState('');
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState('');
+  const [done, setDone] = useState<MessageKey | ''>('');
   const wrongCurrent = error instanceof ApiProblem && error.status === 403 ? t('account.wrongPassword') : fieldError(error, 'currentPassword');
   return (
     <section className="card" aria-labelledby="password-h">
@@ -281,7 +283,7 @@ function PasswordForm() {
             await unwrap(api.POST('/api/me/password', { body: { currentPassword: current, newPassword: next } }));
             setCurrent('');
             setNext('');
-            setDone(t('account.passwordChanged'));
+            setDone('account.passwordChanged');
           } catch (err) {
             setError(err);
           }
@@ -311,7 +313,7 @@ function PasswordForm() {
 function Export() {
   const { t } = useI18n();
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState('');
+  const [done, setDone] = useState<MessageKey | ''>('');
   return (
     <section className="card" aria-labelledby="export-h">
       <h2 id="export-h">{t('account.export')}</h2>
@@ -333,7 +335,7 @@ function Export() {
             a.click();
             a.remove();
             setTimeout(() => URL.revokeObjectURL(href), 10_000);
-            setDone(t('account.exported'));
+            setDone('account.exported');
           } catch (err) {
             setError(err);
           }

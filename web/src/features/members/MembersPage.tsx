@@ -27,16 +27,16 @@ export default function MembersPage() {
     queryFn: () => unwrap(api.GET('/api/projects/{projectId}/members', { params: { path: { projectId }, query: { limit: 200 } } })),
   });
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState('');
+  const [done, setDone] = useState<Message | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);
   const qc = useQueryClient();
   const list = members.data?.items ?? [];
   const shown = filter ? list.filter((m) => m.role === filter) : list;
   const name = (m: Member) => `${m.firstName} ${m.lastName}`;
 
-  async function act(f: () => Promise<unknown>, message: string): Promise<boolean> {
+  async function act(f: () => Promise<unknown>, message: Message): Promise<boolean> {
     setError(null);
-    setDone('');
+    setDone(null);
     try {
       await f();
       await qc.invalidateQueries({ queryKey: ['members', projectId] });
@@ -77,11 +77,7 @@ export default function MembersPage() {
           </label>
         </div>
         <MemberProblem error={error} />
-        {done && (
-          <p className="notice success" role="status">
-            {done}
-          </p>
-        )}
+        <Done message={done} />
         {members.error ? (
           <ProblemMessage error={members.error} />
         ) : !members.data ? (
@@ -112,7 +108,7 @@ export default function MembersPage() {
                       {canManage ? (
                         <RoleChange member={m} onChange={(role) => act(
                           () => unwrap(api.PATCH('/api/projects/{projectId}/members/{userId}', { params: { path: { projectId, userId: m.userId } }, body: { role } })),
-                          t('members.roleChanged', { name: name(m), role: t(`role.${role}` as MessageKey) }),
+                          ['members.roleChanged', { name: name(m), role }],
                         )} />
                       ) : (
                         t(`role.${m.role}` as MessageKey)
@@ -148,7 +144,7 @@ export default function MembersPage() {
               setRemoving(null);
               await act(
                 () => unwrap(api.DELETE('/api/projects/{projectId}/members/{userId}', { params: { path: { projectId, userId: m.userId } } })),
-                t('members.removed', { name: name(m) }),
+                ['members.removed', { name: name(m) }],
               );
             }}
           >
@@ -169,6 +165,21 @@ export default function MembersPage() {
         </>
       )}
     </div>
+  );
+}
+
+/** A success message as key and values, so that it follows a change of language; a role value is translated. */
+type Message = [MessageKey, Record<string, string>];
+
+function Done({ message }: { message: Message | null }) {
+  const { t } = useI18n();
+  if (!message) return null;
+  const [key, vars] = message;
+  const shown = vars.role ? { ...vars, role: t(`role.${vars.role}` as MessageKey) } : vars;
+  return (
+    <p className="notice success" role="status">
+      {t(key, shown)}
+    </p>
   );
 }
 
@@ -223,14 +234,14 @@ function Invite({ projectId }: { projectId: string }) {
   const [role, setRole] = useState<Role>('member');
   const [consent, setConsent] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState('');
+  const [done, setDone] = useState<Message | null>(null);
   return (
     <form
       className="form"
       onSubmit={async (e) => {
         e.preventDefault();
         setError(null);
-        setDone('');
+        setDone(null);
         try {
           await unwrap(
             api.POST('/api/projects/{projectId}/invitations', {
@@ -239,7 +250,7 @@ function Invite({ projectId }: { projectId: string }) {
             }),
           );
           await qc.invalidateQueries({ queryKey: ['invitations', projectId] });
-          setDone(t('members.invited', { email }));
+          setDone(['members.invited', { email }]);
           setEmail('');
           setConsent(false);
         } catch (err) {
@@ -269,11 +280,7 @@ function Invite({ projectId }: { projectId: string }) {
         )}
       </p>
       <ProblemMessage error={error} />
-      {done && (
-        <p className="notice success" role="status">
-          {done}
-        </p>
-      )}
+      <Done message={done} />
       <button type="submit">{t('members.sendInvite')}</button>
     </form>
   );
@@ -284,7 +291,7 @@ function Pending({ projectId, members }: { projectId: string; members: Member[] 
   const { project } = useProject();
   const qc = useQueryClient();
   const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState('');
+  const [done, setDone] = useState<Message | null>(null);
   const invitations = useQuery({
     queryKey: ['invitations', projectId],
     queryFn: () => unwrap(api.GET('/api/projects/{projectId}/invitations', { params: { path: { projectId }, query: { limit: 200 } } })),
@@ -298,11 +305,7 @@ function Pending({ projectId, members }: { projectId: string; members: Member[] 
     <section className="card" aria-labelledby="pending-h">
       <h2 id="pending-h">{t('members.pending')}</h2>
       <ProblemMessage error={error ?? invitations.error} />
-      {done && (
-        <p className="notice success" role="status">
-          {done}
-        </p>
-      )}
+      <Done message={done} />
       {!invitations.data ? (
         !invitations.error && <Loading />
       ) : items.length === 0 ? (
@@ -333,7 +336,7 @@ function Pending({ projectId, members }: { projectId: string; members: Member[] 
                       className="danger"
                       onClick={async () => {
                         setError(null);
-                        setDone('');
+                        setDone(null);
                         try {
                           await unwrap(
                             api.DELETE('/api/projects/{projectId}/invitations/{invitationId}', {
@@ -341,7 +344,7 @@ function Pending({ projectId, members }: { projectId: string; members: Member[] 
                             }),
                           );
                           await qc.invalidateQueries({ queryKey: ['invitations', projectId] });
-                          setDone(t('members.withdrawn', { email: i.email }));
+                          setDone(['members.withdrawn', { email: i.email }]);
                         } catch (err) {
                           setError(err);
                         }
