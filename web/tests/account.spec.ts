@@ -5,7 +5,7 @@
 // their account cannot sign in afterwards.
 import { expect, test } from '@playwright/test';
 import { readFileSync } from 'node:fs';
-import { PASSWORD, screen, signIn } from './helpers';
+import { expectNoHorizontalScroll, PASSWORD, screen, signIn } from './helpers';
 import { newMember, Seed } from './seed';
 import { startServer, type Server } from './server';
 
@@ -123,7 +123,10 @@ test('the only admin is told what to do first; a deleted account cannot sign in'
   await page.getByRole('button', { name: 'Konto endgültig löschen' }).click();
   await expect(page.getByLabel('Passwort zur Bestätigung')).toHaveAccessibleDescription('Das Passwort stimmt nicht.');
   await page.getByLabel('Passwort zur Bestätigung').fill(PASSWORD);
-  await screen(page, '45-konto-loeschen');
+  await page.setViewportSize({ width: 360, height: 740 });
+  await expectNoHorizontalScroll(page, 'account on a phone');
+  await screen(page, '45-konto-loeschen-telefon');
+  await page.setViewportSize({ width: 1280, height: 900 });
   await page.getByRole('button', { name: 'Konto endgültig löschen' }).click();
   await expect(page.getByText('Ihr Konto wurde gelöscht.', { exact: false })).toBeVisible();
   await expect(page.getByRole('heading', { name: 'Anmelden' })).toBeVisible();

@@ -3,7 +3,7 @@
 // told why the last owner cannot leave. A manager trying an owner's action
 // and a plain member see why not.
 import { expect, test } from '@playwright/test';
-import { screen, signIn } from './helpers';
+import { expectNoHorizontalScroll, screen, signIn } from './helpers';
 import { newMember, Seed } from './seed';
 import { startServer, type Server } from './server';
 
@@ -110,5 +110,9 @@ test("a manager trying an owner's action, and a member, see why not", async ({ b
   await expect(member.getByRole('button', { name: 'Einladung senden' })).toHaveCount(0);
   await expect(member.getByRole('button', { name: /entfernen/ })).toHaveCount(0);
   await screen(member, '36-mitglieder-lesend');
+  // On a phone: nothing wider than the screen (the table scrolls on its own).
+  await member.setViewportSize({ width: 360, height: 740 });
+  await expectNoHorizontalScroll(member, 'members on a phone');
+  await screen(member, '37-mitglieder-telefon');
   await memberContext.close();
 });

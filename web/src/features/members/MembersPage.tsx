@@ -83,7 +83,7 @@ export default function MembersPage() {
         ) : !members.data ? (
           <Loading />
         ) : (
-          <div className="table-scroll">
+          <div className="table-scroll" tabIndex={0} role="region" aria-label={t('members.list')}>
             <table className="list-table">
               <caption className="sr-only">{t('members.list')}</caption>
               <thead>
@@ -311,7 +311,7 @@ function Pending({ projectId, members }: { projectId: string; members: Member[] 
       ) : items.length === 0 ? (
         <p>{t('members.noPending')}</p>
       ) : (
-        <div className="table-scroll">
+        <div className="table-scroll" tabIndex={0} role="region" aria-label={t('members.pending')}>
           <table className="list-table">
             <caption className="sr-only">{t('members.pending')}</caption>
             <thead>
