@@ -57,12 +57,13 @@ test('admin sets up, subcontractor books, manager approves, gate checks in, boar
     await admin.getByRole('button', { name: 'Ressource anlegen' }).click();
     await expect(admin.getByText(`${name} wurde angelegt.`)).toBeVisible();
   }
+  await screen(admin, '03-einrichtung');
+  await admin.getByRole('link', { name: 'Mitglieder', exact: true }).click();
   await admin.getByRole('textbox', { name: 'E-Mail-Adresse' }).fill('max.muster@subbau.example');
-  await admin.getByLabel('Rolle').selectOption({ label: 'Mitglied' });
+  await admin.getByLabel('Rolle', { exact: true }).selectOption({ label: 'Mitglied' });
   await admin.getByRole('checkbox', { name: /einverstanden/ }).check();
   await admin.getByRole('button', { name: 'Einladung senden' }).click();
   await expect(admin.getByText('Einladung an max.muster@subbau.example ist unterwegs.')).toBeVisible();
-  await screen(admin, '03-einrichtung');
 
   // The subcontractor follows the mail's link and creates an account.
   await deliverMails(server);

@@ -1,6 +1,7 @@
 // Sets up data through the public API (as curl would) for the tests that
 // are about one screen; the end-to-end test does everything in the browser.
 import { PASSWORD } from './helpers';
+import { deliverMails, invitationLink, type Server } from './server';
 
 export class Seed {
   token = '';
@@ -68,4 +69,31 @@ export function workdayZone(now = new Date()): string {
 export function siteDate(daysAhead: number, tz = 'Europe/Vienna'): string {
   const d = new Date(Date.now() + daysAhead * 86_400_000);
   return new Intl.DateTimeFormat('en-CA', { timeZone: tz, year: 'numeric', month: '2-digit', day: '2-digit' }).format(d);
+}
+
+/**
+ * A new person joins `project` with `role` through an invitation (consent
+ * confirmed) and creates their account from the mail's link, as the browser
+ * would. They have no organization, so they may delete their account.
+ */
+export async function newMember(
+  owner: Seed,
+  server: Server,
+  project: string,
+  who: { email: string; role: string; firstName: string; lastName: string; company: string },
+): Promise<Seed> {
+  await owner.call('POST', `/api/projects/${project}/invitations`, { email: who.email, role: who.role, consentConfirmed: true });
+  await deliverMails(server);
+  const token = invitationLink(server, who.email).split('/invitations/')[1];
+  const person = new Seed(owner.base);
+  const policy = await person.call<{ version: string }>('GET', '/api/privacy-policy');
+  await person.call('POST', `/api/invitations/${token}/accept`, {
+    firstName: who.firstName,
+    lastName: who.lastName,
+    companyName: who.company,
+    password: PASSWORD,
+    acceptedPolicyVersion: policy.version,
+  });
+  person.token = (await person.call<{ accessToken: string }>('POST', '/api/auth/login', { email: who.email, password: PASSWORD })).accessToken;
+  return person;
 }

@@ -18,6 +18,8 @@ const MyBookingsPage = lazy(() => import('../features/bookings/MyBookingsPage'))
 const ApprovalsPage = lazy(() => import('../features/approvals/ApprovalsPage'));
 const GatePage = lazy(() => import('../features/gate/GatePage'));
 const SetupPage = lazy(() => import('../features/projects/SetupPage'));
+const MembersPage = lazy(() => import('../features/members/MembersPage'));
+const AccountPage = lazy(() => import('../features/account/AccountPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, staleTime: 10_000, refetchOnWindowFocus: true } },
@@ -63,6 +65,7 @@ export function App() {
                   <Route element={<Layout />}>
                     <Route path="/" element={<Navigate to="/projects" replace />} />
                     <Route path="/projects" element={<ProjectsPage />} />
+                    <Route path="/account" element={<AccountPage />} />
                     <Route path="/p/:projectId" element={<ProjectLayout />}>
                       <Route index element={<Navigate to="board" replace />} />
                       <Route path="board" element={<BoardPage />} />
@@ -71,6 +74,7 @@ export function App() {
                       <Route path="approvals" element={<ApprovalsPage />} />
                       <Route path="gate" element={<GatePage />} />
                       <Route path="setup" element={<SetupPage />} />
+                      <Route path="members" element={<MembersPage />} />
                     </Route>
                     <Route path="*" element={<NotFound />} />
                   </Route>

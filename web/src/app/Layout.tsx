@@ -34,7 +34,10 @@ export function Layout() {
             <option value="de">Deutsch</option>
             <option value="en">English</option>
           </select>
-          <span className="user">{me ? `${me.firstName} ${me.lastName}` : ''}</span>
+          <NavLink to="/account" className="user">
+            {me ? `${me.firstName} ${me.lastName}` : t('nav.account')}
+            <span className="sr-only"> – {t('nav.account')}</span>
+          </NavLink>
           <button
             type="button"
             className="secondary"
@@ -134,6 +137,9 @@ export function ProjectLayout() {
               <NavLink to="gate">{t('nav.gate')}</NavLink>
             </li>
           )}
+          <li>
+            <NavLink to="members">{t('nav.members')}</NavLink>
+          </li>
           {canManage && (
             <li>
               <NavLink to="setup">{t('nav.setup')}</NavLink>

@@ -24,6 +24,11 @@ export function SignIn() {
           {t('signIn.expired')}
         </p>
       )}
+      {params.get('deleted') === '1' && (
+        <p className="notice" role="status">
+          {t('signIn.deleted')}
+        </p>
+      )}
       <form
         className="card form"
         onSubmit={async (e) => {

@@ -1,5 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { Link } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { useProject } from '../../app/Layout';
 import { useI18n, type MessageKey } from '../../shared/i18n';
@@ -10,7 +11,8 @@ const DAYS = ['monday', 'tuesday', 'wednesday', 'thursday', 'friday', 'saturday'
 
 /**
  * The minimum set-up the daily workflow needs: resources with opening hours,
- * and invitations. Issue 17 replaces this with the full project set-up.
+ * and a link to members and invitations (their own screen). Issue 17 replaces
+ * this with the full project set-up.
  */
 export default function SetupPage() {
   const { t } = useI18n();
@@ -35,7 +37,9 @@ export default function SetupPage() {
       </section>
       <section className="card" aria-labelledby="inv-h">
         <h2 id="inv-h">{t('setup.invite')}</h2>
-        <Invite projectId={project.id} />
+        <p>
+          <Link to="../members">{t('setup.toMembers')}</Link>
+        </p>
       </section>
     </div>
   );
@@ -102,54 +106,6 @@ function NewResource({ projectId }: { projectId: string }) {
       <ProblemMessage error={error} />
       {done && <p role="status">{done}</p>}
       <button type="submit">{t('setup.addResource')}</button>
-    </form>
-  );
-}
-
-function Invite({ projectId }: { projectId: string }) {
-  const { t } = useI18n();
-  const [email, setEmail] = useState('');
-  const [role, setRole] = useState('member');
-  const [consent, setConsent] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const [done, setDone] = useState('');
-  return (
-    <form
-      className="form"
-      onSubmit={async (e) => {
-        e.preventDefault();
-        setError(null);
-        setDone('');
-        try {
-          await unwrap(
-            api.POST('/api/projects/{projectId}/invitations', {
-              params: { path: { projectId } },
-              body: { email, role, consentConfirmed: consent },
-            }),
-          );
-          setDone(t('setup.invited', { email }));
-          setEmail('');
-          setConsent(false);
-        } catch (err) {
-          setError(err);
-        }
-      }}
-    >
-      <Field label={t('field.email')} type="email" required value={email} onChange={(e) => setEmail(e.target.value)} error={fieldError(error, 'email')} />
-      <SelectField label={t('setup.role')} value={role} onChange={(e) => setRole(e.target.value)}>
-        {['manager', 'member', 'viewer'].map((r) => (
-          <option key={r} value={r}>
-            {t(`role.${r}` as MessageKey)}
-          </option>
-        ))}
-      </SelectField>
-      <label className="check">
-        <input type="checkbox" required checked={consent} onChange={(e) => setConsent(e.target.checked)} />
-        {t('setup.consent')}
-      </label>
-      <ProblemMessage error={error} />
-      {done && <p role="status">{done}</p>}
-      <button type="submit">{t('setup.sendInvite')}</button>
     </form>
   );
 }
