@@ -13,6 +13,7 @@ use crate::domain::ids::{OrganizationId, UserId};
 use crate::domain::sessions;
 use crate::http::problem::ApiError;
 use crate::state::AppState;
+use crate::store::DocumentStore;
 
 /// A request with a valid bearer access token whose session has not ended.
 #[derive(Debug, Clone)]
@@ -22,7 +23,41 @@ pub struct AuthUser {
     pub session_id: String,
 }
 
-impl FromRequestParts<AppState> for AuthUser {
+/// A request whose bearer access token verified, before its session is
+/// checked: `admit` checks it together with the reads the handler needs
+/// anyway, so that the check costs no round trip of its own.
+#[derive(Debug, Clone)]
+pub struct Bearer(AuthUser);
+
+impl Bearer {
+    pub fn user_id(&self) -> &UserId {
+        &self.0.user_id
+    }
+
+    /// Check the session while `alongside` runs; 401 if it has ended,
+    /// whatever `alongside` returned.
+    pub async fn admit<T>(
+        self,
+        store: &dyn DocumentStore,
+        alongside: impl Future<Output = T>,
+    ) -> Result<(AuthUser, T), ApiError> {
+        let user = self.0;
+        // A signature outlives logout and password changes; the session
+        // record does not (L1).
+        let (active, out) = tokio::join!(
+            sessions::is_active(store, &user.user_id, &user.session_id),
+            alongside
+        );
+        if !active? {
+            return Err(ApiError::Unauthorized(
+                "the session has ended; sign in again",
+            ));
+        }
+        Ok((user, out))
+    }
+}
+
+impl FromRequestParts<AppState> for Bearer {
     type Rejection = ApiError;
 
     async fn from_request_parts(
@@ -42,24 +77,26 @@ impl FromRequestParts<AppState> for AuthUser {
             .tokens
             .verify(token.trim())
             .map_err(|_| ApiError::Unauthorized("the access token is invalid or expired"))?;
-        // A signature outlives logout and password changes; the session
-        // record does not (L1).
-        let active = sessions::is_active(
-            state.stores.documents.as_ref(),
-            &verified.user_id,
-            &verified.session_id,
-        )
-        .await?;
-        if !active {
-            return Err(ApiError::Unauthorized(
-                "the session has ended; sign in again",
-            ));
-        }
-        Ok(AuthUser {
+        Ok(Bearer(AuthUser {
             user_id: verified.user_id,
             org_id: verified.org_id,
             session_id: verified.session_id,
-        })
+        }))
+    }
+}
+
+impl FromRequestParts<AppState> for AuthUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let bearer = Bearer::from_request_parts(parts, state).await?;
+        let (user, ()) = bearer
+            .admit(state.stores.documents.as_ref(), async {})
+            .await?;
+        Ok(user)
     }
 }
 

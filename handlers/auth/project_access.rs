@@ -3,17 +3,22 @@
 //! is a member of the project; anyone else gets 404, so a project's
 //! existence never leaks (OWASP API1). Handlers then ask `require(action)`
 //! of the permission matrix.
+//!
+//! `ProjectCaller` is the same check for handlers that read more of the
+//! project anyway: its `admit` runs the session and membership reads
+//! together with theirs, one round trip for all.
 
 use axum::extract::{FromRequestParts, Path};
 use axum::http::request::Parts;
 use std::collections::HashMap;
 
-use super::AuthUser;
+use super::Bearer;
 use crate::domain::ids::{ProjectId, UserId};
 use crate::domain::members;
 use crate::domain::roles::{Action, Role, allows};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
+use crate::store::DocumentStore;
 
 #[derive(Debug, Clone)]
 pub struct ProjectAccess {
@@ -39,6 +44,71 @@ impl ProjectAccess {
     }
 }
 
+/// A signed-in caller naming a project, before the session and the
+/// membership are checked (see `admit`).
+#[derive(Debug, Clone)]
+pub struct ProjectCaller {
+    bearer: Bearer,
+    project_id: ProjectId,
+}
+
+impl ProjectCaller {
+    pub fn project_id(&self) -> &ProjectId {
+        &self.project_id
+    }
+
+    /// Check the session and the membership while `alongside` runs: 401 if
+    /// the session has ended, else 404 for a non-member, whatever
+    /// `alongside` returned.
+    pub async fn admit<T>(
+        self,
+        store: &dyn DocumentStore,
+        alongside: impl Future<Output = T>,
+    ) -> Result<(ProjectAccess, T), ApiError> {
+        let ProjectCaller { bearer, project_id } = self;
+        let user_id = bearer.user_id().clone();
+        let (user, (member, out)) = bearer
+            .admit(store, async {
+                tokio::join!(members::load(store, &project_id, &user_id), alongside)
+            })
+            .await?;
+        let (member, _) = member?.ok_or(ApiError::NotFound)?;
+        Ok((
+            ProjectAccess {
+                project_id,
+                user_id: user.user_id,
+                role: member.role,
+            },
+            out,
+        ))
+    }
+}
+
+impl FromRequestParts<AppState> for ProjectCaller {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let bearer = Bearer::from_request_parts(parts, state).await?;
+        let project_id = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+            .await
+            .ok()
+            .and_then(|Path(params)| params.get("projectId").and_then(|p| ProjectId::parse(p)));
+        match project_id {
+            Some(project_id) => Ok(ProjectCaller { bearer, project_id }),
+            // An ended session is 401 before an unknown project is 404.
+            None => {
+                bearer
+                    .admit(state.stores.documents.as_ref(), async {})
+                    .await?;
+                Err(ApiError::NotFound)
+            }
+        }
+    }
+}
+
 impl FromRequestParts<AppState> for ProjectAccess {
     type Rejection = ApiError;
 
@@ -46,22 +116,10 @@ impl FromRequestParts<AppState> for ProjectAccess {
         parts: &mut Parts,
         state: &AppState,
     ) -> Result<Self, Self::Rejection> {
-        let user = AuthUser::from_request_parts(parts, state).await?;
-        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
-            .await
-            .map_err(|_| ApiError::NotFound)?;
-        let project_id = params
-            .get("projectId")
-            .and_then(|p| ProjectId::parse(p))
-            .ok_or(ApiError::NotFound)?;
-        let (member, _) =
-            members::load(state.stores.documents.as_ref(), &project_id, &user.user_id)
-                .await?
-                .ok_or(ApiError::NotFound)?;
-        Ok(ProjectAccess {
-            project_id,
-            user_id: user.user_id,
-            role: member.role,
-        })
+        let caller = ProjectCaller::from_request_parts(parts, state).await?;
+        let (access, ()) = caller
+            .admit(state.stores.documents.as_ref(), async {})
+            .await?;
+        Ok(access)
     }
 }

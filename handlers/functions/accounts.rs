@@ -7,9 +7,9 @@ use axum::http::StatusCode;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::AuthUser;
+use crate::auth::{AuthUser, Bearer};
 use crate::domain::accounts::{self, Language, PersonInput, ProfileChange, Registration, User};
-use crate::domain::policy;
+use crate::domain::policy::{self, PolicyVersion};
 use crate::domain::sessions;
 use crate::http::extract::ApiJson;
 use crate::http::problem::{ApiError, Problem};
@@ -125,7 +125,12 @@ pub struct Profile {
 
 async fn profile(state: &AppState, user: User) -> Result<Profile, ApiError> {
     let current = policy::current_version(state.stores.documents.as_ref()).await?;
-    Ok(Profile {
+    Ok(profile_at(user, &current))
+}
+
+/// The profile, given the current privacy-policy version.
+fn profile_at(user: User, current: &PolicyVersion) -> Profile {
+    Profile {
         id: user.user_id.as_string(),
         email: user.email,
         first_name: user.first_name,
@@ -134,10 +139,10 @@ async fn profile(state: &AppState, user: User) -> Result<Profile, ApiError> {
         company_name: user.company_name,
         email_notifications: user.email_notifications,
         language: user.language,
-        policy_update_required: user.accepted_policy_version != current,
+        policy_update_required: user.accepted_policy_version != *current,
         accepted_policy_version: user.accepted_policy_version.as_str().to_owned(),
         accepted_policy_at: crate::domain::time::format(&user.accepted_policy_at),
-    })
+    }
 }
 
 /// The signed-in user's profile.
@@ -151,10 +156,21 @@ async fn profile(state: &AppState, user: User) -> Result<Profile, ApiError> {
 )]
 pub async fn get_me(
     State(state): State<AppState>,
-    auth: AuthUser,
+    bearer: Bearer,
 ) -> Result<Json<Profile>, ApiError> {
-    let (user, _) = accounts::require_user(state.stores.documents.as_ref(), &auth.user_id).await?;
-    Ok(Json(profile(&state, user).await?))
+    let store = state.stores.documents.as_ref();
+    let user_id = bearer.user_id().clone();
+    // The session, the user and the policy version: one round trip.
+    let (_, (user, current)) = bearer
+        .admit(store, async {
+            tokio::join!(
+                accounts::require_user(store, &user_id),
+                policy::current_version(store)
+            )
+        })
+        .await?;
+    let (user, _) = user?;
+    Ok(Json(profile_at(user, &current?)))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]

@@ -11,7 +11,7 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
-use crate::auth::project_access::ProjectAccess;
+use crate::auth::project_access::{ProjectAccess, ProjectCaller};
 use crate::domain::bookings::{
     self, Actor, Booking, BookingDetails, BookingInput, BookingPatch, BookingStatus, FreeWindow,
     ListFilter, SeriesInput, SkippedOccurrence, Transition,
@@ -108,12 +108,28 @@ async fn project(state: &AppState, access: &ProjectAccess) -> Result<Project, Ap
 )]
 pub async fn create_booking(
     State(state): State<AppState>,
-    access: ProjectAccess,
-    ApiJson(req): ApiJson<BookingInput>,
+    caller: ProjectCaller,
+    body: Result<ApiJson<BookingInput>, ApiError>,
 ) -> Result<(StatusCode, Json<BookingView>), ApiError> {
+    let store = state.stores.documents.as_ref();
+    let project_id = caller.project_id().clone();
+    // The project and the booked resources are read together with the
+    // session and the membership: one round trip. A malformed body still
+    // answers only after those checks passed, as with `ProjectAccess`.
+    let (access, read) = caller
+        .admit(store, async {
+            let ApiJson(req) = body?;
+            let (project, prefetched) = tokio::join!(
+                projects::require(store, &project_id),
+                bookings::prefetch(store, &project_id, &req)
+            );
+            Ok::<_, ApiError>((req, project, prefetched))
+        })
+        .await?;
+    let (req, project, prefetched) = read?;
     access.require(Action::CreateBooking)?;
-    let p = project(&state, &access).await?;
-    let b = bookings::create(state.stores.documents.as_ref(), &p, actor(&access), req).await?;
+    let (p, _) = project?;
+    let b = bookings::create_prefetched(store, &p, actor(&access), req, Some(prefetched)).await?;
     Ok((StatusCode::CREATED, Json(view(b, &p))))
 }
 
@@ -183,15 +199,19 @@ pub async fn list_bookings(
             })
             .transpose()?,
     };
-    let p = project(&state, &access).await?;
-    let (items, next) = bookings::list(
-        state.stores.documents.as_ref(),
-        &access.project_id,
-        &filter,
-        q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
-        q.next,
-    )
-    .await?;
+    // The project (for its time zone and settings) and the page: one round trip.
+    let (p, page) = tokio::join!(
+        project(&state, &access),
+        bookings::list(
+            state.stores.documents.as_ref(),
+            &access.project_id,
+            &filter,
+            q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
+            q.next,
+        )
+    );
+    let p = p?;
+    let (items, next) = page?;
     json_with_etag(
         &headers,
         &Paged {

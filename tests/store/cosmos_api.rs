@@ -53,6 +53,24 @@ async fn a_users_day_runs_on_cosmos_and_project_work_stays_in_its_partition() {
         "{:?}",
         view.charges
     );
+    // Reads that do not depend on each other share a round trip (the
+    // session check included): what a person waits for on Azure is the
+    // number of round trips one after another.
+    for (operation, most) in [
+        ("read own profile (GET /api/me)", 1),
+        ("read project (GET /api/projects/{id})", 2),
+        ("create booking (empty resource)", 3),
+        ("create booking (resource with 49 that day)", 3),
+        ("day view (50 bookings)", 2),
+    ] {
+        let s = step(&steps, operation);
+        assert!(
+            s.sequential <= most,
+            "{operation} takes {} sequential steps: {:?}",
+            s.sequential,
+            s.charges
+        );
+    }
     // Logging in finds the account by a point read of the normalized email,
     // never by scanning users.
     assert!(!fans_out(step(&steps, "log in")));

@@ -6,8 +6,14 @@
 //! the requests use the partitions and `benches/cosmos_api_ru.rs` can print
 //! request units and round trips per API operation. Files go to the
 //! embedded blob store: only Cosmos DB is measured here.
+//!
+//! The adapter sits behind `Waves`, which counts the *sequential steps* of
+//! each request (store calls that overlap count as one) and can add a fixed
+//! delay to every call, standing in for the network round trip to Cosmos DB.
 
 use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use base64::Engine;
 use insite_lms::config::Config;
@@ -15,6 +21,9 @@ use insite_lms::startup::Application;
 use insite_lms::store::Stores;
 use insite_lms::store::azure::CosmosDocumentStore;
 use insite_lms::store::embedded::FileBlobStore;
+use insite_lms::store::{
+    BatchOp, Container, Document, DocumentStore, ETag, NewDocument, Page, Query, StoreError,
+};
 use jiff::{Timestamp, ToSpan};
 use reqwest::{Method, StatusCode};
 use serde_json::{Value, json};
@@ -28,6 +37,12 @@ pub const DAY_BOOKINGS: usize = 50;
 pub struct Step {
     pub operation: &'static str,
     pub charges: Vec<Charge>,
+    /// Store calls one after another: a group of overlapping calls is one.
+    pub sequential: u64,
+    /// Request sent to response read, as the client saw it.
+    // Read by benches/cosmos_api_ru.rs; the store tests share this file.
+    #[allow(dead_code)]
+    pub elapsed: Duration,
 }
 
 impl Step {
@@ -41,10 +56,111 @@ impl Step {
     }
 }
 
+#[derive(Default)]
+struct WaveCount {
+    in_flight: u64,
+    waves: u64,
+}
+
+/// A document store that counts waves of calls (a wave begins when a call
+/// starts while none is in flight) and delays each call by a fixed time.
+struct Waves {
+    inner: Arc<dyn DocumentStore>,
+    delay: Duration,
+    count: Arc<Mutex<WaveCount>>,
+}
+
+impl Waves {
+    async fn enter(&self) {
+        {
+            let mut c = self.count.lock().expect("wave count");
+            if c.in_flight == 0 {
+                c.waves += 1;
+            }
+            c.in_flight += 1;
+        }
+        // Always give way once, so that calls issued together are all in
+        // flight before the first one finishes, even with no delay.
+        if self.delay.is_zero() {
+            tokio::task::yield_now().await;
+        } else {
+            tokio::time::sleep(self.delay).await;
+        }
+    }
+
+    fn leave<T>(&self, r: T) -> T {
+        self.count.lock().expect("wave count").in_flight -= 1;
+        r
+    }
+}
+
+#[async_trait::async_trait]
+impl DocumentStore for Waves {
+    async fn create(&self, c: Container, doc: NewDocument) -> Result<ETag, StoreError> {
+        self.enter().await;
+        self.leave(self.inner.create(c, doc).await)
+    }
+    async fn upsert(&self, c: Container, doc: NewDocument) -> Result<ETag, StoreError> {
+        self.enter().await;
+        self.leave(self.inner.upsert(c, doc).await)
+    }
+    async fn replace(
+        &self,
+        c: Container,
+        doc: NewDocument,
+        if_match: Option<&ETag>,
+    ) -> Result<ETag, StoreError> {
+        self.enter().await;
+        self.leave(self.inner.replace(c, doc, if_match).await)
+    }
+    async fn read(&self, c: Container, pk: &str, id: &str) -> Result<Option<Document>, StoreError> {
+        self.enter().await;
+        self.leave(self.inner.read(c, pk, id).await)
+    }
+    async fn delete(
+        &self,
+        c: Container,
+        pk: &str,
+        id: &str,
+        if_match: Option<&ETag>,
+    ) -> Result<(), StoreError> {
+        self.enter().await;
+        self.leave(self.inner.delete(c, pk, id, if_match).await)
+    }
+    async fn query(&self, c: Container, pk: &str, q: Query) -> Result<Page, StoreError> {
+        self.enter().await;
+        self.leave(self.inner.query(c, pk, q).await)
+    }
+    async fn query_all_partitions(&self, c: Container, q: Query) -> Result<Page, StoreError> {
+        self.enter().await;
+        self.leave(self.inner.query_all_partitions(c, q).await)
+    }
+    async fn batch(
+        &self,
+        c: Container,
+        pk: &str,
+        ops: Vec<BatchOp>,
+    ) -> Result<Vec<Option<ETag>>, StoreError> {
+        self.enter().await;
+        self.leave(self.inner.batch(c, pk, ops).await)
+    }
+    async fn remove_expired(&self) -> Result<u64, StoreError> {
+        self.inner.remove_expired().await
+    }
+    async fn compact(&self) -> Result<(), StoreError> {
+        self.inner.compact().await
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.enter().await;
+        self.leave(self.inner.ping().await)
+    }
+}
+
 struct Client {
     http: reqwest::Client,
     base: String,
     log: RuLog,
+    waves: Arc<Mutex<WaveCount>>,
     token: Option<String>,
     steps: Vec<Step>,
 }
@@ -58,17 +174,26 @@ impl Client {
         expected: StatusCode,
     ) -> Value {
         self.log.take();
+        *self.waves.lock().expect("wave count") = WaveCount::default();
         let request = match &self.token {
             Some(t) => request.bearer_auth(t),
             None => request,
         };
+        let started = Instant::now();
         let resp = request.send().await.expect("request sent");
         let status = resp.status();
         let body: Value = resp.json().await.unwrap_or(Value::Null);
+        let elapsed = started.elapsed();
         assert_eq!(status, expected, "{step:?}: {body}");
         let charges = self.log.take();
+        let sequential = self.waves.lock().expect("wave count").waves;
         if let Some(operation) = step {
-            self.steps.push(Step { operation, charges });
+            self.steps.push(Step {
+                operation,
+                charges,
+                sequential,
+                elapsed,
+            });
         }
         body
     }
@@ -82,6 +207,11 @@ impl Client {
 /// Call on a current-thread runtime: the charges are collected from the
 /// adapter's events on this thread, where the served application runs too.
 pub async fn run() -> Vec<Step> {
+    run_with_delay(Duration::ZERO).await
+}
+
+/// The same, with `delay` added to every call to Cosmos DB.
+pub async fn run_with_delay(delay: Duration) -> Vec<Step> {
     let log = RuLog::default();
     let _guard = log.install();
     let emulator = Emulator::new(false);
@@ -89,15 +219,18 @@ pub async fn run() -> Vec<Step> {
         .client(azure_data_cosmos::CosmosClient::builder())
         .await;
     let data_dir = tempfile::tempdir().expect("temp dir");
+    let waves = Arc::new(Mutex::new(WaveCount::default()));
     let stores = Stores {
-        documents: std::sync::Arc::new(
-            CosmosDocumentStore::open(&cosmos, DATABASE, true)
-                .await
-                .expect("cosmos store"),
-        ),
-        blobs: std::sync::Arc::new(
-            FileBlobStore::open(&data_dir.path().join("blobs")).expect("blob store"),
-        ),
+        documents: Arc::new(Waves {
+            inner: Arc::new(
+                CosmosDocumentStore::open(&cosmos, DATABASE, true)
+                    .await
+                    .expect("cosmos store"),
+            ),
+            delay,
+            count: waves.clone(),
+        }),
+        blobs: Arc::new(FileBlobStore::open(&data_dir.path().join("blobs")).expect("blob store")),
     };
     let env: HashMap<String, String> = HashMap::from([
         ("FUNCTIONS_CUSTOMHANDLER_PORT".into(), "0".into()),
@@ -118,6 +251,7 @@ pub async fn run() -> Vec<Step> {
         http: reqwest::Client::new(),
         base,
         log,
+        waves,
         token: None,
         steps: Vec::new(),
     };
@@ -184,6 +318,13 @@ async fn day(c: &mut Client) {
         .as_str()
         .expect("resource id")
         .to_owned();
+
+    c.call(
+        Some("read project (GET /api/projects/{id})"),
+        c.request(Method::GET, &p),
+        StatusCode::OK,
+    )
+    .await;
 
     // A day a week ahead (UTC), in quarter hours from 05:00.
     let start_of_day =

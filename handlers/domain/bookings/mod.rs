@@ -361,6 +361,19 @@ struct Snapshot {
     occupied: BTreeMap<ResourceId, Vec<Occupied>>,
 }
 
+/// A booking's resources as read, in the order named (`None`: not a
+/// resource of the project).
+type ResourceReads = Vec<Option<(Resource, ETag)>>;
+
+/// The named resources, read together.
+async fn read_resources(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    ids: &[ResourceId],
+) -> Result<ResourceReads, DomainError> {
+    futures::future::try_join_all(ids.iter().map(|id| resources::load(store, project, id))).await
+}
+
 async fn snapshot(
     store: &dyn DocumentStore,
     project: &ProjectId,
@@ -368,10 +381,23 @@ async fn snapshot(
     slots: &[TimeSlot],
     exclude: Option<&BookingId>,
 ) -> Result<Snapshot, DomainError> {
+    let reads = read_resources(store, project, ids).await?;
+    occupancy(store, project, ids, reads, slots, exclude).await
+}
+
+/// The snapshot over resources already read.
+async fn occupancy(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    ids: &[ResourceId],
+    reads: ResourceReads,
+    slots: &[TimeSlot],
+    exclude: Option<&BookingId>,
+) -> Result<Snapshot, DomainError> {
     let pk = project.as_string();
     let mut resources = Vec::new();
-    for id in ids {
-        let Some(r) = resources::load(store, project, id).await? else {
+    for (id, read) in ids.iter().zip(reads) {
+        let Some(r) = read else {
             return Err(DomainError::field(
                 "resourceIds",
                 format!("{id} is not a resource of this project"),
@@ -578,12 +604,53 @@ const DETAIL_FIELDS: &[&str] = &[
     "notes",
 ];
 
+/// The resources a booking request names, read ahead so that a handler can
+/// issue these reads together with its own (the caller's session and
+/// membership, the project): one round trip for all. See `create_prefetched`.
+pub struct Prefetched {
+    project: ProjectId,
+    ids: Vec<ResourceId>,
+    reads: Result<ResourceReads, DomainError>,
+}
+
+/// Read the resources `input` names; nothing for a list `create` refuses
+/// before it reads.
+pub async fn prefetch(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    input: &BookingInput,
+) -> Prefetched {
+    let mut v = Validator::default();
+    let ids = parse_resources(&mut v, &input.resource_ids);
+    let reads = match v.finish() {
+        Ok(()) => read_resources(store, project, &ids).await,
+        Err(_) => Ok(Vec::new()),
+    };
+    Prefetched {
+        project: project.clone(),
+        ids,
+        reads,
+    }
+}
+
 /// Book one slot on one or more resources, all or none.
 pub async fn create(
     store: &dyn DocumentStore,
     project: &Project,
     actor: Actor<'_>,
     input: BookingInput,
+) -> Result<Booking, DomainError> {
+    create_prefetched(store, project, actor, input, None).await
+}
+
+/// `create`, whose first attempt uses the resources `prefetch` read (when
+/// they are the ones `input` names in this project).
+pub async fn create_prefetched(
+    store: &dyn DocumentStore,
+    project: &Project,
+    actor: Actor<'_>,
+    input: BookingInput,
+    prefetched: Option<Prefetched>,
 ) -> Result<Booking, DomainError> {
     actor.require(Action::CreateBooking)?;
     let mut v = Validator::default();
@@ -597,8 +664,16 @@ pub async fn create(
     actor.check_cutoff(project, slot.start())?;
     let pk = project.project_id.as_string();
     let _turn = queue::wait_turn(&ids).await.map_err(|queue::Busy| busy())?;
+    // Read before the turn came: if a writer ahead changed the resources,
+    // the batch's If-Match fails and the retry reads them anew.
+    let mut prefetched = prefetched.filter(|p| p.project == project.project_id && p.ids == ids);
     for _ in 0..MAX_ATTEMPTS {
-        let snap = snapshot(store, &project.project_id, &ids, &[slot], None).await?;
+        // A retry reads the resources anew: the batch failed on their ETags.
+        let reads = match prefetched.take() {
+            Some(p) => p.reads?,
+            None => read_resources(store, &project.project_id, &ids).await?,
+        };
+        let snap = occupancy(store, &project.project_id, &ids, reads, &[slot], None).await?;
         match evaluate(project, &snap, &slot) {
             Ok(()) => {}
             Err(Ok(conflicts)) => return Err(conflict_error(conflicts)),
