@@ -14,7 +14,7 @@ use insite_lms::store::{
 };
 use serde_json::Value;
 
-use crate::files::{host_blob_payload, upload};
+use crate::files::{host_blob_payload, search, upload};
 use crate::helpers::{TestApp, spawn_app_on, spawn_app_with};
 
 /// Sends the blob trigger's invocation to the app as soon as a blob is
@@ -64,20 +64,6 @@ impl BlobStore for TriggerOnCommit {
     async fn ping(&self) -> Result<(), StoreError> {
         self.inner.ping().await
     }
-}
-
-async fn search(app: &TestApp, token: &str, project: &str, word: &str) -> Vec<String> {
-    let resp = app
-        .get_auth(&format!("/api/projects/{project}/files?q={word}"), token)
-        .await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.expect("json");
-    body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|f| f["id"].as_str().expect("id").to_owned())
-        .collect()
 }
 
 #[tokio::test]
@@ -143,18 +129,7 @@ async fn a_file_whose_blob_events_were_all_lost_is_indexed_by_the_purge_sweep() 
         ("LMS_PENDING_INDEX_RETRY_MINUTES", "0"),
     ])
     .await;
-    let (_owner, token) = app.signed_in("owner@bau.example").await;
-    let project = app.create_project(&token).await;
-    let file = upload(
-        &app,
-        &token,
-        &project,
-        "kranplan.txt",
-        b"Turmdrehkran Montag".to_vec(),
-        &[],
-    )
-    .await;
-    let id = file["id"].as_str().expect("id").to_owned();
+    let (token, project, id) = pending_upload(&app, "Turmdrehkran Montag").await;
     assert!(
         search(&app, &token, &project, "turmdrehkran")
             .await
@@ -174,17 +149,25 @@ async fn a_file_whose_blob_events_were_all_lost_is_indexed_by_the_purge_sweep() 
 #[tokio::test]
 async fn a_fresh_pending_file_is_left_to_its_blob_event_by_the_sweep() {
     let app = spawn_app_with(&[("LMS_INDEX_IN_PROCESS", "false")]).await;
+    pending_upload(&app, "Hubsteiger").await;
+    let report = app.run_timer("purge-expired").await;
+    assert_eq!(report["reindexedFiles"], 0, "within the hour: {report}");
+}
+
+/// An owner's project with one uploaded text file that no blob event has
+/// indexed yet: (token, project, file id).
+async fn pending_upload(app: &TestApp, text: &str) -> (String, String, String) {
     let (_owner, token) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&token).await;
-    upload(
-        &app,
+    let file = upload(
+        app,
         &token,
         &project,
         "notiz.txt",
-        b"Hubsteiger".to_vec(),
+        text.as_bytes().to_vec(),
         &[],
     )
     .await;
-    let report = app.run_timer("purge-expired").await;
-    assert_eq!(report["reindexedFiles"], 0, "within the hour: {report}");
+    let id = file["id"].as_str().expect("id").to_owned();
+    (token, project, id)
 }

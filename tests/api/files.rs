@@ -76,7 +76,8 @@ async fn replay_index(app: &TestApp, project: &str, file: &str, bytes: &[u8]) ->
     resp.json().await.expect("invocation response")
 }
 
-async fn search(app: &TestApp, token: &str, project: &str, q: &str) -> Vec<String> {
+/// The ids of the files a search for `q` finds.
+pub async fn search(app: &TestApp, token: &str, project: &str, q: &str) -> Vec<String> {
     let resp = app
         .get_auth(&format!("/api/projects/{project}/files?q={q}"), token)
         .await;

@@ -379,7 +379,6 @@ async fn sigkill_mid_stream_keeps_every_acknowledged_write() {
     let token = login(&client, &server.base, email).await;
     let site = setup_site(&client, &server.base, &token).await;
 
-    let (tx, mut rx) = mpsc::unbounded_channel();
     let in_flight = Arc::new(AtomicU64::new(0));
     let streams = (0..PROJECT_CLIENTS)
         .map(|n| (Stream::CreateProject, n))
@@ -387,39 +386,15 @@ async fn sigkill_mid_stream_keeps_every_acknowledged_write() {
             (Stream::PatchProfile, 0),
             (Stream::CreateBooking, 0),
             (Stream::Upload, 0),
-        ]);
-    let mut clients = Vec::new();
-    for (stream, n) in streams {
-        let conn = Conn {
-            client: client.clone(),
-            base: server.base.clone(),
-            token: token.clone(),
-            site: site.clone(),
-        };
-        clients.push(tokio::spawn(client_loop(
-            stream,
-            n,
-            conn,
-            tx.clone(),
-            in_flight.clone(),
-        )));
-    }
-    drop(tx);
-
-    let mut acked = Vec::new();
-    while acked.len() < KILL_AFTER {
-        acked.push(rx.recv().await.expect("clients acknowledge until the kill"));
-    }
-    // SIGKILL while the other clients' requests are in flight.
-    server.child.start_kill().expect("SIGKILL");
-    server.child.wait().await.expect("reaped");
-    for c in clients {
-        c.await.expect("client task");
-    }
-    // Acknowledgements that raced the kill count too.
-    while let Ok(a) = rx.try_recv() {
-        acked.push(a);
-    }
+        ])
+        .collect();
+    let conn = Conn {
+        client: client.clone(),
+        base: server.base.clone(),
+        token: token.clone(),
+        site: site.clone(),
+    };
+    let acked = acks_until_killed(&mut server, &conn, streams, &in_flight, KILL_AFTER).await;
 
     let mut server = start(data_dir.path(), &client).await;
     let token = login(&client, &server.base, email).await;
@@ -569,37 +544,16 @@ async fn sigkill_among_32_concurrent_writers_keeps_every_acknowledged_write() {
     let token = login(&client, &server.base, email).await;
     let site = setup_site(&client, &server.base, &token).await;
 
-    let (tx, mut rx) = mpsc::unbounded_channel();
+    let conn = Conn {
+        client: client.clone(),
+        base: server.base.clone(),
+        token: token.clone(),
+        site,
+    };
+    let streams = (0..WRITERS).map(|n| (Stream::CreateProject, n)).collect();
     let in_flight = Arc::new(AtomicU64::new(0));
-    let mut clients = Vec::new();
-    for n in 0..WRITERS {
-        let conn = Conn {
-            client: client.clone(),
-            base: server.base.clone(),
-            token: token.clone(),
-            site: site.clone(),
-        };
-        clients.push(tokio::spawn(client_loop(
-            Stream::CreateProject,
-            n,
-            conn,
-            tx.clone(),
-            in_flight.clone(),
-        )));
-    }
-    drop(tx);
-    let mut acked = Vec::new();
-    while acked.len() < KILL_AFTER_GROUPED {
-        acked.push(rx.recv().await.expect("clients acknowledge until the kill"));
-    }
-    server.child.start_kill().expect("SIGKILL");
-    server.child.wait().await.expect("reaped");
-    for c in clients {
-        c.await.expect("client task");
-    }
-    while let Ok(a) = rx.try_recv() {
-        acked.push(a);
-    }
+    let acked =
+        acks_until_killed(&mut server, &conn, streams, &in_flight, KILL_AFTER_GROUPED).await;
 
     let mut server = start(data_dir.path(), &client).await;
     let token = login(&client, &server.base, email).await;
@@ -639,4 +593,47 @@ async fn register(client: &reqwest::Client, base: &str, email: &str) {
     .await
     .expect("register sent");
     assert_eq!(registered.status(), 201, "registration succeeds");
+}
+
+/// Runs one client per stream against the server, SIGKILLs it after
+/// `kill_after` acknowledgements while the other requests are in flight,
+/// and returns every acknowledgement, those that raced the kill included.
+async fn acks_until_killed(
+    server: &mut Server,
+    conn: &Conn,
+    streams: Vec<(Stream, u64)>,
+    in_flight: &Arc<AtomicU64>,
+    kill_after: usize,
+) -> Vec<Ack> {
+    let (tx, mut rx) = mpsc::unbounded_channel();
+    let mut clients = Vec::new();
+    for (stream, n) in streams {
+        let conn = Conn {
+            client: conn.client.clone(),
+            base: conn.base.clone(),
+            token: conn.token.clone(),
+            site: conn.site.clone(),
+        };
+        clients.push(tokio::spawn(client_loop(
+            stream,
+            n,
+            conn,
+            tx.clone(),
+            in_flight.clone(),
+        )));
+    }
+    drop(tx);
+    let mut acked = Vec::new();
+    while acked.len() < kill_after {
+        acked.push(rx.recv().await.expect("clients acknowledge until the kill"));
+    }
+    server.child.start_kill().expect("SIGKILL");
+    server.child.wait().await.expect("reaped");
+    for c in clients {
+        c.await.expect("client task");
+    }
+    while let Ok(a) = rx.try_recv() {
+        acked.push(a);
+    }
+    acked
 }
