@@ -85,10 +85,10 @@ async fn m1_a_withdrawn_invitation_is_audited_and_its_link_answers_410() {
         .to_owned();
     let path = format!("/api/projects/{project}/invitations/{id}");
 
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let resp = app.send_auth(Method::DELETE, &path, &token, None).await;
     assert_eq!(resp.status(), 204);
-    assert_eq!(app.audit_count().await, before + 1, "P10");
+    assert_eq!(app.audit_count(), before + 1, "P10");
     assert!(pending(&app, &token, &project).await.is_empty());
 
     let problem = assert_problem(accept(&app, &invite).await, 410).await;

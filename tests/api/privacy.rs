@@ -2,7 +2,7 @@
 //! erasure (P11), organization deletion (P8), support requests (P14),
 //! notifications (P6) and the purge job.
 
-use insite_lms::store::containers::{OUTBOX, SUPPORT, USERS};
+use insite_lms::store::containers::{SUPPORT, USERS};
 use insite_lms::store::{BlobName, BlobStore, DocumentStore, NewDocument};
 use reqwest::Method;
 use serde_json::json;
@@ -316,14 +316,12 @@ async fn p8_deleting_an_organization_deletes_its_projects_and_users() {
     assert_eq!(resp.status(), 204);
     app.run_timer("purge-expired").await;
     assert_problem(app.login_response(&owner.email, PASSWORD).await, 401).await;
-    for c in insite_lms::store::containers::ALL {
-        for d in app.all_documents(*c).await {
-            let text = d.body.to_string();
-            assert!(
-                !text.contains(&project) && !text.contains(&org) && !text.contains(&owner.email),
-                "{text}"
-            );
-        }
+    for d in app.every_document() {
+        let text = d.body.to_string();
+        assert!(
+            !text.contains(&project) && !text.contains(&org) && !text.contains(&owner.email),
+            "{text}"
+        );
     }
     assert_eq!(
         app.get_auth(&format!("/api/projects/{other_project}"), &other_token)
@@ -354,7 +352,7 @@ async fn p14_contact_form_is_rate_limited_and_stores_no_address() {
     let limited = contact(&app, "Bert Bauleiter", "b@x.example").await;
     assert!(limited.headers().contains_key("retry-after"));
     assert_problem(limited, 429).await;
-    for d in app.all_documents(SUPPORT).await {
+    for d in app.all_documents("support") {
         assert!(
             !d.body.to_string().contains("127.0.0.1"),
             "no client address stored"
@@ -421,7 +419,7 @@ async fn p14_support_staff_list_and_close_and_closed_requests_expire() {
 
     let report = app.run_timer("purge-expired").await;
     assert_eq!(report["supportRequests"], 1);
-    let left: Vec<_> = app.all_documents(SUPPORT).await;
+    let left: Vec<_> = app.all_documents("support");
     assert_eq!(left.len(), 1, "the open request stays");
     assert_ne!(left[0].id, closed_id);
 }
@@ -444,7 +442,7 @@ async fn p6_opt_out_is_honoured_at_enqueue_and_at_send() {
     .await
     .expect("enqueue");
     assert!(!queued, "not opted in: nothing queued");
-    assert!(app.all_documents(OUTBOX).await.is_empty());
+    assert!(app.all_documents("outbox").is_empty());
 
     app.send_auth(
         Method::PATCH,
@@ -543,7 +541,7 @@ async fn p6_an_opted_in_users_booking_mail_goes_out_over_real_smtp_with_ics() {
     );
     assert!(t.contains("BEGIN:VCALENDAR"), "{t}");
     assert!(
-        app.all_documents(OUTBOX).await.is_empty(),
+        app.all_documents("outbox").is_empty(),
         "sent mails leave the outbox"
     );
 }
@@ -563,8 +561,7 @@ async fn purge_removes_exactly_the_expired_items_and_a_second_run_changes_nothin
     let mut old_login = None;
     let mut old_refresh = None;
     for d in app
-        .all_documents(USERS)
-        .await
+        .all_documents("users")
         .into_iter()
         .filter(|d| d.partition_key == uid)
     {
@@ -623,8 +620,7 @@ async fn purge_removes_exactly_the_expired_items_and_a_second_run_changes_nothin
         "young blobs stay"
     );
     let logins_left = app
-        .all_documents(USERS)
-        .await
+        .all_documents("users")
         .into_iter()
         .filter(|d| d.body["kind"] == "login")
         .count();
