@@ -8,6 +8,7 @@ use serde_json::{Value, json};
 
 use crate::smtp_sink::SmtpSink;
 use testkit::app::{PASSWORD, TestApp, assert_problem, spawn_app, spawn_app_with};
+use testkit::data_folder::files_containing;
 
 async fn new_person(app: &TestApp) -> Value {
     json!({
@@ -211,26 +212,6 @@ fn link_token(transcript: &str) -> Option<String> {
     (!token.is_empty()).then_some(token)
 }
 
-fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<String> {
-    let mut hits = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if std::fs::read(&path)
-                .expect("read file")
-                .windows(needle.len())
-                .any(|w| w == needle)
-            {
-                hits.push(path.display().to_string());
-            }
-        }
-    }
-    hits
-}
-
 /// L6: the invitation token is never written to the data folder: not in
 /// the queued mail, not in the write-ahead log, before or after the purge.
 #[tokio::test]
@@ -257,10 +238,10 @@ async fn l6_the_invitation_token_never_rests_in_the_data_folder() {
     app.run_timer("deliver-notifications").await;
     let invite = link_token(&sink.transcript()).expect("the mail carries the link");
 
-    let hits = files_containing(app.data_dir.path(), invite.as_bytes());
+    let hits = files_containing(app.data_dir.path(), &invite);
     assert!(hits.is_empty(), "token after delivery in {hits:?}");
     app.run_timer("purge-expired").await;
-    let hits = files_containing(app.data_dir.path(), invite.as_bytes());
+    let hits = files_containing(app.data_dir.path(), &invite);
     assert!(hits.is_empty(), "token after the purge in {hits:?}");
     assert_eq!(accept(&app, &invite).await.status(), 200, "the link works");
 }

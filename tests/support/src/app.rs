@@ -310,6 +310,18 @@ impl TestApp {
     }
 }
 
+/// The fields a problem+json body's `errors` name, in order.
+pub fn problem_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|f| f["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
 /// Assert a problem+json response with the given status; return its body.
 pub async fn assert_problem(resp: Response, status: u16) -> Value {
     assert_eq!(resp.status().as_u16(), status, "unexpected status");

@@ -76,3 +76,56 @@ pub fn blobs(data_dir: &Path, prefix: &str) -> Vec<String> {
     out.sort();
     out
 }
+
+/// Every file under the data folder that contains `needle` (any case),
+/// as stored or, for mails, after undoing quoted-printable encoding (a
+/// soft line break could otherwise split a name).
+pub fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
+    let needle = needle.to_lowercase().into_bytes();
+    let mut hits = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        for entry in std::fs::read_dir(&d).expect("read dir") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                stack.push(path);
+            } else {
+                let bytes = std::fs::read(&path)
+                    .expect("read file")
+                    .to_ascii_lowercase();
+                let contains = |b: &[u8]| b.windows(needle.len()).any(|w| w == needle.as_slice());
+                if contains(&bytes) || contains(&quoted_printable_decoded(&bytes)) {
+                    hits.push(path.display().to_string());
+                }
+            }
+        }
+    }
+    hits
+}
+
+fn quoted_printable_decoded(bytes: &[u8]) -> Vec<u8> {
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        match &bytes[i..] {
+            [b'=', b'\r', b'\n', ..] => i += 3,
+            [b'=', b'\n', ..] => i += 2,
+            [b'=', h, l, ..] if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
+                let hex = [*h, *l];
+                let text = std::str::from_utf8(&hex).unwrap_or("00");
+                out.push(
+                    u8::from_str_radix(text, 16)
+                        .unwrap_or(0)
+                        .to_ascii_lowercase(),
+                );
+                i += 3;
+            }
+            [b, ..] => {
+                out.push(*b);
+                i += 1;
+            }
+            [] => break,
+        }
+    }
+    out
+}
