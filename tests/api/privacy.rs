@@ -385,7 +385,7 @@ async fn p6_opt_out_is_honoured_at_enqueue_and_at_send() {
         &uid,
         &pid,
         "booking-status",
-        json!({}),
+        json!({"status": "approved"}),
     )
     .await
     .expect("enqueue");
@@ -404,7 +404,7 @@ async fn p6_opt_out_is_honoured_at_enqueue_and_at_send() {
         &uid,
         &pid,
         "booking-status",
-        json!({}),
+        json!({"status": "approved"}),
     )
     .await
     .expect("enqueue");
