@@ -110,6 +110,36 @@ fn the_layer_table_names_each_layer_once_and_every_entry_matches_a_file() {
     assert!(layers.len() >= 5, "the table has its layers");
 }
 
+/// Test binaries and benches share code through the `testkit` crate
+/// (tests/support), not by including each other's files.
+#[test]
+fn tests_and_benches_share_code_through_the_test_kit_not_by_path() {
+    fn walk(dir: &Path, out: &mut Vec<String>) {
+        for entry in std::fs::read_dir(dir).expect("readable").flatten() {
+            let path = entry.path();
+            if path.is_dir() {
+                walk(&path, out);
+            } else if path.extension().is_some_and(|e| e == "rs") {
+                let text = std::fs::read_to_string(&path).expect("readable");
+                let code: String = text
+                    .lines()
+                    .filter(|l| !l.trim_start().starts_with("//"))
+                    .collect();
+                // Split so that this file does not name what it looks for.
+                for needle in [concat!("#[", "path"), concat!("allow(", "dead_code)")] {
+                    if code.contains(needle) {
+                        out.push(format!("{}: {needle}", path.display()));
+                    }
+                }
+            }
+        }
+    }
+    let mut hits = Vec::new();
+    walk(&root().join("tests"), &mut hits);
+    walk(&root().join("benches"), &mut hits);
+    assert!(hits.is_empty(), "{hits:#?}");
+}
+
 /// The check on a made-up crate: it must see what it is there to see.
 mod the_check_catches {
     use super::scan::{Layers, Sources, violations};
