@@ -285,20 +285,17 @@ function FileList({ projectId, q, canManage }: { projectId: string; q: string; c
                     <td>
                       <div className="actions">
                         {isImage ? (
-                          <button type="button" className="secondary" onClick={() => setPreviewing(f)}>
+                          <button type="button" className="secondary" aria-label={`${t('files.preview')}: ${f.name}`} onClick={() => setPreviewing(f)}>
                             {t('files.preview')}
-                            <span className="sr-only">: {f.name}</span>
                           </button>
                         ) : (
-                          <button type="button" className="secondary" onClick={() => void download(f)}>
+                          <button type="button" className="secondary" aria-label={`${t('files.download')}: ${f.name}`} onClick={() => void download(f)}>
                             {t('files.download')}
-                            <span className="sr-only">: {f.name}</span>
                           </button>
                         )}
                         {(canManage || f.uploadedBy === me?.id) && (
-                          <button type="button" className="secondary" onClick={() => setDeleting(f)}>
+                          <button type="button" className="secondary" aria-label={`${t('files.delete')}: ${f.name}`} onClick={() => setDeleting(f)}>
                             {t('files.delete')}
-                            <span className="sr-only">: {f.name}</span>
                           </button>
                         )}
                       </div>

@@ -178,9 +178,8 @@ export function ResourceForm({ projectId, tz, resource, onDone }: { projectId: s
             {closed.map((c) => (
               <li key={c}>
                 <span>{formatSiteDate(c, lang, tz)}</span>
-                <button type="button" className="secondary" onClick={() => setClosed(closed.filter((x) => x !== c))}>
+                <button type="button" className="secondary" aria-label={`${t('resource.removeClosure')} ${formatSiteDate(c, lang, tz)}`} onClick={() => setClosed(closed.filter((x) => x !== c))}>
                   {t('resource.removeClosure')}
-                  <span className="sr-only"> {formatSiteDate(c, lang, tz)}</span>
                 </button>
               </li>
             ))}

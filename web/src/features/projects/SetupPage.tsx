@@ -80,6 +80,13 @@ function hoursSummary(r: Resource, t: (k: MessageKey, v?: Record<string, string 
   return open.map((d) => `${t(`day.${d}` as MessageKey)} ${(hours[d] ?? []).map((w) => `${w.from}–${w.to}`).join(', ')}`).join(' · ');
 }
 
+/** A site date (YYYY-MM-DD) short, e.g. "7. Dez. 2026"; a calendar date has no time zone. */
+function shortDate(date: string, lang: string): string {
+  return new Intl.DateTimeFormat(lang === 'de' ? 'de-AT' : 'en-GB', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(
+    new Date(`${date}T12:00:00Z`),
+  );
+}
+
 function ResourceTable({ resources, canManage, onDelete }: { resources: Resource[]; canManage: boolean; onDelete: (r: Resource) => void }) {
   const { t, lang } = useI18n();
   const [, setParams] = useSearchParams();
@@ -104,7 +111,7 @@ function ResourceTable({ resources, canManage, onDelete }: { resources: Resource
                 <span className="kind-label">{t(`kind.${r.kind}` as MessageKey)}</span>
               </th>
               <td>{hoursSummary(r, t)}</td>
-              <td>{r.closedDates.length === 0 ? '–' : r.closedDates.join(', ')}</td>
+              <td>{r.closedDates.length === 0 ? '–' : r.closedDates.map((d) => shortDate(d, lang)).join(', ')}</td>
               <td>
                 {t('resource.rulesSummary', {
                   capacity: formatNumber(r.capacity, lang),
@@ -116,13 +123,11 @@ function ResourceTable({ resources, canManage, onDelete }: { resources: Resource
               {canManage && (
                 <td>
                   <div className="actions">
-                    <button type="button" className="secondary" onClick={() => setParams({ edit: r.id }, { replace: true })}>
+                    <button type="button" className="secondary" aria-label={`${t('resource.edit')}: ${r.name}`} onClick={() => setParams({ edit: r.id }, { replace: true })}>
                       {t('resource.edit')}
-                      <span className="sr-only">: {r.name}</span>
                     </button>
-                    <button type="button" className="secondary" onClick={() => onDelete(r)}>
+                    <button type="button" className="secondary" aria-label={`${t('resource.delete')}: ${r.name}`} onClick={() => onDelete(r)}>
                       {t('resource.delete')}
-                      <span className="sr-only">: {r.name}</span>
                     </button>
                   </div>
                 </td>
