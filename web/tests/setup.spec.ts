@@ -45,7 +45,7 @@ test('an owner sets up a resource with hours and a closure; booking in the closu
   await page.getByRole('button', { name: 'Ressource anlegen' }).click();
   await expect(page.getByText('Turmdrehkran Nord wurde angelegt.')).toBeVisible();
   const row = page.getByRole('row', { name: /Turmdrehkran Nord/ });
-  await expect(row).toContainText('Mo 06:30–17:00');
+  await expect(row).toContainText('Mo 06:30–17:00 · Di–Fr 07:00–17:00 · Sa 08:00–12:00');
   await expect(row).toContainText('Sa 08:00–12:00');
   await expect(row).not.toContainText('So ');
   await expect(row).toContainText(new Intl.DateTimeFormat('de-AT', { day: 'numeric', month: 'short', year: 'numeric', timeZone: 'UTC' }).format(new Date(`${closure}T12:00:00Z`)));

@@ -75,9 +75,24 @@ export default function SetupPage() {
 function hoursSummary(r: Resource, t: (k: MessageKey, v?: Record<string, string | number>) => string): string {
   const hours = r.openingHours as Hours | null | undefined;
   if (!hours) return t('resource.alwaysOpen');
-  const open = DAYS.filter((d) => hours[d]?.length);
-  if (open.length === 0) return t('resource.neverOpen');
-  return open.map((d) => `${t(`day.${d}` as MessageKey)} ${(hours[d] ?? []).map((w) => `${w.from}–${w.to}`).join(', ')}`).join(' · ');
+  // Runs of consecutive days with the same windows read as one: "Di–Fr 07:00–17:00".
+  const runs: { first: string; last: string; windows: string }[] = [];
+  let previousOpen = false;
+  for (const d of DAYS) {
+    const w = hours[d] ?? [];
+    if (w.length === 0) {
+      previousOpen = false;
+      continue;
+    }
+    const windows = w.map((x) => `${x.from}–${x.to}`).join(', ');
+    const run = runs[runs.length - 1];
+    if (previousOpen && run.windows === windows) run.last = d;
+    else runs.push({ first: d, last: d, windows });
+    previousOpen = true;
+  }
+  if (runs.length === 0) return t('resource.neverOpen');
+  const day = (d: string) => t(`day.${d}` as MessageKey);
+  return runs.map((r) => `${day(r.first)}${r.last !== r.first ? `–${day(r.last)}` : ''} ${r.windows}`).join(' · ');
 }
 
 /** A site date (YYYY-MM-DD) short, e.g. "7. Dez. 2026"; a calendar date has no time zone. */
