@@ -37,6 +37,14 @@ test('an owner uploads several files, finds a word inside one, previews, downloa
   await expect(page.getByText('Noch keine Dateien.')).toBeVisible();
   await screen(page, '80-dateien-leer');
 
+  // The pickers are real file inputs, reached with the keyboard.
+  await page.getByLabel('Kategorie').focus();
+  await page.keyboard.press('Tab');
+  if (await page.getByRole('checkbox', { name: /Eingeschränkt/ }).evaluate((e) => e === document.activeElement)) await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Dateien auswählen')).toBeFocused();
+  await page.keyboard.press('Tab');
+  await expect(page.getByLabel('Foto aufnehmen')).toBeFocused();
+
   // Several at once; the oversized one is refused with the limit named, the others arrive.
   await page.getByLabel('Kategorie').selectOption({ label: 'Logistik' });
   await page.getByLabel('Dateien auswählen').setInputFiles([

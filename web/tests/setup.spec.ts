@@ -52,8 +52,19 @@ test('an owner sets up a resource with hours and a closure; booking in the closu
   await expect(row).toContainText('1 gleichzeitig · 15 min Puffer · 15–240 min');
   await screen(page, '62-ressource-angelegt');
 
+  // With the keyboard: the delete dialog opens with Enter and closes with Escape.
+  await page.getByRole('button', { name: 'Löschen: Turmdrehkran Nord' }).focus();
+  await page.keyboard.press('Enter');
+  const deleteDialog = page.getByRole('dialog', { name: 'Turmdrehkran Nord löschen?' });
+  await expect(deleteDialog).toContainText('keine laufenden oder kommenden Buchungen');
+  await screen(page, '62a-ressource-loeschen');
+  await page.keyboard.press('Escape');
+  await expect(deleteDialog).toHaveCount(0);
+  await expect(row).toBeVisible();
+
   // A refused change shows the API's field error next to the field.
-  await page.getByRole('button', { name: 'Bearbeiten: Turmdrehkran Nord' }).click();
+  await page.getByRole('button', { name: 'Bearbeiten: Turmdrehkran Nord' }).focus();
+  await page.keyboard.press('Enter');
   await expect(page.getByRole('heading', { name: 'Turmdrehkran Nord bearbeiten' })).toBeVisible();
   await expect(page).toHaveURL(/edit=/);
   await page.getByLabel('Kürzeste Buchung (Minuten)').fill('300');

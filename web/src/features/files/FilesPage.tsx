@@ -1,7 +1,7 @@
 import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
-import { api, unwrap } from '../../api/client';
+import { api, toProblem, unwrap } from '../../api/client';
 import { useAuth } from '../../app/auth';
 import { useProject } from '../../app/Layout';
 import { useI18n, type Language, type MessageKey } from '../../shared/i18n';
@@ -95,17 +95,17 @@ function Uploader({ projectId, canRestrict }: { projectId: string; canRestrict: 
     const added = files.map((f) => ({ key: nextKey.current++, name: f.name, size: f.size, sent: 0, state: 'uploading' as const }));
     setItems((old) => [...added, ...old]);
     const patch = (key: number, change: Partial<Item>) => setItems((old) => old.map((i) => (i.key === key ? { ...i, ...change } : i)));
-    void Promise.all(
-      files.map(async (f, n) => {
-        const key = added[n].key;
-        try {
-          await uploadFile(projectId, f, { category, restricted, onProgress: (sent) => patch(key, { sent }) });
-          patch(key, { state: 'done', sent: f.size });
-        } catch (error) {
-          patch(key, { state: 'failed', error });
-        }
-      }),
-    ).then(() => qc.invalidateQueries({ queryKey: ['files', projectId] }));
+    files.forEach(async (f, n) => {
+      const key = added[n].key;
+      try {
+        await uploadFile(projectId, f, { category, restricted, onProgress: (sent) => patch(key, { sent }) });
+        patch(key, { state: 'done', sent: f.size });
+        // Each file shows up in the list as soon as it is stored.
+        await qc.invalidateQueries({ queryKey: ['files', projectId] });
+      } catch (error) {
+        patch(key, { state: 'failed', error });
+      }
+    });
   };
 
   return (
@@ -219,7 +219,7 @@ function FileList({ projectId, q, canManage }: { projectId: string; q: string; c
         params: { path: { projectId, fileId: f.id } },
         parseAs: 'blob',
       });
-      if (!response.ok || !data) throw new Error(String(e ?? response.status));
+      if (!response.ok || !data) throw toProblem(response, e);
       const url = URL.createObjectURL(data as Blob);
       const a = document.createElement('a');
       a.href = url;
