@@ -215,12 +215,28 @@ test('deleting a project names what is deleted; after confirming it is gone', as
   const owner = new Seed(server.url);
   await owner.registerAdmin('bauherrin@altbau.example');
   const project = await owner.project('Altbau Sanierung');
-  await owner.resource(project, 'unloadingZone', 'Ladezone Hof');
+  const zone = await owner.resource(project, 'unloadingZone', 'Ladezone Hof');
   await owner.resource(project, 'storageArea', 'Lager Keller');
+  await owner.resource(project, 'gate', 'Tor Süd');
+  const day = siteDate(2);
+  await owner.book(project, [zone], new Date(zonedInstant(day, '10:00', 'Europe/Vienna')).toISOString(), new Date(zonedInstant(day, '11:00', 'Europe/Vienna')).toISOString());
   await uploadText(owner, project, 'bauzeitplan.txt', 'Bauzeitplan Altbau');
   await newMember(owner, server, project, { email: 'maler@farbe.example', role: 'member', firstName: 'Paula', lastName: 'Pinsel', company: 'Farbe OG' });
 
   await signIn(page, server.url, 'bauherrin@altbau.example', `/p/${project}/setup`);
+  // A resource without bookings goes; one with an upcoming booking is refused with the reason.
+  await page.getByRole('button', { name: 'Löschen: Tor Süd' }).click();
+  await page.getByRole('dialog', { name: 'Tor Süd löschen?' }).getByRole('button', { name: 'Ja, löschen' }).click();
+  await expect(page.getByText('Tor Süd wurde gelöscht.')).toBeVisible();
+  await expect(page.getByRole('row', { name: /Tor Süd/ })).toHaveCount(0);
+  await page.getByRole('button', { name: 'Löschen: Ladezone Hof' }).click();
+  const refused = page.getByRole('dialog', { name: 'Ladezone Hof löschen?' });
+  await refused.getByRole('button', { name: 'Ja, löschen' }).click();
+  await expect(refused.getByRole('alert')).toContainText('es gibt einen Konflikt');
+  await expect(refused.getByRole('alert')).toContainText('current or upcoming bookings');
+  await screen(page, '74a-ressource-loeschen-verweigert');
+  await refused.getByRole('button', { name: 'Abbrechen' }).click();
+
   await page.getByRole('button', { name: 'Projekt löschen …' }).click();
   const dialog = page.getByRole('dialog', { name: 'Projekt „Altbau Sanierung“ endgültig löschen?' });
   await expect(dialog).toBeVisible();
