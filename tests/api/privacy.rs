@@ -439,7 +439,7 @@ async fn p6_opt_out_is_honoured_at_enqueue_and_at_send() {
         &uid,
         &pid,
         "booking-status",
-        json!({}),
+        json!({"status": "approved"}),
     )
     .await
     .expect("enqueue");
@@ -458,7 +458,7 @@ async fn p6_opt_out_is_honoured_at_enqueue_and_at_send() {
         &uid,
         &pid,
         "booking-status",
-        json!({}),
+        json!({"status": "approved"}),
     )
     .await
     .expect("enqueue");
