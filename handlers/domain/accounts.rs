@@ -376,6 +376,36 @@ pub async fn require_user(
         .ok_or(DomainError::Unauthorized("the account no longer exists"))
 }
 
+/// A user together with where they stand on the privacy policy.
+pub struct Account {
+    pub user: User,
+    /// The user accepted an older policy version than the current one (P13).
+    pub policy_update_required: bool,
+}
+
+impl Account {
+    fn at(user: User, current: &PolicyVersion) -> Self {
+        let policy_update_required = user.accepted_policy_version != *current;
+        Account {
+            user,
+            policy_update_required,
+        }
+    }
+}
+
+/// The user's account; the user and the policy version are read at once.
+pub async fn account(store: &dyn DocumentStore, user: &UserId) -> Result<Account, DomainError> {
+    let (user, current) = tokio::join!(require_user(store, user), policy::current_version(store));
+    let (user, _) = user?;
+    Ok(Account::at(user, &current?))
+}
+
+/// The account of a user just read or changed.
+pub async fn account_of(store: &dyn DocumentStore, user: User) -> Result<Account, DomainError> {
+    let current = policy::current_version(store).await?;
+    Ok(Account::at(user, &current))
+}
+
 /// Write a changed profile together with its audit entry.
 pub async fn save_user(
     store: &dyn DocumentStore,

@@ -13,11 +13,13 @@ use super::accounts::{self, Organization, User, email_partition};
 use super::audit;
 use super::email::EmailAddress;
 use super::error::DomainError;
-use super::ids::UserId;
-use super::members::{self, MembershipCopy};
+use super::ids::{OrganizationId, UserId};
+use super::members;
 use super::outbox;
+use super::password::{PasswordHasher, Verified};
 use super::roles::Role;
 use super::support;
+use crate::mail::Mailer;
 use crate::store::containers::{
     IDENTITIES, ORGANIZATIONS, OUTBOX, PROJECTS, SUPPORT, SYSTEM, USERS,
 };
@@ -49,7 +51,7 @@ pub async fn check_can_withdraw(store: &dyn DocumentStore, user: &User) -> Resul
             )));
         }
     }
-    for copy in membership_copies(store, &user.user_id).await? {
+    for copy in members::copies_of(store, &user.user_id).await? {
         if copy.role == Role::Owner && members::owner_count(store, &copy.project_id).await? <= 1 {
             return Err(DomainError::Conflict(format!(
                 "you are the last owner of project {}; make someone else owner or delete the project first",
@@ -58,20 +60,6 @@ pub async fn check_can_withdraw(store: &dyn DocumentStore, user: &User) -> Resul
         }
     }
     Ok(())
-}
-
-async fn membership_copies(
-    store: &dyn DocumentStore,
-    user: &UserId,
-) -> Result<Vec<MembershipCopy>, DomainError> {
-    let docs = query_all(
-        store,
-        USERS,
-        &user.as_string(),
-        Query::new().eq("kind", "membership"),
-    )
-    .await?;
-    Ok(docs.iter().map(|d| d.parse()).collect::<Result<_, _>>()?)
 }
 
 fn ignore_missing(r: Result<(), StoreError>) -> Result<(), StoreError> {
@@ -98,6 +86,36 @@ pub async fn clear_partition(
     Ok(removed)
 }
 
+/// Withdraw consent (P11): the user confirms with their password; unless
+/// something blocks it, their personal data is erased and the mailer
+/// forgets every copy it keeps of mail to or about them.
+pub async fn withdraw(
+    store: &dyn DocumentStore,
+    passwords: &PasswordHasher,
+    mailer: &dyn Mailer,
+    user_id: &UserId,
+    password: &str,
+) -> Result<(), DomainError> {
+    let (user, _) = accounts::require_user(store, user_id).await?;
+    let verified = passwords
+        .verify(password, Some(&user.password_hash))
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    if verified == Verified::No {
+        return Err(DomainError::Forbidden("the password is wrong"));
+    }
+    check_can_withdraw(store, &user).await?;
+    erase_user(store, &user).await?;
+    forget_mail(mailer, &user).await
+}
+
+async fn forget_mail(mailer: &dyn Mailer, user: &User) -> Result<(), DomainError> {
+    mailer
+        .forget(&user.email, &user.user_id.as_string())
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()).into())
+}
+
 /// Erase the user's personal data now. Callers check `check_can_withdraw`
 /// first unless the whole organization goes.
 pub async fn erase_user(store: &dyn DocumentStore, user: &User) -> Result<(), DomainError> {
@@ -106,7 +124,7 @@ pub async fn erase_user(store: &dyn DocumentStore, user: &User) -> Result<(), Do
         .map_err(|_| StoreError::Internal("stored email invalid".into()))?;
 
     // Leave every project; each removal is audited under the pseudonym.
-    for copy in membership_copies(store, user_id).await? {
+    for copy in members::copies_of(store, user_id).await? {
         let pk = copy.project_id.as_string();
         let removal = store
             .batch(
@@ -224,8 +242,9 @@ pub async fn finish_pending(store: &dyn DocumentStore, batch: u32) -> Result<u64
 pub async fn delete_organization(
     store: &dyn DocumentStore,
     blobs: &dyn crate::store::BlobStore,
+    mailer: &dyn Mailer,
     actor: &UserId,
-    org_id: &super::ids::OrganizationId,
+    org_id: &OrganizationId,
 ) -> Result<(), DomainError> {
     let org_pk = org_id.as_string();
     let org: Organization = store
@@ -242,9 +261,11 @@ pub async fn delete_organization(
             Err(e) => return Err(e),
         }
     }
+    let mut erased = Vec::new();
     for admin in &org.admin_ids {
         if let Some((user, _)) = accounts::load_user(store, admin).await? {
             erase_user(store, &user).await?;
+            erased.push(user);
         }
     }
     clear_partition(store, ORGANIZATIONS, &org_pk, |_| false).await?;
@@ -266,5 +287,10 @@ pub async fn delete_organization(
             )?,
         )
         .await?;
+    // Kept mail goes last, once the store holds nothing of them: a failure
+    // above leaves it for the repeated deletion.
+    for user in &erased {
+        forget_mail(mailer, user).await?;
+    }
     Ok(())
 }

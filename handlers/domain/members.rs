@@ -1,9 +1,8 @@
-//! Project membership: who is in a project with which role. The member
-//! record in the project's partition is the authority that every request
-//! checks; a copy in the user's partition lists the user's projects. Role
-//! changes and removals touch the project record too, so two concurrent
-//! changes can never leave a project without an owner. A member who leaves
-//! or loses the right to invite takes their pending invitations along.
+//! Project membership records: who is in a project with which role. The
+//! member record in the project's partition is the authority that every
+//! request checks; a copy in the user's partition lists the user's
+//! projects. This module owns both records; the rules for changing them
+//! live in `member_changes`.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -11,9 +10,7 @@ use serde::{Deserialize, Serialize};
 use super::audit;
 use super::error::DomainError;
 use super::ids::{ProjectId, UserId};
-use super::invitations;
-use super::projects::{self, PROJECT_ID};
-use super::roles::{Action, Role, allows};
+use super::roles::Role;
 use crate::store::containers::{PROJECTS, USERS};
 use crate::store::{
     BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
@@ -94,6 +91,46 @@ pub async fn delete_membership_copy(
     }
 }
 
+/// One page of the copies in the user's partition: the user's projects.
+pub async fn copies_page(
+    store: &dyn DocumentStore,
+    user: &UserId,
+    limit: u32,
+    next: Option<String>,
+) -> Result<(Vec<MembershipCopy>, Option<String>), DomainError> {
+    let page = store
+        .query(
+            USERS,
+            &user.as_string(),
+            Query::new()
+                .eq("kind", "membership")
+                .limit(limit)
+                .continuation(next),
+        )
+        .await?;
+    let copies = page
+        .items
+        .iter()
+        .map(|d| d.parse())
+        .collect::<Result<_, _>>()?;
+    Ok((copies, page.continuation))
+}
+
+/// Every copy in the user's partition.
+pub async fn copies_of(
+    store: &dyn DocumentStore,
+    user: &UserId,
+) -> Result<Vec<MembershipCopy>, DomainError> {
+    let docs = query_all(
+        store,
+        USERS,
+        &user.as_string(),
+        Query::new().eq("kind", "membership"),
+    )
+    .await?;
+    Ok(docs.iter().map(|d| d.parse()).collect::<Result<_, _>>()?)
+}
+
 pub async fn load(
     store: &dyn DocumentStore,
     project: &ProjectId,
@@ -165,133 +202,5 @@ pub async fn add(
     )?));
     store.batch(PROJECTS, &pk, batch).await?;
     write_membership_copy(store, project, user, role).await?;
-    Ok(())
-}
-
-/// Whether `actor_role` may change a member from `from` to `to` (or remove
-/// them, `to = None`).
-fn may_change(actor_role: Role, from: Role, to: Option<Role>) -> bool {
-    let touches_owner = from == Role::Owner || to == Some(Role::Owner);
-    allows(actor_role, Action::ManageMembers)
-        && (!touches_owner || allows(actor_role, Action::ManageOwners))
-}
-
-/// The project record's ETag joins the batch as a guard: concurrent
-/// membership changes serialize on it.
-async fn guarded_batch(
-    store: &dyn DocumentStore,
-    project: &ProjectId,
-    ops: Vec<BatchOp>,
-) -> Result<(), DomainError> {
-    let (p, etag): (projects::Project, ETag) = projects::require(store, project).await?;
-    let pk = project.as_string();
-    let mut batch = vec![BatchOp::Replace {
-        doc: NewDocument::from_record(&pk, PROJECT_ID, &p)?,
-        if_match: Some(etag),
-    }];
-    batch.extend(ops);
-    match store.batch(PROJECTS, &pk, batch).await {
-        Ok(_) => Ok(()),
-        Err(StoreError::PreconditionFailed) => Err(DomainError::Conflict(
-            "the project's members changed at the same time; try again".into(),
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub async fn change_role(
-    store: &dyn DocumentStore,
-    project: &ProjectId,
-    actor: &UserId,
-    actor_role: Role,
-    target: &UserId,
-    to: Role,
-) -> Result<Member, DomainError> {
-    let (mut member, etag) = load(store, project, target)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    if !may_change(actor_role, member.role, Some(to)) {
-        return Err(DomainError::Forbidden(
-            "your role may not grant or change this role",
-        ));
-    }
-    if member.role == to {
-        return Ok(member);
-    }
-    if member.role == Role::Owner && owner_count(store, project).await? <= 1 {
-        return Err(DomainError::Conflict(
-            "the last owner cannot be demoted; make someone else owner first".into(),
-        ));
-    }
-    member.role = to;
-    let pk = project.as_string();
-    guarded_batch(
-        store,
-        project,
-        vec![
-            BatchOp::Replace {
-                doc: NewDocument::from_record(&pk, member_id(target), &member)?,
-                if_match: Some(etag),
-            },
-            BatchOp::Create(audit::entry(
-                &pk,
-                Some(actor),
-                "member.role_changed",
-                "member",
-                &target.as_string(),
-                &["role"],
-            )?),
-        ],
-    )
-    .await?;
-    write_membership_copy(store, project, target, to).await?;
-    if !allows(to, Action::Invite) {
-        invitations::withdraw_sent_by(store, project, target).await?;
-    }
-    Ok(member)
-}
-
-pub async fn remove(
-    store: &dyn DocumentStore,
-    project: &ProjectId,
-    actor: &UserId,
-    actor_role: Role,
-    target: &UserId,
-) -> Result<(), DomainError> {
-    let (member, etag) = load(store, project, target)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    if !may_change(actor_role, member.role, None) {
-        return Err(DomainError::Forbidden(
-            "your role may not remove this member",
-        ));
-    }
-    if member.role == Role::Owner && owner_count(store, project).await? <= 1 {
-        return Err(DomainError::Conflict(
-            "the last owner cannot be removed; make someone else owner first".into(),
-        ));
-    }
-    let pk = project.as_string();
-    guarded_batch(
-        store,
-        project,
-        vec![
-            BatchOp::Delete {
-                id: member_id(target),
-                if_match: Some(etag),
-            },
-            BatchOp::Create(audit::entry(
-                &pk,
-                Some(actor),
-                "member.removed",
-                "member",
-                &target.as_string(),
-                &[],
-            )?),
-        ],
-    )
-    .await?;
-    delete_membership_copy(store, project, target).await?;
-    invitations::withdraw_sent_by(store, project, target).await?;
     Ok(())
 }

@@ -14,6 +14,7 @@ pub mod ids;
 pub mod indexer;
 pub mod indexing;
 pub mod invitations;
+pub mod member_changes;
 pub mod members;
 pub mod notifications;
 pub mod outbox;

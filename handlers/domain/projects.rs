@@ -17,7 +17,7 @@ use super::members::{self, Member};
 use super::outbox;
 use super::roles::Role;
 use super::text::Name;
-use crate::store::containers::{IDENTITIES, ORGANIZATIONS, PROJECTS, USERS};
+use crate::store::containers::{IDENTITIES, ORGANIZATIONS, PROJECTS};
 use crate::store::{
     BatchOp, BlobStore, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
 };
@@ -332,19 +332,9 @@ pub async fn list_for_user(
     limit: u32,
     next: Option<String>,
 ) -> Result<(Vec<(Project, Role)>, Option<String>), DomainError> {
-    let page = store
-        .query(
-            USERS,
-            &user.as_string(),
-            Query::new()
-                .eq("kind", "membership")
-                .limit(limit)
-                .continuation(next),
-        )
-        .await?;
+    let (copies, next) = members::copies_page(store, user, limit, next).await?;
     let mut out = Vec::new();
-    for d in &page.items {
-        let m: members::MembershipCopy = d.parse()?;
+    for m in copies {
         // The project partition is the authority; a stale copy is skipped.
         if let Some(member) = members::load(store, &m.project_id, user).await?
             && let Some((project, _)) = load(store, &m.project_id).await?
@@ -352,7 +342,7 @@ pub async fn list_for_user(
             out.push((project, member.0.role));
         }
     }
-    Ok((out, page.continuation))
+    Ok((out, next))
 }
 
 /// The blob-name prefix under which a project's files live.

@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{AuthUser, Bearer};
-use crate::domain::accounts::{self, Language, PersonInput, ProfileChange, Registration, User};
-use crate::domain::policy::{self, PolicyVersion};
+use crate::domain::accounts::{self, Account, Language, PersonInput, ProfileChange, Registration};
+use crate::domain::policy;
 use crate::domain::sessions;
 use crate::http::extract::ApiJson;
 use crate::http::problem::{ApiError, Problem};
@@ -123,25 +123,22 @@ pub struct Profile {
     policy_update_required: bool,
 }
 
-async fn profile(state: &AppState, user: User) -> Result<Profile, ApiError> {
-    let current = policy::current_version(state.stores.documents.as_ref()).await?;
-    Ok(profile_at(user, &current))
-}
-
-/// The profile, given the current privacy-policy version.
-fn profile_at(user: User, current: &PolicyVersion) -> Profile {
-    Profile {
-        id: user.user_id.as_string(),
-        email: user.email,
-        first_name: user.first_name,
-        last_name: user.last_name,
-        organization_id: user.organization_id.map(|o| o.as_string()),
-        company_name: user.company_name,
-        email_notifications: user.email_notifications,
-        language: user.language,
-        policy_update_required: user.accepted_policy_version != *current,
-        accepted_policy_version: user.accepted_policy_version.as_str().to_owned(),
-        accepted_policy_at: crate::domain::time::format(&user.accepted_policy_at),
+impl From<Account> for Profile {
+    fn from(a: Account) -> Self {
+        let user = a.user;
+        Profile {
+            id: user.user_id.as_string(),
+            email: user.email,
+            first_name: user.first_name,
+            last_name: user.last_name,
+            organization_id: user.organization_id.map(|o| o.as_string()),
+            company_name: user.company_name,
+            email_notifications: user.email_notifications,
+            language: user.language,
+            policy_update_required: a.policy_update_required,
+            accepted_policy_version: user.accepted_policy_version.as_str().to_owned(),
+            accepted_policy_at: crate::domain::time::format(&user.accepted_policy_at),
+        }
     }
 }
 
@@ -161,16 +158,10 @@ pub async fn get_me(
     let store = state.stores.documents.as_ref();
     let user_id = bearer.user_id().clone();
     // The session, the user and the policy version: one round trip.
-    let (_, (user, current)) = bearer
-        .admit(store, async {
-            tokio::join!(
-                accounts::require_user(store, &user_id),
-                policy::current_version(store)
-            )
-        })
+    let (_, account) = bearer
+        .admit(store, accounts::account(store, &user_id))
         .await?;
-    let (user, _) = user?;
-    Ok(Json(profile_at(user, &current?)))
+    Ok(Json(account?.into()))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -212,7 +203,8 @@ pub async fn update_me(
         },
     )
     .await?;
-    Ok(Json(profile(&state, user).await?))
+    let store = state.stores.documents.as_ref();
+    Ok(Json(accounts::account_of(store, user).await?.into()))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -304,5 +296,6 @@ pub async fn accept_policy(
     let user =
         accounts::accept_policy(state.stores.documents.as_ref(), &auth.user_id, &req.version)
             .await?;
-    Ok(Json(profile(&state, user).await?))
+    let store = state.stores.documents.as_ref();
+    Ok(Json(accounts::account_of(store, user).await?.into()))
 }
