@@ -14,15 +14,14 @@ use super::audit;
 use super::email::EmailAddress;
 use super::error::DomainError;
 use super::ids::{OrganizationId, UserId};
+use super::invitations;
 use super::members;
 use super::outbox;
 use super::password::{PasswordHasher, Verified};
 use super::roles::Role;
 use super::support;
 use crate::mail::Mailer;
-use crate::store::containers::{
-    IDENTITIES, ORGANIZATIONS, OUTBOX, PROJECTS, SUPPORT, SYSTEM, USERS,
-};
+use crate::store::containers::{IDENTITIES, ORGANIZATIONS, OUTBOX, PROJECTS, SYSTEM, USERS};
 use crate::store::{BatchOp, DocumentStore, NewDocument, Query, StoreError, query_all};
 
 pub const MARKER_PARTITION: &str = "erasures";
@@ -172,18 +171,7 @@ pub async fn erase_user(store: &dyn DocumentStore, user: &User) -> Result<(), Do
     .await?;
     clear_partition(store, IDENTITIES, &email_partition(&email), |_| false).await?;
     clear_partition(store, OUTBOX, &outbox::partition(&email), |_| false).await?;
-    erase_support_requests(store, &email.key()).await?;
-    Ok(())
-}
-
-async fn erase_support_requests(
-    store: &dyn DocumentStore,
-    email_key: &str,
-) -> Result<(), StoreError> {
-    clear_partition(store, SUPPORT, support::PARTITION, |b| {
-        b["emailKey"] != email_key
-    })
-    .await?;
+    support::erase_requests_of(store, &email.key()).await?;
     Ok(())
 }
 
@@ -201,35 +189,8 @@ pub async fn finish_pending(store: &dyn DocumentStore, batch: u32) -> Result<u64
     let mut done = 0;
     for d in page.items {
         let marker: ErasureMarker = d.parse()?;
-        loop {
-            let invitations = store
-                .query_all_partitions(
-                    PROJECTS,
-                    Query::new()
-                        .eq("kind", "invitation")
-                        .eq("emailKey", marker.email_key.clone())
-                        .limit(100),
-                )
-                .await?;
-            if invitations.items.is_empty() {
-                break;
-            }
-            for inv in invitations.items {
-                if let Some(token_key) = inv.body.get("tokenKey").and_then(|v| v.as_str()) {
-                    ignore_missing(
-                        store
-                            .delete(IDENTITIES, token_key, "invitation", None)
-                            .await,
-                    )?;
-                }
-                ignore_missing(
-                    store
-                        .delete(PROJECTS, &inv.partition_key, &inv.id, None)
-                        .await,
-                )?;
-            }
-        }
-        erase_support_requests(store, &marker.email_key).await?;
+        invitations::erase_to_address(store, &marker.email_key).await?;
+        support::erase_requests_of(store, &marker.email_key).await?;
         ignore_missing(store.delete(SYSTEM, MARKER_PARTITION, &d.id, None).await)?;
         done += 1;
     }
@@ -256,7 +217,7 @@ pub async fn delete_organization(
         return Err(DomainError::NotFound);
     }
     for project in super::projects::of_organization(store, org_id).await? {
-        match super::projects::delete(store, blobs, actor, &project).await {
+        match super::project_removal::delete_project(store, blobs, actor, &project).await {
             Ok(()) | Err(DomainError::NotFound) => {}
             Err(e) => return Err(e),
         }

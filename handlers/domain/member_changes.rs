@@ -11,6 +11,7 @@ use super::members::{
     Member, delete_membership_copy, load, member_id, owner_count, write_membership_copy,
 };
 use super::projects::{self, PROJECT_ID};
+use super::record::Record;
 use super::roles::{Action, Role, allows};
 use crate::store::containers::PROJECTS;
 use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, StoreError};
@@ -76,10 +77,7 @@ pub async fn change_role(
         store,
         project,
         vec![
-            BatchOp::Replace {
-                doc: NewDocument::from_record(&pk, member_id(target), &member)?,
-                if_match: Some(etag),
-            },
+            member.replace_op(etag)?,
             BatchOp::Create(audit::entry(
                 &pk,
                 Some(actor),

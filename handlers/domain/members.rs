@@ -10,29 +10,53 @@ use serde::{Deserialize, Serialize};
 use super::audit;
 use super::error::DomainError;
 use super::ids::{ProjectId, UserId};
+use super::record::{self, Record};
 use super::roles::Role;
 use crate::store::containers::{PROJECTS, USERS};
-use crate::store::{
-    BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
-};
+use crate::store::{BatchOp, Container, DocumentStore, ETag, NewDocument, StoreError, query_all};
 
+/// A member of a project, in the project's partition: the authority.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
-    pub kind: String,
+    #[serde(skip)]
+    project: String,
     pub user_id: UserId,
     pub role: Role,
     #[serde(with = "crate::domain::time::fixed")]
     pub at: Timestamp,
 }
 
+impl Record for Member {
+    const CONTAINER: Container = PROJECTS;
+    const KIND: &'static str = "member";
+    fn partition_key(&self) -> String {
+        self.project.clone()
+    }
+    fn id(&self) -> String {
+        member_id(&self.user_id)
+    }
+}
+
+/// The copy of a membership in the member's own partition.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MembershipCopy {
-    #[serde(default)]
-    pub kind: String,
+    #[serde(skip)]
+    user: String,
     pub project_id: ProjectId,
     pub role: Role,
+}
+
+impl Record for MembershipCopy {
+    const CONTAINER: Container = USERS;
+    const KIND: &'static str = "membership";
+    fn partition_key(&self) -> String {
+        self.user.clone()
+    }
+    fn id(&self) -> String {
+        copy_id(&self.project_id)
+    }
 }
 
 pub fn member_id(user: &UserId) -> String {
@@ -48,13 +72,13 @@ pub fn member_doc(
     user: &UserId,
     role: Role,
 ) -> Result<NewDocument, StoreError> {
-    let m = Member {
-        kind: "member".into(),
+    Member {
+        project: project.as_string(),
         user_id: user.clone(),
         role,
         at: Timestamp::now(),
-    };
-    NewDocument::from_record(project.as_string(), member_id(user), &m)
+    }
+    .document()
 }
 
 pub async fn write_membership_copy(
@@ -64,17 +88,11 @@ pub async fn write_membership_copy(
     role: Role,
 ) -> Result<(), StoreError> {
     let copy = MembershipCopy {
-        kind: "membership".into(),
+        user: user.as_string(),
         project_id: project.clone(),
         role,
     };
-    store
-        .upsert(
-            USERS,
-            NewDocument::from_record(user.as_string(), copy_id(project), &copy)?,
-        )
-        .await
-        .map(|_| ())
+    store.upsert(USERS, copy.document()?).await.map(|_| ())
 }
 
 pub async fn delete_membership_copy(
@@ -102,10 +120,7 @@ pub async fn copies_page(
         .query(
             USERS,
             &user.as_string(),
-            Query::new()
-                .eq("kind", "membership")
-                .limit(limit)
-                .continuation(next),
+            MembershipCopy::of_kind().limit(limit).continuation(next),
         )
         .await?;
     let copies = page
@@ -121,13 +136,7 @@ pub async fn copies_of(
     store: &dyn DocumentStore,
     user: &UserId,
 ) -> Result<Vec<MembershipCopy>, DomainError> {
-    let docs = query_all(
-        store,
-        USERS,
-        &user.as_string(),
-        Query::new().eq("kind", "membership"),
-    )
-    .await?;
+    let docs = query_all(store, USERS, &user.as_string(), MembershipCopy::of_kind()).await?;
     Ok(docs.iter().map(|d| d.parse()).collect::<Result<_, _>>()?)
 }
 
@@ -136,7 +145,10 @@ pub async fn load(
     project: &ProjectId,
     user: &UserId,
 ) -> Result<Option<(Member, ETag)>, DomainError> {
-    Ok(read_record(store, PROJECTS, &project.as_string(), &member_id(user)).await?)
+    let pk = project.as_string();
+    Ok(record::load::<Member>(store, &pk, &member_id(user))
+        .await?
+        .map(|(m, etag)| (Member { project: pk, ..m }, etag)))
 }
 
 pub async fn list(
@@ -149,10 +161,7 @@ pub async fn list(
         .query(
             PROJECTS,
             &project.as_string(),
-            Query::new()
-                .eq("kind", "member")
-                .limit(limit)
-                .continuation(next),
+            Member::of_kind().limit(limit).continuation(next),
         )
         .await?;
     let members = page
@@ -163,6 +172,24 @@ pub async fn list(
     Ok((members, page.continuation))
 }
 
+/// Every member of the project.
+pub async fn all(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+) -> Result<Vec<Member>, DomainError> {
+    let pk = project.as_string();
+    let docs = query_all(store, PROJECTS, &pk, Member::of_kind()).await?;
+    docs.iter()
+        .map(|d| {
+            d.parse::<Member>().map(|m| Member {
+                project: pk.clone(),
+                ..m
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map_err(Into::into)
+}
+
 pub async fn owner_count(
     store: &dyn DocumentStore,
     project: &ProjectId,
@@ -171,7 +198,7 @@ pub async fn owner_count(
         store,
         PROJECTS,
         &project.as_string(),
-        Query::new().eq("kind", "member").eq("role", "owner"),
+        Member::of_kind().eq("role", Role::Owner.as_str()),
     )
     .await?;
     Ok(owners.len())

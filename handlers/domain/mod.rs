@@ -20,6 +20,7 @@ pub mod notifications;
 pub mod outbox;
 pub mod password;
 pub mod policy;
+pub mod project_removal;
 pub mod projects;
 pub mod record;
 pub mod retention;

@@ -6,20 +6,18 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use sha2::Digest;
 use utoipa::ToSchema;
 
 use super::accounts::{self, Organization};
 use super::audit;
 use super::error::{DomainError, Validator};
 use super::ids::{OrganizationId, ProjectId, UserId};
-use super::members::{self, Member};
-use super::outbox;
+use super::members;
 use super::roles::Role;
 use super::text::Name;
-use crate::store::containers::{IDENTITIES, ORGANIZATIONS, PROJECTS};
+use crate::store::containers::{ORGANIZATIONS, PROJECTS};
 use crate::store::{
-    BatchOp, BlobStore, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
+    BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
 };
 
 pub const PROJECT_ID: &str = "project";
@@ -105,7 +103,7 @@ pub struct OrgProject {
     pub project_id: ProjectId,
 }
 
-fn org_project_id(project: &ProjectId) -> String {
+pub fn org_project_id(project: &ProjectId) -> String {
     format!("project-{project}")
 }
 
@@ -348,91 +346,4 @@ pub async fn list_for_user(
 /// The blob-name prefix under which a project's files live.
 pub fn blob_prefix(project: &ProjectId) -> String {
     format!("projects/{project}/")
-}
-
-/// Delete a project and everything in it (P8): members' membership copies,
-/// invitation tokens, file blobs, then every document of its partition,
-/// the project record last so that an interrupted delete can be repeated.
-pub async fn delete(
-    store: &dyn DocumentStore,
-    blobs: &dyn BlobStore,
-    actor: &UserId,
-    project_id: &ProjectId,
-) -> Result<(), DomainError> {
-    let (project, _) = require(store, project_id).await?;
-    let pk = project_id.as_string();
-
-    for d in query_all(store, PROJECTS, &pk, Query::new().eq("kind", "member")).await? {
-        let m: Member = d.parse()?;
-        members::delete_membership_copy(store, project_id, &m.user_id).await?;
-    }
-    for d in query_all(store, PROJECTS, &pk, Query::new().eq("kind", "invitation")).await? {
-        if let Some(token_key) = d.body.get("tokenKey").and_then(|v| v.as_str()) {
-            ignore_missing(
-                store
-                    .delete(IDENTITIES, token_key, "invitation", None)
-                    .await,
-            )?;
-        }
-    }
-    outbox::drop_for_project(store, project_id).await?;
-    for blob in blobs.list(&blob_prefix(project_id)).await? {
-        blobs.delete(&blob.name).await?;
-    }
-    loop {
-        let page = store.query(PROJECTS, &pk, Query::new().limit(100)).await?;
-        let ids: Vec<String> = page
-            .items
-            .iter()
-            .map(|d| d.id.clone())
-            .filter(|id| id != PROJECT_ID)
-            .collect();
-        if ids.is_empty() {
-            break;
-        }
-        let ops = ids
-            .into_iter()
-            .map(|id| BatchOp::Delete { id, if_match: None })
-            .collect();
-        store.batch(PROJECTS, &pk, ops).await?;
-    }
-    ignore_missing(store.delete(PROJECTS, &pk, PROJECT_ID, None).await)?;
-    ignore_missing(
-        store
-            .delete(
-                ORGANIZATIONS,
-                &project.organization_id.as_string(),
-                &org_project_id(project_id),
-                None,
-            )
-            .await,
-    )?;
-    // The organization's log keeps who deleted which project when; the
-    // project is named by a one-way hash, as nothing may keep its id (P8).
-    let org_pk = project.organization_id.as_string();
-    let reference = format!(
-        "sha256:{}",
-        hex::encode(sha2::Sha256::digest(pk.as_bytes()))
-    );
-    store
-        .create(
-            ORGANIZATIONS,
-            audit::entry(
-                &org_pk,
-                Some(actor),
-                "project.deleted",
-                "project",
-                &reference,
-                &[],
-            )?,
-        )
-        .await?;
-    Ok(())
-}
-
-fn ignore_missing(r: Result<(), StoreError>) -> Result<(), StoreError> {
-    match r {
-        Err(StoreError::NotFound) => Ok(()),
-        other => other,
-    }
 }
