@@ -10,7 +10,7 @@ use lettre::Message;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use serde_json::Value;
 
-use super::accounts::{self, Language};
+use super::accounts::{self, Language, NotificationKind};
 use super::bookings;
 use super::email::EmailAddress;
 use super::error::DomainError;
@@ -300,9 +300,22 @@ async fn recipient_language(
     if item.template == "invitation" {
         return Ok(Some(user.map_or(Language::De, |(u, _)| u.language)));
     }
+    let Some(kind) = kind_of(&item.template, &item.params) else {
+        return Ok(None);
+    };
     Ok(user
-        .filter(|(u, _)| u.email_notifications && u.email == item.to)
+        .filter(|(u, _)| u.wants(kind) && u.email == item.to)
         .map(|(u, _)| u.language))
+}
+
+/// The kind of notification a queued mail is, for the per-kind opt-in.
+fn kind_of(template: &str, params: &Value) -> Option<NotificationKind> {
+    match template {
+        "booking-status" => {
+            NotificationKind::of_booking_status(params.get("status").and_then(Value::as_str)?)
+        }
+        _ => None,
+    }
 }
 
 async fn remove(store: &dyn DocumentStore, pk: &str, id: &str) -> Result<(), DomainError> {
@@ -396,7 +409,7 @@ pub async fn deliver(
     Ok(report)
 }
 
-/// Queue a booking mail for a user, only if they opted in (P6).
+/// Queue a booking mail for a user, only if they opted in to its kind (P6).
 pub async fn enqueue_for_user(
     store: &dyn DocumentStore,
     user: &UserId,
@@ -407,7 +420,7 @@ pub async fn enqueue_for_user(
     let Some((u, _)) = accounts::load_user(store, user).await? else {
         return Ok(false);
     };
-    if !u.email_notifications {
+    if !kind_of(template, &params).is_some_and(|k| u.wants(k)) {
         return Ok(false);
     }
     let Ok(to) = EmailAddress::parse(&u.email) else {

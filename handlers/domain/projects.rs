@@ -347,3 +347,41 @@ pub async fn list_for_user(
 pub fn blob_prefix(project: &ProjectId) -> String {
     format!("projects/{project}/")
 }
+
+/// What an admin sees of their organization: its users and its projects.
+pub struct OrganizationOverview {
+    pub organization: Organization,
+    pub users: Vec<accounts::User>,
+    pub projects: Vec<Project>,
+}
+
+/// The organization with its users and projects; only its admins may see
+/// it, anyone else learns nothing (404).
+pub async fn organization_overview(
+    store: &dyn DocumentStore,
+    actor: &UserId,
+    org: &OrganizationId,
+) -> Result<OrganizationOverview, DomainError> {
+    let organization = accounts::load_organization(store, org)
+        .await?
+        .filter(|o| o.admin_ids.contains(actor))
+        .ok_or(DomainError::NotFound)?;
+    let mut users = Vec::with_capacity(organization.admin_ids.len());
+    for id in &organization.admin_ids {
+        if let Some((u, _)) = accounts::load_user(store, id).await? {
+            users.push(u);
+        }
+    }
+    let mut projects = Vec::new();
+    for id in of_organization(store, org).await? {
+        if let Some((p, _)) = load(store, &id).await? {
+            projects.push(p);
+        }
+    }
+    projects.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(OrganizationOverview {
+        organization,
+        users,
+        projects,
+    })
+}

@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{AuthUser, Bearer};
-use crate::domain::accounts::{self, Account, Language, PersonInput, ProfileChange, Registration};
+use crate::domain::accounts::{
+    self, Account, Language, NotificationKind, PersonInput, ProfileChange, Registration,
+};
 use crate::domain::policy;
 use crate::domain::sessions;
 use crate::http::extract::ApiJson;
@@ -113,9 +115,16 @@ pub struct Profile {
     first_name: String,
     last_name: String,
     organization_id: Option<String>,
+    /// The person's company: their organization's name, or the company an
+    /// invited person named.
     company_name: Option<String>,
-    /// Opt-in; off until the user turns it on (P6).
+    /// Opt-in; off until the user turns it on (P6). True when any kind in
+    /// `notificationKinds` is on.
     email_notifications: bool,
+    /// The kinds of notification mail opted into (P6).
+    notification_kinds: Vec<NotificationKindView>,
+    /// Platform-wide roles, e.g. `support` for the support inbox (P14).
+    platform_roles: Vec<String>,
     language: Language,
     accepted_policy_version: String,
     accepted_policy_at: String,
@@ -123,17 +132,55 @@ pub struct Profile {
     policy_update_required: bool,
 }
 
+/// A kind of notification mail (P6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum NotificationKindView {
+    /// A requested booking was approved or declined.
+    BookingDecided,
+    /// A booking was cancelled by someone else.
+    BookingCancelled,
+    /// The gate checked a delivery in or out, or turned it away.
+    DeliveryAtGate,
+}
+
+impl From<NotificationKind> for NotificationKindView {
+    fn from(k: NotificationKind) -> Self {
+        match k {
+            NotificationKind::BookingDecided => NotificationKindView::BookingDecided,
+            NotificationKind::BookingCancelled => NotificationKindView::BookingCancelled,
+            NotificationKind::DeliveryAtGate => NotificationKindView::DeliveryAtGate,
+        }
+    }
+}
+
+impl From<NotificationKindView> for NotificationKind {
+    fn from(k: NotificationKindView) -> Self {
+        match k {
+            NotificationKindView::BookingDecided => NotificationKind::BookingDecided,
+            NotificationKindView::BookingCancelled => NotificationKind::BookingCancelled,
+            NotificationKindView::DeliveryAtGate => NotificationKind::DeliveryAtGate,
+        }
+    }
+}
+
 impl From<Account> for Profile {
     fn from(a: Account) -> Self {
         let user = a.user;
         Profile {
             id: user.user_id.as_string(),
+            notification_kinds: user
+                .notification_kinds()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
             email: user.email,
             first_name: user.first_name,
             last_name: user.last_name,
             organization_id: user.organization_id.map(|o| o.as_string()),
-            company_name: user.company_name,
+            company_name: user.company_name.or(a.organization_name),
             email_notifications: user.email_notifications,
+            platform_roles: user.platform_roles,
             language: user.language,
             policy_update_required: a.policy_update_required,
             accepted_policy_version: user.accepted_policy_version.as_str().to_owned(),
@@ -157,9 +204,11 @@ pub async fn get_me(
 ) -> Result<Json<Profile>, ApiError> {
     let store = state.stores.documents.as_ref();
     let user_id = bearer.user_id().clone();
-    // The session, the user and the policy version: one round trip.
+    let org_id = bearer.org_id().cloned();
+    // The session, the user, the policy version and the organization's
+    // name: one round trip.
     let (_, account) = bearer
-        .admit(store, accounts::account(store, &user_id))
+        .admit(store, accounts::account(store, &user_id, org_id.as_ref()))
         .await?;
     Ok(Json(account?.into()))
 }
@@ -171,13 +220,17 @@ pub struct ProfilePatch {
     first_name: Option<String>,
     #[serde(default)]
     last_name: Option<String>,
+    /// All kinds of notification mail on or off; `notificationKinds` wins.
     #[serde(default)]
     email_notifications: Option<bool>,
+    /// Exactly the kinds of notification mail wanted (P6).
+    #[serde(default)]
+    notification_kinds: Option<Vec<NotificationKindView>>,
     #[serde(default)]
     language: Option<Language>,
 }
 
-/// Change names, language or the email-notification opt-in.
+/// Change names, language or the email-notification opt-in per kind.
 #[utoipa::path(
     patch,
     path = "/api/me",
@@ -199,6 +252,9 @@ pub async fn update_me(
             first_name: patch.first_name.as_deref(),
             last_name: patch.last_name.as_deref(),
             email_notifications: patch.email_notifications,
+            notification_kinds: patch
+                .notification_kinds
+                .map(|kinds| kinds.into_iter().map(Into::into).collect()),
             language: patch.language,
         },
     )
