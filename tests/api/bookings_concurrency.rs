@@ -10,6 +10,7 @@ use serde_json::json;
 
 use testkit::app::TestApp;
 use testkit::bookings::resource;
+use testkit::process::{free_port, healthy_within};
 
 const SIGNING_KEY: &str = "aW5zaXRlLWxtcy1jb25jdXJyZW5jeS10ZXN0LWtleSE=";
 
@@ -23,14 +24,6 @@ impl Drop for Processes {
             let _ = c.wait();
         }
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 fn start(dir: &std::path::Path, port: u16) -> Child {
@@ -48,22 +41,6 @@ fn start(dir: &std::path::Path, port: u16) -> Child {
         .expect("start the handler")
 }
 
-async fn wait_healthy(client: &reqwest::Client, address: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(r) = client.get(format!("{address}/api/health")).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{address} did not become healthy"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn handler(dir: &std::path::Path, procs: &mut Processes) -> TestApp {
     let port = free_port();
     procs.0.push(start(dir, port));
@@ -72,7 +49,11 @@ async fn handler(dir: &std::path::Path, procs: &mut Processes) -> TestApp {
         client: reqwest::Client::new(),
         data_dir: tempfile::tempdir().expect("unused"),
     };
-    wait_healthy(&app.client, &app.address).await;
+    assert!(
+        healthy_within(&app.client, &app.address, Duration::from_secs(60)).await,
+        "{} did not become healthy",
+        app.address
+    );
     app
 }
 
