@@ -977,7 +977,7 @@ pub async fn reschedule(
             new.end = slot.end();
             new.status = actor.initial_status(project);
             ops.extend(release_ops(&old));
-            ops.extend(claim_ops(&pk, &snap, &[&new])?);
+            ops.extend(claim_ops(pk, &snap, &[&new])?);
             changed.extend(["resourceIds", "start", "end"]);
             if new.status != old.status {
                 changed.push("status");
@@ -992,7 +992,7 @@ pub async fn reschedule(
             if_match: Some(etag),
         });
         ops.push(BatchOp::Create(audit::entry(
-            &pk,
+            pk,
             Some(actor.user_id),
             if moved {
                 "booking.rescheduled"
@@ -1124,7 +1124,7 @@ pub async fn transition(
             if_match: Some(etag),
         });
         ops.push(BatchOp::Create(audit::entry(
-            &pk,
+            pk,
             Some(actor.user_id),
             &format!("booking.{}", step.name()),
             "booking",
