@@ -437,7 +437,52 @@ pub async fn require_user(
         .ok_or(DomainError::Unauthorized("the account no longer exists"))
 }
 
-/// Write a changed profile together with its audit entry.
+/// A user as they see themselves: with where they stand on the privacy
+/// policy and the name of their organization, if they belong to one.
+pub struct Account {
+    pub user: User,
+    /// The user accepted an older policy version than the current one (P13).
+    pub policy_update_required: bool,
+    pub organization_name: Option<String>,
+}
+
+impl Account {
+    fn at(user: User, current: &PolicyVersion, organization_name: Option<String>) -> Self {
+        let policy_update_required = user.accepted_policy_version != *current;
+        Account {
+            user,
+            policy_update_required,
+            organization_name,
+        }
+    }
+}
+
+/// The user's account. `org` is the organization the caller's token names,
+/// so that the user, the policy version and the organization's name are
+/// read at once.
+pub async fn account(
+    store: &dyn DocumentStore,
+    user: &UserId,
+    org: Option<&OrganizationId>,
+) -> Result<Account, DomainError> {
+    let (user, current, org_name) = tokio::join!(
+        require_user(store, user),
+        policy::current_version(store),
+        organization_name(store, org)
+    );
+    let (user, _) = user?;
+    Ok(Account::at(user, &current?, org_name?))
+}
+
+/// The account of a user just read or changed.
+pub async fn account_of(store: &dyn DocumentStore, user: User) -> Result<Account, DomainError> {
+    let (current, org_name) = tokio::join!(
+        policy::current_version(store),
+        organization_name(store, user.organization_id.as_ref())
+    );
+    Ok(Account::at(user, &current?, org_name?))
+}
+
 pub async fn save_user(
     store: &dyn DocumentStore,
     user: &User,
@@ -594,42 +639,4 @@ pub async fn organization_name(
         Some(o) => Ok(load_organization(store, o).await?.map(|o| o.name)),
         None => Ok(None),
     }
-}
-
-/// What an admin sees of their organization: its users and its projects.
-pub struct OrganizationOverview {
-    pub organization: Organization,
-    pub users: Vec<User>,
-    pub projects: Vec<super::projects::Project>,
-}
-
-/// The organization with its users and projects; only its admins may see
-/// it, anyone else learns nothing (404).
-pub async fn organization_overview(
-    store: &dyn DocumentStore,
-    actor: &UserId,
-    org: &OrganizationId,
-) -> Result<OrganizationOverview, DomainError> {
-    let organization = load_organization(store, org)
-        .await?
-        .filter(|o| o.admin_ids.contains(actor))
-        .ok_or(DomainError::NotFound)?;
-    let mut users = Vec::with_capacity(organization.admin_ids.len());
-    for id in &organization.admin_ids {
-        if let Some((u, _)) = load_user(store, id).await? {
-            users.push(u);
-        }
-    }
-    let mut projects = Vec::new();
-    for id in super::projects::of_organization(store, org).await? {
-        if let Some((p, _)) = super::projects::load(store, &id).await? {
-            projects.push(p);
-        }
-    }
-    projects.sort_by(|a, b| a.name.cmp(&b.name));
-    Ok(OrganizationOverview {
-        organization,
-        users,
-        projects,
-    })
 }

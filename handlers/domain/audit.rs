@@ -7,8 +7,10 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::ids::{RecordId, UserId};
-use crate::store::{NewDocument, StoreError};
+use super::error::DomainError;
+use super::ids::{ProjectId, RecordId, UserId};
+use crate::store::containers::PROJECTS;
+use crate::store::{DocumentStore, NewDocument, Order, Query, StoreError};
 
 pub const KIND: &str = "audit";
 
@@ -51,4 +53,40 @@ pub fn entry(
         changed_fields: changed_fields.iter().map(|f| (*f).to_owned()).collect(),
     };
     NewDocument::from_record(partition, id, &e)
+}
+
+/// Which entries of a project's log to list.
+pub struct AuditFilter {
+    /// Only entries by this user id.
+    pub actor: Option<String>,
+    /// Only this action, e.g. `booking.approved`.
+    pub action: Option<String>,
+}
+
+/// One page of a project's log, newest first (P10).
+pub async fn list(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    filter: AuditFilter,
+    limit: u32,
+    next: Option<String>,
+) -> Result<(Vec<AuditEntry>, Option<String>), DomainError> {
+    let mut q = Query::new().eq("kind", KIND);
+    if let Some(actor) = filter.actor {
+        q = q.eq("actorId", actor);
+    }
+    if let Some(action) = filter.action {
+        q = q.eq("action", action);
+    }
+    let q = q
+        .order_by("at", Order::Desc)
+        .limit(limit)
+        .continuation(next);
+    let page = store.query(PROJECTS, &project.as_string(), q).await?;
+    let entries = page
+        .items
+        .iter()
+        .map(|d| d.parse())
+        .collect::<Result<_, _>>()?;
+    Ok((entries, page.continuation))
 }

@@ -13,14 +13,15 @@ use super::accounts::{self, Organization, User, email_partition};
 use super::audit;
 use super::email::EmailAddress;
 use super::error::DomainError;
-use super::ids::UserId;
-use super::members::{self, MembershipCopy};
+use super::ids::{OrganizationId, UserId};
+use super::invitations;
+use super::members;
 use super::outbox;
+use super::password::{PasswordHasher, Verified};
 use super::roles::Role;
 use super::support;
-use crate::store::containers::{
-    IDENTITIES, ORGANIZATIONS, OUTBOX, PROJECTS, SUPPORT, SYSTEM, USERS,
-};
+use crate::mail::Mailer;
+use crate::store::containers::{IDENTITIES, ORGANIZATIONS, OUTBOX, PROJECTS, SYSTEM, USERS};
 use crate::store::{BatchOp, DocumentStore, NewDocument, Query, StoreError, query_all};
 
 pub const MARKER_PARTITION: &str = "erasures";
@@ -49,7 +50,7 @@ pub async fn check_can_withdraw(store: &dyn DocumentStore, user: &User) -> Resul
             )));
         }
     }
-    for copy in membership_copies(store, &user.user_id).await? {
+    for copy in members::copies_of(store, &user.user_id).await? {
         if copy.role == Role::Owner && members::owner_count(store, &copy.project_id).await? <= 1 {
             return Err(DomainError::Conflict(format!(
                 "you are the last owner of project {}; make someone else owner or delete the project first",
@@ -58,20 +59,6 @@ pub async fn check_can_withdraw(store: &dyn DocumentStore, user: &User) -> Resul
         }
     }
     Ok(())
-}
-
-async fn membership_copies(
-    store: &dyn DocumentStore,
-    user: &UserId,
-) -> Result<Vec<MembershipCopy>, DomainError> {
-    let docs = query_all(
-        store,
-        USERS,
-        &user.as_string(),
-        Query::new().eq("kind", "membership"),
-    )
-    .await?;
-    Ok(docs.iter().map(|d| d.parse()).collect::<Result<_, _>>()?)
 }
 
 fn ignore_missing(r: Result<(), StoreError>) -> Result<(), StoreError> {
@@ -98,6 +85,36 @@ pub async fn clear_partition(
     Ok(removed)
 }
 
+/// Withdraw consent (P11): the user confirms with their password; unless
+/// something blocks it, their personal data is erased and the mailer
+/// forgets every copy it keeps of mail to or about them.
+pub async fn withdraw(
+    store: &dyn DocumentStore,
+    passwords: &PasswordHasher,
+    mailer: &dyn Mailer,
+    user_id: &UserId,
+    password: &str,
+) -> Result<(), DomainError> {
+    let (user, _) = accounts::require_user(store, user_id).await?;
+    let verified = passwords
+        .verify(password, Some(&user.password_hash))
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()))?;
+    if verified == Verified::No {
+        return Err(DomainError::Forbidden("the password is wrong"));
+    }
+    check_can_withdraw(store, &user).await?;
+    erase_user(store, &user).await?;
+    forget_mail(mailer, &user).await
+}
+
+async fn forget_mail(mailer: &dyn Mailer, user: &User) -> Result<(), DomainError> {
+    mailer
+        .forget(&user.email, &user.user_id.as_string())
+        .await
+        .map_err(|e| StoreError::Internal(e.to_string()).into())
+}
+
 /// Erase the user's personal data now. Callers check `check_can_withdraw`
 /// first unless the whole organization goes.
 pub async fn erase_user(store: &dyn DocumentStore, user: &User) -> Result<(), DomainError> {
@@ -106,7 +123,7 @@ pub async fn erase_user(store: &dyn DocumentStore, user: &User) -> Result<(), Do
         .map_err(|_| StoreError::Internal("stored email invalid".into()))?;
 
     // Leave every project; each removal is audited under the pseudonym.
-    for copy in membership_copies(store, user_id).await? {
+    for copy in members::copies_of(store, user_id).await? {
         let pk = copy.project_id.as_string();
         let removal = store
             .batch(
@@ -154,18 +171,7 @@ pub async fn erase_user(store: &dyn DocumentStore, user: &User) -> Result<(), Do
     .await?;
     clear_partition(store, IDENTITIES, &email_partition(&email), |_| false).await?;
     clear_partition(store, OUTBOX, &outbox::partition(&email), |_| false).await?;
-    erase_support_requests(store, &email.key()).await?;
-    Ok(())
-}
-
-async fn erase_support_requests(
-    store: &dyn DocumentStore,
-    email_key: &str,
-) -> Result<(), StoreError> {
-    clear_partition(store, SUPPORT, support::PARTITION, |b| {
-        b["emailKey"] != email_key
-    })
-    .await?;
+    support::erase_requests_of(store, &email.key()).await?;
     Ok(())
 }
 
@@ -183,35 +189,8 @@ pub async fn finish_pending(store: &dyn DocumentStore, batch: u32) -> Result<u64
     let mut done = 0;
     for d in page.items {
         let marker: ErasureMarker = d.parse()?;
-        loop {
-            let invitations = store
-                .query_all_partitions(
-                    PROJECTS,
-                    Query::new()
-                        .eq("kind", "invitation")
-                        .eq("emailKey", marker.email_key.clone())
-                        .limit(100),
-                )
-                .await?;
-            if invitations.items.is_empty() {
-                break;
-            }
-            for inv in invitations.items {
-                if let Some(token_key) = inv.body.get("tokenKey").and_then(|v| v.as_str()) {
-                    ignore_missing(
-                        store
-                            .delete(IDENTITIES, token_key, "invitation", None)
-                            .await,
-                    )?;
-                }
-                ignore_missing(
-                    store
-                        .delete(PROJECTS, &inv.partition_key, &inv.id, None)
-                        .await,
-                )?;
-            }
-        }
-        erase_support_requests(store, &marker.email_key).await?;
+        invitations::erase_to_address(store, &marker.email_key).await?;
+        support::erase_requests_of(store, &marker.email_key).await?;
         ignore_missing(store.delete(SYSTEM, MARKER_PARTITION, &d.id, None).await)?;
         done += 1;
     }
@@ -224,8 +203,9 @@ pub async fn finish_pending(store: &dyn DocumentStore, batch: u32) -> Result<u64
 pub async fn delete_organization(
     store: &dyn DocumentStore,
     blobs: &dyn crate::store::BlobStore,
+    mailer: &dyn Mailer,
     actor: &UserId,
-    org_id: &super::ids::OrganizationId,
+    org_id: &OrganizationId,
 ) -> Result<(), DomainError> {
     let org_pk = org_id.as_string();
     let org: Organization = store
@@ -237,14 +217,16 @@ pub async fn delete_organization(
         return Err(DomainError::NotFound);
     }
     for project in super::projects::of_organization(store, org_id).await? {
-        match super::projects::delete(store, blobs, actor, &project).await {
+        match super::project_removal::delete_project(store, blobs, actor, &project).await {
             Ok(()) | Err(DomainError::NotFound) => {}
             Err(e) => return Err(e),
         }
     }
+    let mut erased = Vec::new();
     for admin in &org.admin_ids {
         if let Some((user, _)) = accounts::load_user(store, admin).await? {
             erase_user(store, &user).await?;
+            erased.push(user);
         }
     }
     clear_partition(store, ORGANIZATIONS, &org_pk, |_| false).await?;
@@ -266,5 +248,10 @@ pub async fn delete_organization(
             )?,
         )
         .await?;
+    // Kept mail goes last, once the store holds nothing of them: a failure
+    // above leaves it for the repeated deletion.
+    for user in &erased {
+        forget_mail(mailer, user).await?;
+    }
     Ok(())
 }

@@ -43,6 +43,10 @@ pub enum DomainError {
     Gone(&'static str),
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: u64 },
+    /// Other writers kept changing the same thing (`retry` gave up): the
+    /// request may succeed if sent again. Names the contended thing.
+    #[error("{0} is busy; try again")]
+    Contended(&'static str),
     #[error(transparent)]
     Store(#[from] StoreError),
 }

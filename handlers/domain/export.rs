@@ -8,11 +8,12 @@ use serde_json::{Value, json};
 use super::accounts::{self, User};
 use super::audit;
 use super::error::DomainError;
-use super::members::MembershipCopy;
+use super::members;
 use super::projects;
+use super::sessions;
 use super::support;
-use crate::store::containers::{PROJECTS, SUPPORT, USERS};
-use crate::store::{Container, DocumentStore, Query, StoreError, query_all};
+use crate::store::containers::{PROJECTS, USERS};
+use crate::store::{Container, Document, DocumentStore, Query, StoreError, query_all};
 
 /// Every matching document of one partition, as exported.
 async fn all(
@@ -21,11 +22,11 @@ async fn all(
     pk: &str,
     q: Query,
 ) -> Result<Vec<Value>, StoreError> {
-    Ok(query_all(store, c, pk, q)
-        .await?
-        .into_iter()
-        .map(|d| strip(d.body))
-        .collect())
+    Ok(stripped(query_all(store, c, pk, q).await?))
+}
+
+fn stripped(docs: Vec<Document>) -> Vec<Value> {
+    docs.into_iter().map(|d| strip(d.body)).collect()
 }
 
 /// Storage bookkeeping is not data about the person.
@@ -65,23 +66,13 @@ pub const PROJECT_RECORDS: &[ProjectRecords] = &[
 
 pub async fn export(store: &dyn DocumentStore, user: &User) -> Result<Value, DomainError> {
     let uid = user.user_id.as_string();
-    let memberships = all(store, USERS, &uid, Query::new().eq("kind", "membership")).await?;
-    let logins = all(store, USERS, &uid, Query::new().eq("kind", "login")).await?;
+    let memberships = members::copies_of(store, &user.user_id).await?;
+    let logins = stripped(sessions::login_records_of(store, &user.user_id).await?);
     let account_audit = all(store, USERS, &uid, Query::new().eq("kind", audit::KIND)).await?;
-    let support_requests = all(
-        store,
-        SUPPORT,
-        support::PARTITION,
-        Query::new()
-            .eq("kind", "supportRequest")
-            .eq("emailKey", user_email_key(user)?),
-    )
-    .await?;
+    let support_requests = stripped(support::requests_of(store, &user_email_key(user)?).await?);
 
     let mut projects_out = Vec::new();
-    for m in &memberships {
-        let copy: MembershipCopy =
-            serde_json::from_value(m.clone()).map_err(StoreError::internal)?;
+    for copy in &memberships {
         let Some((project, _)) = projects::load(store, &copy.project_id).await? else {
             continue;
         };

@@ -30,7 +30,9 @@ use super::projects;
 use super::roles::{Action, Role, allows};
 use super::text::{COMPANY_NAME_MAX, Name};
 use crate::store::containers::{IDENTITIES, PROJECTS};
-use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, query_all};
+use crate::store::{
+    BatchOp, Document, DocumentStore, ETag, NewDocument, Query, StoreError, query_all,
+};
 
 /// The wording the inviter confirms; its version is stored with the consent.
 pub const CONSENT_WORDING_VERSION: &str = "2026-11-01";
@@ -413,6 +415,89 @@ pub async fn pending(
         }
     }
     Ok((items, page.continuation))
+}
+
+/// Delete an invitation and its token lookup, the lookup first: the
+/// invitation is what finds it, so an interrupted cleanup can be repeated.
+/// What is gone already is no error.
+async fn delete_with_token(store: &dyn DocumentStore, inv: &Document) -> Result<bool, StoreError> {
+    drop_token(store, inv).await?;
+    match store
+        .delete(PROJECTS, &inv.partition_key, &inv.id, None)
+        .await
+    {
+        Ok(()) => Ok(true),
+        Err(StoreError::NotFound) => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+async fn drop_token(store: &dyn DocumentStore, inv: &Document) -> Result<(), StoreError> {
+    if let Some(token_key) = inv.body.get("tokenKey").and_then(|v| v.as_str()) {
+        match store
+            .delete(IDENTITIES, token_key, TOKEN_DOC_ID, None)
+            .await
+        {
+            Ok(()) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Drop the token lookups of a project's invitations, which live outside
+/// its partition (P8: the project's own documents go with the partition).
+pub async fn drop_tokens_of_project(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+) -> Result<(), StoreError> {
+    let q = Query::new().eq("kind", KIND);
+    for d in query_all(store, PROJECTS, &project.as_string(), q).await? {
+        drop_token(store, &d).await?;
+    }
+    Ok(())
+}
+
+/// Delete pending invitations that expired before `now`, across projects
+/// (the purge job); returns how many.
+pub async fn purge_expired(
+    store: &dyn DocumentStore,
+    now: &str,
+    batch: u32,
+) -> Result<u64, StoreError> {
+    let q = Query::new()
+        .eq("kind", KIND)
+        .eq("status", "pending")
+        .lt("expiresAt", now)
+        .limit(batch);
+    let mut n = 0;
+    for d in store.query_all_partitions(PROJECTS, q).await?.items {
+        if delete_with_token(store, &d).await? {
+            n += 1;
+        }
+    }
+    Ok(n)
+}
+
+/// Delete every invitation to an address, by its key, in any project
+/// (erasure, P11).
+pub async fn erase_to_address(
+    store: &dyn DocumentStore,
+    email_key: &str,
+) -> Result<(), StoreError> {
+    loop {
+        let q = Query::new()
+            .eq("kind", KIND)
+            .eq("emailKey", email_key)
+            .limit(100);
+        let found = store.query_all_partitions(PROJECTS, q).await?.items;
+        if found.is_empty() {
+            return Ok(());
+        }
+        for d in &found {
+            delete_with_token(store, d).await?;
+        }
+    }
 }
 
 /// Drop the invitation's mail if it is still queued.

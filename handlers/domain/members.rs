@@ -1,9 +1,8 @@
-//! Project membership: who is in a project with which role. The member
-//! record in the project's partition is the authority that every request
-//! checks; a copy in the user's partition lists the user's projects. Role
-//! changes and removals touch the project record too, so two concurrent
-//! changes can never leave a project without an owner. A member who leaves
-//! or loses the right to invite takes their pending invitations along.
+//! Project membership records: who is in a project with which role. The
+//! member record in the project's partition is the authority that every
+//! request checks; a copy in the user's partition lists the user's
+//! projects. This module owns both records; the rules for changing them
+//! live in `member_changes`.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
@@ -11,31 +10,53 @@ use serde::{Deserialize, Serialize};
 use super::audit;
 use super::error::DomainError;
 use super::ids::{ProjectId, UserId};
-use super::invitations;
-use super::projects::{self, PROJECT_ID};
-use super::roles::{Action, Role, allows};
+use super::record::{self, Record};
+use super::roles::Role;
 use crate::store::containers::{PROJECTS, USERS};
-use crate::store::{
-    BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
-};
+use crate::store::{BatchOp, Container, DocumentStore, ETag, NewDocument, StoreError, query_all};
 
+/// A member of a project, in the project's partition: the authority.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
-    pub kind: String,
+    #[serde(skip)]
+    project: String,
     pub user_id: UserId,
     pub role: Role,
     #[serde(with = "crate::domain::time::fixed")]
     pub at: Timestamp,
 }
 
+impl Record for Member {
+    const CONTAINER: Container = PROJECTS;
+    const KIND: &'static str = "member";
+    fn partition_key(&self) -> String {
+        self.project.clone()
+    }
+    fn id(&self) -> String {
+        member_id(&self.user_id)
+    }
+}
+
+/// The copy of a membership in the member's own partition.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MembershipCopy {
-    #[serde(default)]
-    pub kind: String,
+    #[serde(skip)]
+    user: String,
     pub project_id: ProjectId,
     pub role: Role,
+}
+
+impl Record for MembershipCopy {
+    const CONTAINER: Container = USERS;
+    const KIND: &'static str = "membership";
+    fn partition_key(&self) -> String {
+        self.user.clone()
+    }
+    fn id(&self) -> String {
+        copy_id(&self.project_id)
+    }
 }
 
 pub fn member_id(user: &UserId) -> String {
@@ -51,13 +72,13 @@ pub fn member_doc(
     user: &UserId,
     role: Role,
 ) -> Result<NewDocument, StoreError> {
-    let m = Member {
-        kind: "member".into(),
+    Member {
+        project: project.as_string(),
         user_id: user.clone(),
         role,
         at: Timestamp::now(),
-    };
-    NewDocument::from_record(project.as_string(), member_id(user), &m)
+    }
+    .document()
 }
 
 pub async fn write_membership_copy(
@@ -67,17 +88,11 @@ pub async fn write_membership_copy(
     role: Role,
 ) -> Result<(), StoreError> {
     let copy = MembershipCopy {
-        kind: "membership".into(),
+        user: user.as_string(),
         project_id: project.clone(),
         role,
     };
-    store
-        .upsert(
-            USERS,
-            NewDocument::from_record(user.as_string(), copy_id(project), &copy)?,
-        )
-        .await
-        .map(|_| ())
+    store.upsert(USERS, copy.document()?).await.map(|_| ())
 }
 
 pub async fn delete_membership_copy(
@@ -94,12 +109,46 @@ pub async fn delete_membership_copy(
     }
 }
 
+/// One page of the copies in the user's partition: the user's projects.
+pub async fn copies_page(
+    store: &dyn DocumentStore,
+    user: &UserId,
+    limit: u32,
+    next: Option<String>,
+) -> Result<(Vec<MembershipCopy>, Option<String>), DomainError> {
+    let page = store
+        .query(
+            USERS,
+            &user.as_string(),
+            MembershipCopy::of_kind().limit(limit).continuation(next),
+        )
+        .await?;
+    let copies = page
+        .items
+        .iter()
+        .map(|d| d.parse())
+        .collect::<Result<_, _>>()?;
+    Ok((copies, page.continuation))
+}
+
+/// Every copy in the user's partition.
+pub async fn copies_of(
+    store: &dyn DocumentStore,
+    user: &UserId,
+) -> Result<Vec<MembershipCopy>, DomainError> {
+    let docs = query_all(store, USERS, &user.as_string(), MembershipCopy::of_kind()).await?;
+    Ok(docs.iter().map(|d| d.parse()).collect::<Result<_, _>>()?)
+}
+
 pub async fn load(
     store: &dyn DocumentStore,
     project: &ProjectId,
     user: &UserId,
 ) -> Result<Option<(Member, ETag)>, DomainError> {
-    Ok(read_record(store, PROJECTS, &project.as_string(), &member_id(user)).await?)
+    let pk = project.as_string();
+    Ok(record::load::<Member>(store, &pk, &member_id(user))
+        .await?
+        .map(|(m, etag)| (Member { project: pk, ..m }, etag)))
 }
 
 pub async fn list(
@@ -112,10 +161,7 @@ pub async fn list(
         .query(
             PROJECTS,
             &project.as_string(),
-            Query::new()
-                .eq("kind", "member")
-                .limit(limit)
-                .continuation(next),
+            Member::of_kind().limit(limit).continuation(next),
         )
         .await?;
     let members = page
@@ -126,6 +172,24 @@ pub async fn list(
     Ok((members, page.continuation))
 }
 
+/// Every member of the project.
+pub async fn all(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+) -> Result<Vec<Member>, DomainError> {
+    let pk = project.as_string();
+    let docs = query_all(store, PROJECTS, &pk, Member::of_kind()).await?;
+    docs.iter()
+        .map(|d| {
+            d.parse::<Member>().map(|m| Member {
+                project: pk.clone(),
+                ..m
+            })
+        })
+        .collect::<Result<_, _>>()
+        .map_err(Into::into)
+}
+
 pub async fn owner_count(
     store: &dyn DocumentStore,
     project: &ProjectId,
@@ -134,7 +198,7 @@ pub async fn owner_count(
         store,
         PROJECTS,
         &project.as_string(),
-        Query::new().eq("kind", "member").eq("role", "owner"),
+        Member::of_kind().eq("role", Role::Owner.as_str()),
     )
     .await?;
     Ok(owners.len())
@@ -165,178 +229,5 @@ pub async fn add(
     )?));
     store.batch(PROJECTS, &pk, batch).await?;
     write_membership_copy(store, project, user, role).await?;
-    Ok(())
-}
-
-/// Whether `actor_role` may change a member from `from` to `to` (or remove
-/// them, `to = None`).
-fn may_change(actor_role: Role, from: Role, to: Option<Role>) -> bool {
-    let touches_owner = from == Role::Owner || to == Some(Role::Owner);
-    allows(actor_role, Action::ManageMembers)
-        && (!touches_owner || allows(actor_role, Action::ManageOwners))
-}
-
-/// The project record's ETag joins the batch as a guard: concurrent
-/// membership changes serialize on it.
-async fn guarded_batch(
-    store: &dyn DocumentStore,
-    project: &ProjectId,
-    ops: Vec<BatchOp>,
-) -> Result<(), DomainError> {
-    let (p, etag): (projects::Project, ETag) = projects::require(store, project).await?;
-    let pk = project.as_string();
-    let mut batch = vec![BatchOp::Replace {
-        doc: NewDocument::from_record(&pk, PROJECT_ID, &p)?,
-        if_match: Some(etag),
-    }];
-    batch.extend(ops);
-    match store.batch(PROJECTS, &pk, batch).await {
-        Ok(_) => Ok(()),
-        Err(StoreError::PreconditionFailed) => Err(DomainError::Conflict(
-            "the project's members changed at the same time; try again".into(),
-        )),
-        Err(e) => Err(e.into()),
-    }
-}
-
-pub async fn change_role(
-    store: &dyn DocumentStore,
-    project: &ProjectId,
-    actor: &UserId,
-    actor_role: Role,
-    target: &UserId,
-    to: Role,
-) -> Result<Member, DomainError> {
-    let (mut member, etag) = load(store, project, target)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    if !may_change(actor_role, member.role, Some(to)) {
-        return Err(DomainError::Forbidden(
-            "your role may not grant or change this role",
-        ));
-    }
-    if member.role == to {
-        return Ok(member);
-    }
-    if member.role == Role::Owner && owner_count(store, project).await? <= 1 {
-        return Err(DomainError::Conflict(
-            "the last owner cannot be demoted; make someone else owner first".into(),
-        ));
-    }
-    member.role = to;
-    let pk = project.as_string();
-    guarded_batch(
-        store,
-        project,
-        vec![
-            BatchOp::Replace {
-                doc: NewDocument::from_record(&pk, member_id(target), &member)?,
-                if_match: Some(etag),
-            },
-            BatchOp::Create(audit::entry(
-                &pk,
-                Some(actor),
-                "member.role_changed",
-                "member",
-                &target.as_string(),
-                &["role"],
-            )?),
-        ],
-    )
-    .await?;
-    write_membership_copy(store, project, target, to).await?;
-    if !allows(to, Action::Invite) {
-        invitations::withdraw_sent_by(store, project, target).await?;
-    }
-    Ok(member)
-}
-
-pub async fn remove(
-    store: &dyn DocumentStore,
-    project: &ProjectId,
-    actor: &UserId,
-    actor_role: Role,
-    target: &UserId,
-) -> Result<(), DomainError> {
-    let (member, etag) = load(store, project, target)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    if !may_change(actor_role, member.role, None) {
-        return Err(DomainError::Forbidden(
-            "your role may not remove this member",
-        ));
-    }
-    if member.role == Role::Owner && owner_count(store, project).await? <= 1 {
-        return Err(DomainError::Conflict(
-            "the last owner cannot be removed; make someone else owner first".into(),
-        ));
-    }
-    let pk = project.as_string();
-    guarded_batch(
-        store,
-        project,
-        vec![
-            BatchOp::Delete {
-                id: member_id(target),
-                if_match: Some(etag),
-            },
-            BatchOp::Create(audit::entry(
-                &pk,
-                Some(actor),
-                "member.removed",
-                "member",
-                &target.as_string(),
-                &[],
-            )?),
-        ],
-    )
-    .await?;
-    delete_membership_copy(store, project, target).await?;
-    invitations::withdraw_sent_by(store, project, target).await?;
-    Ok(())
-}
-
-/// The `reason` of the 409 that refuses the last owner, so a client can
-/// say why in its own words.
-pub const LAST_OWNER: &str = "last-owner";
-
-/// A member leaves the project themselves, whatever their role; the last
-/// owner cannot, as a project always keeps one. One audit entry.
-pub async fn leave(
-    store: &dyn DocumentStore,
-    project: &ProjectId,
-    user: &UserId,
-) -> Result<(), DomainError> {
-    let (member, etag) = load(store, project, user)
-        .await?
-        .ok_or(DomainError::NotFound)?;
-    if member.role == Role::Owner && owner_count(store, project).await? <= 1 {
-        return Err(DomainError::ConflictWith {
-            detail: "you are the project's last owner and cannot leave it; make someone else owner first, or delete the project".into(),
-            extensions: serde_json::json!({ "reason": LAST_OWNER }),
-        });
-    }
-    let pk = project.as_string();
-    guarded_batch(
-        store,
-        project,
-        vec![
-            BatchOp::Delete {
-                id: member_id(user),
-                if_match: Some(etag),
-            },
-            BatchOp::Create(audit::entry(
-                &pk,
-                Some(user),
-                "member.left",
-                "member",
-                &user.as_string(),
-                &[],
-            )?),
-        ],
-    )
-    .await?;
-    delete_membership_copy(store, project, user).await?;
-    invitations::withdraw_sent_by(store, project, user).await?;
     Ok(())
 }

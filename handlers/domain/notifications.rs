@@ -13,6 +13,7 @@ use serde_json::Value;
 use super::accounts::{self, Language, NotificationKind};
 use super::bookings;
 use super::email::EmailAddress;
+use super::error::DomainError;
 use super::ids::{BookingId, ProjectId, UserId};
 use super::invitations::InvitationLinks;
 use super::outbox::OutboxItem;
@@ -110,13 +111,12 @@ fn param<'a>(item: &'a OutboxItem, key: &str) -> &'a str {
 async fn item_project(
     store: &dyn DocumentStore,
     item: &OutboxItem,
-) -> Result<Option<(ProjectId, projects::Project)>, StoreError> {
+) -> Result<Option<(ProjectId, projects::Project)>, DomainError> {
     let Some(project_id) = item.project_id.clone() else {
         return Ok(None);
     };
     Ok(projects::load(store, &project_id)
-        .await
-        .map_err(into_store)?
+        .await?
         .map(|(project, _)| (project_id, project)))
 }
 
@@ -124,12 +124,12 @@ async fn render_invitation(
     store: &dyn DocumentStore,
     item: &OutboxItem,
     ctx: &MailContext<'_>,
-) -> Result<Option<Rendered>, StoreError> {
+) -> Result<Option<Rendered>, DomainError> {
     let Some((_, project)) = item_project(store, item).await? else {
         return Ok(None);
     };
     let inviter = match UserId::parse(param(item, "inviterId")) {
-        Some(id) => accounts::load_user(store, &id).await.map_err(into_store)?,
+        Some(id) => accounts::load_user(store, &id).await?,
         None => None,
     };
     let names = inviter.as_ref().map(|(u, _)| u.user_id.clone());
@@ -160,13 +160,6 @@ async fn render_invitation(
         ics: None,
         names,
     }))
-}
-
-fn into_store(e: super::error::DomainError) -> StoreError {
-    match e {
-        super::error::DomainError::Store(s) => s,
-        other => StoreError::Internal(other.to_string()),
-    }
 }
 
 /// An iCalendar document of one booking, for calendar apps.
@@ -207,7 +200,7 @@ async fn render_booking(
     store: &dyn DocumentStore,
     item: &OutboxItem,
     lang: Language,
-) -> Result<Option<Rendered>, StoreError> {
+) -> Result<Option<Rendered>, DomainError> {
     let Some((project_id, project)) = item_project(store, item).await? else {
         return Ok(None);
     };
@@ -299,9 +292,9 @@ fn build(from: &Mailbox, to: &EmailAddress, r: Rendered) -> Result<Message, Stri
 async fn recipient_language(
     store: &dyn DocumentStore,
     item: &OutboxItem,
-) -> Result<Option<Language>, StoreError> {
+) -> Result<Option<Language>, DomainError> {
     let user = match &item.recipient_user_id {
-        Some(id) => accounts::load_user(store, id).await.map_err(into_store)?,
+        Some(id) => accounts::load_user(store, id).await?,
         None => None,
     };
     if item.template == "invitation" {
@@ -325,10 +318,10 @@ fn kind_of(template: &str, params: &Value) -> Option<NotificationKind> {
     }
 }
 
-async fn remove(store: &dyn DocumentStore, pk: &str, id: &str) -> Result<(), StoreError> {
+async fn remove(store: &dyn DocumentStore, pk: &str, id: &str) -> Result<(), DomainError> {
     match store.delete(OUTBOX, pk, id, None).await {
         Ok(()) | Err(StoreError::NotFound) => Ok(()),
-        Err(e) => Err(e),
+        Err(e) => Err(e.into()),
     }
 }
 
@@ -338,7 +331,7 @@ pub async fn deliver(
     mailer: &dyn Mailer,
     ctx: &MailContext<'_>,
     batch: u32,
-) -> Result<DeliveryReport, StoreError> {
+) -> Result<DeliveryReport, DomainError> {
     let mut report = DeliveryReport::default();
     let page = store
         .query_all_partitions(
@@ -407,7 +400,7 @@ pub async fn deliver(
                     let retry = NewDocument::new(&doc.partition_key, &doc.id, body);
                     match store.replace(OUTBOX, retry, Some(&doc.etag)).await {
                         Ok(_) | Err(StoreError::NotFound | StoreError::PreconditionFailed) => {}
-                        Err(e) => return Err(e),
+                        Err(e) => return Err(e.into()),
                     }
                 }
             }
@@ -423,8 +416,8 @@ pub async fn enqueue_for_user(
     project: &ProjectId,
     template: &str,
     params: Value,
-) -> Result<bool, StoreError> {
-    let Some((u, _)) = accounts::load_user(store, user).await.map_err(into_store)? else {
+) -> Result<bool, DomainError> {
+    let Some((u, _)) = accounts::load_user(store, user).await? else {
         return Ok(false);
     };
     if !kind_of(template, &params).is_some_and(|k| u.wants(k)) {

@@ -6,20 +6,18 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use sha2::Digest;
 use utoipa::ToSchema;
 
 use super::accounts::{self, Organization};
 use super::audit;
 use super::error::{DomainError, Validator};
 use super::ids::{OrganizationId, ProjectId, UserId};
-use super::members::{self, Member};
-use super::outbox;
+use super::members;
 use super::roles::Role;
 use super::text::Name;
-use crate::store::containers::{IDENTITIES, ORGANIZATIONS, PROJECTS, USERS};
+use crate::store::containers::{ORGANIZATIONS, PROJECTS};
 use crate::store::{
-    BatchOp, BlobStore, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
+    BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
 };
 
 pub const PROJECT_ID: &str = "project";
@@ -105,7 +103,7 @@ pub struct OrgProject {
     pub project_id: ProjectId,
 }
 
-fn org_project_id(project: &ProjectId) -> String {
+pub fn org_project_id(project: &ProjectId) -> String {
     format!("project-{project}")
 }
 
@@ -332,19 +330,9 @@ pub async fn list_for_user(
     limit: u32,
     next: Option<String>,
 ) -> Result<(Vec<(Project, Role)>, Option<String>), DomainError> {
-    let page = store
-        .query(
-            USERS,
-            &user.as_string(),
-            Query::new()
-                .eq("kind", "membership")
-                .limit(limit)
-                .continuation(next),
-        )
-        .await?;
+    let (copies, next) = members::copies_page(store, user, limit, next).await?;
     let mut out = Vec::new();
-    for d in &page.items {
-        let m: members::MembershipCopy = d.parse()?;
+    for m in copies {
         // The project partition is the authority; a stale copy is skipped.
         if let Some(member) = members::load(store, &m.project_id, user).await?
             && let Some((project, _)) = load(store, &m.project_id).await?
@@ -352,7 +340,7 @@ pub async fn list_for_user(
             out.push((project, member.0.role));
         }
     }
-    Ok((out, page.continuation))
+    Ok((out, next))
 }
 
 /// The blob-name prefix under which a project's files live.
@@ -360,89 +348,40 @@ pub fn blob_prefix(project: &ProjectId) -> String {
     format!("projects/{project}/")
 }
 
-/// Delete a project and everything in it (P8): members' membership copies,
-/// invitation tokens, file blobs, then every document of its partition,
-/// the project record last so that an interrupted delete can be repeated.
-pub async fn delete(
-    store: &dyn DocumentStore,
-    blobs: &dyn BlobStore,
-    actor: &UserId,
-    project_id: &ProjectId,
-) -> Result<(), DomainError> {
-    let (project, _) = require(store, project_id).await?;
-    let pk = project_id.as_string();
-
-    for d in query_all(store, PROJECTS, &pk, Query::new().eq("kind", "member")).await? {
-        let m: Member = d.parse()?;
-        members::delete_membership_copy(store, project_id, &m.user_id).await?;
-    }
-    for d in query_all(store, PROJECTS, &pk, Query::new().eq("kind", "invitation")).await? {
-        if let Some(token_key) = d.body.get("tokenKey").and_then(|v| v.as_str()) {
-            ignore_missing(
-                store
-                    .delete(IDENTITIES, token_key, "invitation", None)
-                    .await,
-            )?;
-        }
-    }
-    outbox::drop_for_project(store, project_id).await?;
-    for blob in blobs.list(&blob_prefix(project_id)).await? {
-        blobs.delete(&blob.name).await?;
-    }
-    loop {
-        let page = store.query(PROJECTS, &pk, Query::new().limit(100)).await?;
-        let ids: Vec<String> = page
-            .items
-            .iter()
-            .map(|d| d.id.clone())
-            .filter(|id| id != PROJECT_ID)
-            .collect();
-        if ids.is_empty() {
-            break;
-        }
-        let ops = ids
-            .into_iter()
-            .map(|id| BatchOp::Delete { id, if_match: None })
-            .collect();
-        store.batch(PROJECTS, &pk, ops).await?;
-    }
-    ignore_missing(store.delete(PROJECTS, &pk, PROJECT_ID, None).await)?;
-    ignore_missing(
-        store
-            .delete(
-                ORGANIZATIONS,
-                &project.organization_id.as_string(),
-                &org_project_id(project_id),
-                None,
-            )
-            .await,
-    )?;
-    // The organization's log keeps who deleted which project when; the
-    // project is named by a one-way hash, as nothing may keep its id (P8).
-    let org_pk = project.organization_id.as_string();
-    let reference = format!(
-        "sha256:{}",
-        hex::encode(sha2::Sha256::digest(pk.as_bytes()))
-    );
-    store
-        .create(
-            ORGANIZATIONS,
-            audit::entry(
-                &org_pk,
-                Some(actor),
-                "project.deleted",
-                "project",
-                &reference,
-                &[],
-            )?,
-        )
-        .await?;
-    Ok(())
+/// What an admin sees of their organization: its users and its projects.
+pub struct OrganizationOverview {
+    pub organization: Organization,
+    pub users: Vec<accounts::User>,
+    pub projects: Vec<Project>,
 }
 
-fn ignore_missing(r: Result<(), StoreError>) -> Result<(), StoreError> {
-    match r {
-        Err(StoreError::NotFound) => Ok(()),
-        other => other,
+/// The organization with its users and projects; only its admins may see
+/// it, anyone else learns nothing (404).
+pub async fn organization_overview(
+    store: &dyn DocumentStore,
+    actor: &UserId,
+    org: &OrganizationId,
+) -> Result<OrganizationOverview, DomainError> {
+    let organization = accounts::load_organization(store, org)
+        .await?
+        .filter(|o| o.admin_ids.contains(actor))
+        .ok_or(DomainError::NotFound)?;
+    let mut users = Vec::with_capacity(organization.admin_ids.len());
+    for id in &organization.admin_ids {
+        if let Some((u, _)) = accounts::load_user(store, id).await? {
+            users.push(u);
+        }
     }
+    let mut projects = Vec::new();
+    for id in of_organization(store, org).await? {
+        if let Some((p, _)) = load(store, &id).await? {
+            projects.push(p);
+        }
+    }
+    projects.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(OrganizationOverview {
+        organization,
+        users,
+        projects,
+    })
 }

@@ -10,8 +10,11 @@ use super::erasure;
 use super::error::DomainError;
 use super::files;
 use super::indexer;
+use super::invitations;
+use super::sessions;
+use super::support;
 use super::time;
-use crate::store::containers::{IDENTITIES, PROJECTS, SUPPORT, USERS};
+use crate::store::containers::PROJECTS;
 use crate::store::{BlobStore, Container, DocumentStore, Query, StoreError};
 
 #[derive(Debug, Clone, Copy)]
@@ -39,10 +42,10 @@ pub struct PurgeReport {
     pub reindexed_files: u64,
 }
 
+/// Delete what an owner's query finds, across partitions.
 async fn delete_matching(
     store: &dyn DocumentStore,
-    c: Container,
-    q: Query,
+    (c, q): (Container, Query),
 ) -> Result<u64, StoreError> {
     let page = store.query_all_partitions(c, q).await?;
     let mut n = 0;
@@ -51,17 +54,6 @@ async fn delete_matching(
             Ok(()) => n += 1,
             Err(StoreError::NotFound) => {}
             Err(e) => return Err(e),
-        }
-        if c.name == PROJECTS.name
-            && let Some(token_key) = d.body.get("tokenKey").and_then(|v| v.as_str())
-        {
-            match store
-                .delete(IDENTITIES, token_key, "invitation", None)
-                .await
-            {
-                Ok(()) | Err(StoreError::NotFound) => {}
-                Err(e) => return Err(e),
-            }
         }
     }
     Ok(n)
@@ -111,42 +103,17 @@ pub async fn purge(
     let b = policy.batch;
     let report = PurgeReport {
         expired_documents: store.remove_expired().await?,
-        invitations: delete_matching(
-            store,
-            PROJECTS,
-            Query::new()
-                .eq("kind", "invitation")
-                .eq("status", "pending")
-                .lt("expiresAt", ts(now))
-                .limit(b),
-        )
-        .await?,
-        refresh_tokens: delete_matching(
-            store,
-            USERS,
-            Query::new()
-                .eq("kind", "refresh")
-                .lt("expiresAt", ts(now))
-                .limit(b),
-        )
-        .await?,
+        invitations: invitations::purge_expired(store, &ts(now), b).await?,
+        refresh_tokens: delete_matching(store, sessions::expired_refresh_tokens(&ts(now), b))
+            .await?,
         login_records: delete_matching(
             store,
-            USERS,
-            Query::new()
-                .eq("kind", "login")
-                .lt("at", ts(now - policy.login_records))
-                .limit(b),
+            sessions::old_login_records(&ts(now - policy.login_records), b),
         )
         .await?,
         support_requests: delete_matching(
             store,
-            SUPPORT,
-            Query::new()
-                .eq("kind", "supportRequest")
-                .eq("status", "closed")
-                .lt("closedAt", ts(now - policy.closed_support_requests))
-                .limit(b),
+            support::closed_before(&ts(now - policy.closed_support_requests), b),
         )
         .await?,
         orphan_blobs: orphan_blobs(store, blobs, policy.orphan_blob_grace, b).await?,

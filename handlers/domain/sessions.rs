@@ -23,9 +23,12 @@ use super::email::EmailAddress;
 use super::error::DomainError;
 use super::ids::{RecordId, UserId};
 use super::password::{NewPassword, PasswordHasher, Verified};
+use super::record::{self, Record};
+use super::retry::{Attempt, retry_on_precondition};
 use crate::store::containers::{IDENTITIES, USERS};
 use crate::store::{
-    BatchOp, DocumentStore, NewDocument, Order, Page, Query, StoreError, query_all,
+    BatchOp, Container, Document, DocumentStore, ETag, NewDocument, Order, Page, Query, StoreError,
+    query_all,
 };
 
 /// Failed logins allowed per account within the window before 429.
@@ -38,29 +41,59 @@ pub struct SessionPolicy {
     pub login_retention: SignedDuration,
 }
 
+/// Recent failed logins of an address, in the address's identity
+/// partition.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Throttle {
-    kind: String,
+    #[serde(skip)]
+    pk: String,
     failures: Vec<Timestamp>,
 }
 const THROTTLE_ID: &str = "throttle";
 
-#[derive(Debug, Clone, Serialize, Deserialize, utoipa::ToSchema)]
+impl Record for Throttle {
+    const CONTAINER: Container = IDENTITIES;
+    const KIND: &'static str = "throttle";
+    fn partition_key(&self) -> String {
+        self.pk.clone()
+    }
+    fn id(&self) -> String {
+        THROTTLE_ID.into()
+    }
+}
+
+/// One successful login: its time only, no address or agent (P9).
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct LoginRecord {
-    #[serde(skip_serializing_if = "Option::is_none", default)]
-    #[schema(ignore)]
-    pub kind: Option<String>,
+    #[serde(skip)]
+    user: String,
+    #[serde(skip)]
+    id: String,
     #[serde(with = "crate::domain::time::fixed")]
-    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
 }
 
+impl Record for LoginRecord {
+    const CONTAINER: Container = USERS;
+    const KIND: &'static str = "login";
+    fn partition_key(&self) -> String {
+        self.user.clone()
+    }
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+}
+
+/// A refresh token, stored under the hash of its secret.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct RefreshRecord {
-    kind: String,
+    #[serde(skip)]
+    user: String,
+    #[serde(skip)]
+    id: String,
     family_id: String,
     #[serde(with = "crate::domain::time::fixed")]
     at: Timestamp,
@@ -69,12 +102,35 @@ struct RefreshRecord {
     used: bool,
 }
 
+impl Record for RefreshRecord {
+    const CONTAINER: Container = USERS;
+    const KIND: &'static str = "refresh";
+    fn partition_key(&self) -> String {
+        self.user.clone()
+    }
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+}
+
 /// The record that keeps a session (a refresh family) alive.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SessionRecord {
-    kind: String,
+    #[serde(skip)]
+    user: String,
     family_id: String,
+}
+
+impl Record for SessionRecord {
+    const CONTAINER: Container = USERS;
+    const KIND: &'static str = "session";
+    fn partition_key(&self) -> String {
+        self.user.clone()
+    }
+    fn id(&self) -> String {
+        session_doc_id(&self.family_id)
+    }
 }
 
 /// A fresh refresh token to hand to the client, and the session that the
@@ -96,13 +152,10 @@ fn session_doc(
     policy: &SessionPolicy,
 ) -> Result<NewDocument, StoreError> {
     let record = SessionRecord {
-        kind: "session".into(),
+        user: user.as_string(),
         family_id: family_id.to_owned(),
     };
-    Ok(
-        NewDocument::from_record(user.as_string(), session_doc_id(family_id), &record)?
-            .with_ttl(secs(policy.refresh_ttl)),
-    )
+    Ok(record.document()?.with_ttl(secs(policy.refresh_ttl)))
 }
 
 /// Whether the session an access token names has not ended. One point
@@ -134,28 +187,45 @@ fn new_refresh(
     let secret = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let now = Timestamp::now();
     let record = RefreshRecord {
-        kind: "refresh".into(),
+        user: user.as_string(),
+        id: refresh_doc_id(&secret),
         family_id: family_id.to_owned(),
         at: now,
         expires_at: now + policy.refresh_ttl,
         used: false,
     };
-    let doc = NewDocument::from_record(user.as_string(), refresh_doc_id(&secret), &record)?
-        .with_ttl(secs(policy.refresh_ttl));
+    let doc = record.document()?.with_ttl(secs(policy.refresh_ttl));
     Ok((format!("{user}.{secret}"), doc))
+}
+
+/// The refresh token stored under `id`, with its ETag.
+async fn load_refresh(
+    store: &dyn DocumentStore,
+    user: &UserId,
+    id: &str,
+) -> Result<Option<(RefreshRecord, ETag)>, StoreError> {
+    let pk = user.as_string();
+    Ok(record::load::<RefreshRecord>(store, &pk, id)
+        .await?
+        .map(|(r, etag)| {
+            (
+                RefreshRecord {
+                    user: pk.clone(),
+                    id: id.to_owned(),
+                    ..r
+                },
+                etag,
+            )
+        }))
 }
 
 fn login_record(user: &UserId, policy: &SessionPolicy) -> Result<NewDocument, StoreError> {
     let record = LoginRecord {
-        kind: Some("login".into()),
+        user: user.as_string(),
+        id: format!("login-{}", RecordId::generate()),
         at: Timestamp::now(),
     };
-    Ok(NewDocument::from_record(
-        user.as_string(),
-        format!("login-{}", RecordId::generate()),
-        &record,
-    )?
-    .with_ttl(secs(policy.login_retention)))
+    Ok(record.document()?.with_ttl(secs(policy.login_retention)))
 }
 
 /// Recent failed logins of an address.
@@ -168,10 +238,9 @@ enum Attempts {
 }
 
 async fn attempts(store: &dyn DocumentStore, pk: &str) -> Result<Attempts, DomainError> {
-    let Some(doc) = store.read(IDENTITIES, pk, THROTTLE_ID).await? else {
+    let Some((t, _)) = record::load::<Throttle>(store, pk, THROTTLE_ID).await? else {
         return Ok(Attempts::None);
     };
-    let t: Throttle = doc.parse()?;
     let now = Timestamp::now();
     let recent: Vec<Timestamp> = t
         .failures
@@ -192,37 +261,34 @@ async fn attempts(store: &dyn DocumentStore, pk: &str) -> Result<Attempts, Domai
 /// Count a failed attempt; ETag-guarded so concurrent failures all count,
 /// also across function instances.
 async fn record_failure(store: &dyn DocumentStore, pk: &str) -> Result<(), DomainError> {
-    for _ in 0..10 {
+    retry_on_precondition("the login throttle", || async move {
         let now = Timestamp::now();
-        let current = store.read(IDENTITIES, pk, THROTTLE_ID).await?;
-        let mut failures: Vec<Timestamp> = match &current {
-            Some(d) => d.parse::<Throttle>()?.failures,
-            None => Vec::new(),
+        let current = record::load::<Throttle>(store, pk, THROTTLE_ID).await?;
+        let (mut failures, etag) = match current {
+            Some((t, etag)) => (t.failures, Some(etag)),
+            None => (Vec::new(), None),
         };
         failures.retain(|f| *f + FAILURE_WINDOW > now);
         failures.push(now);
         let keep = failures.len().saturating_sub(2 * MAX_FAILURES);
         failures.drain(..keep);
-        let doc = NewDocument::from_record(
-            pk,
-            THROTTLE_ID,
-            &Throttle {
-                kind: "throttle".into(),
-                failures,
-            },
-        )?
+        let doc = Throttle {
+            pk: pk.to_owned(),
+            failures,
+        }
+        .document()?
         .with_ttl(secs(FAILURE_WINDOW));
-        let written = match current {
-            Some(d) => store.replace(IDENTITIES, doc, Some(&d.etag)).await,
+        let written = match etag {
+            Some(etag) => store.replace(IDENTITIES, doc, Some(&etag)).await,
             None => store.create(IDENTITIES, doc).await,
         };
         match written {
-            Ok(_) => return Ok(()),
-            Err(StoreError::PreconditionFailed | StoreError::Conflict) => continue,
-            Err(e) => return Err(e.into()),
+            // Another first failure created it at the same moment.
+            Err(StoreError::Conflict) => Ok(Attempt::Retry),
+            written => Attempt::of_write(written, ()),
         }
-    }
-    Err(StoreError::Unavailable("login throttle contended".into()).into())
+    })
+    .await
 }
 
 const BAD_LOGIN: DomainError = DomainError::Unauthorized("email or password is wrong");
@@ -320,10 +386,10 @@ pub async fn refresh(
     token: &str,
 ) -> Result<Session, DomainError> {
     let (user_id, secret) = split_refresh(token).ok_or(BAD_REFRESH)?;
-    let pk = user_id.as_string();
     let id = refresh_doc_id(secret);
-    let doc = store.read(USERS, &pk, &id).await?.ok_or(BAD_REFRESH)?;
-    let mut record: RefreshRecord = doc.parse()?;
+    let (mut record, etag) = load_refresh(store, &user_id, &id)
+        .await?
+        .ok_or(BAD_REFRESH)?;
     if record.used {
         end_sessions(store, &user_id, Ending::One(&record.family_id)).await?;
         return Err(BAD_REFRESH);
@@ -334,16 +400,16 @@ pub async fn refresh(
     let (user, _) = accounts::require_user(store, &user_id).await?;
     record.used = true;
     let remaining = record.expires_at.duration_since(Timestamp::now());
-    let used_doc = NewDocument::from_record(&pk, &id, &record)?.with_ttl(secs(remaining).max(1));
+    let used_doc = record.document()?.with_ttl(secs(remaining).max(1));
     let (refresh_token, next) = new_refresh(&user_id, &record.family_id, policy)?;
     let rotated = store
         .batch(
             USERS,
-            &pk,
+            &user_id.as_string(),
             vec![
                 BatchOp::Replace {
                     doc: used_doc,
-                    if_match: Some(doc.etag),
+                    if_match: Some(etag),
                 },
                 BatchOp::Create(next),
                 // Renewed with the family's newest token.
@@ -395,7 +461,7 @@ pub async fn end_sessions(
     ending: Ending<'_>,
 ) -> Result<u64, DomainError> {
     let pk = user.as_string();
-    let sessions = query_all(store, USERS, &pk, Query::new().eq("kind", "session")).await?;
+    let sessions = query_all(store, USERS, &pk, SessionRecord::of_kind()).await?;
     for d in sessions {
         let s: SessionRecord = d.parse()?;
         if ending.ends(&s.family_id) {
@@ -403,7 +469,7 @@ pub async fn end_sessions(
         }
     }
     let mut removed = 0;
-    for d in query_all(store, USERS, &pk, Query::new().eq("kind", "refresh")).await? {
+    for d in query_all(store, USERS, &pk, RefreshRecord::of_kind()).await? {
         let r: RefreshRecord = d.parse()?;
         if ending.ends(&r.family_id) && delete_if_there(store, &pk, &d.id).await? {
             removed += 1;
@@ -430,9 +496,7 @@ pub async fn logout(store: &dyn DocumentStore, token: &str) -> Result<(), Domain
     let Some((user_id, secret)) = split_refresh(token) else {
         return Ok(());
     };
-    let pk = user_id.as_string();
-    if let Some(doc) = store.read(USERS, &pk, &refresh_doc_id(secret)).await? {
-        let record: RefreshRecord = doc.parse()?;
+    if let Some((record, _)) = load_refresh(store, &user_id, &refresh_doc_id(secret)).await? {
         end_sessions(store, &user_id, Ending::One(&record.family_id)).await?;
     }
     Ok(())
@@ -482,8 +546,7 @@ pub async fn login_history(
         .query(
             USERS,
             &user.as_string(),
-            Query::new()
-                .eq("kind", "login")
+            LoginRecord::of_kind()
                 .order_by("at", Order::Desc)
                 .limit(limit)
                 .continuation(next),
@@ -491,12 +554,31 @@ pub async fn login_history(
         .await?;
     let records = items
         .iter()
-        .map(|d| {
-            d.parse::<LoginRecord>().map(|mut r| {
-                r.kind = None;
-                r
-            })
-        })
+        .map(|d| d.parse::<LoginRecord>())
         .collect::<Result<Vec<_>, _>>()?;
     Ok((records, continuation))
+}
+
+/// Every login record of the user, as stored (for the export, P11).
+pub async fn login_records_of(
+    store: &dyn DocumentStore,
+    user: &UserId,
+) -> Result<Vec<Document>, StoreError> {
+    query_all(store, USERS, &user.as_string(), LoginRecord::of_kind()).await
+}
+
+/// Refresh tokens past their expiry, across users (for the purge job).
+pub fn expired_refresh_tokens(now: &str, batch: u32) -> (Container, Query) {
+    (
+        RefreshRecord::CONTAINER,
+        RefreshRecord::of_kind().lt("expiresAt", now).limit(batch),
+    )
+}
+
+/// Login records older than `before`, across users (for the purge job).
+pub fn old_login_records(before: &str, batch: u32) -> (Container, Query) {
+    (
+        LoginRecord::CONTAINER,
+        LoginRecord::of_kind().lt("at", before).limit(batch),
+    )
 }

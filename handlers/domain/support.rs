@@ -6,20 +6,21 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
+use super::accounts::{self, SUPPORT_ROLE};
 use super::email::EmailAddress;
 use super::error::{DomainError, Validator};
-use super::ids::RecordId;
+use super::ids::{RecordId, UserId};
+use super::record::{self, Record};
 use super::text::{Name, PERSON_NAME_MAX};
 use crate::store::containers::SUPPORT;
-use crate::store::{DocumentStore, NewDocument, Order, Query};
+use crate::store::{Container, Document, DocumentStore, Order, Query, StoreError};
 
 pub const PARTITION: &str = "requests";
 const SUBJECT_MAX: usize = 200;
 const MESSAGE_MAX: usize = 5000;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum SupportStatus {
     Open,
@@ -27,28 +28,33 @@ pub enum SupportStatus {
     Closed,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct SupportRequest {
     pub id: String,
-    #[schema(ignore)]
-    #[serde(default, skip_serializing_if = "String::is_empty")]
-    pub kind: String,
     pub name: String,
     pub email: String,
     /// Hash of the address, so erasure (P11) finds the person's requests.
-    #[schema(ignore)]
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub email_key: String,
     pub subject: String,
     pub message: String,
     pub status: SupportStatus,
     #[serde(with = "crate::domain::time::fixed")]
-    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     #[serde(with = "crate::domain::time::fixed_option", default)]
-    #[schema(value_type = Option<String>, format = DateTime)]
     pub closed_at: Option<Timestamp>,
+}
+
+impl Record for SupportRequest {
+    const CONTAINER: Container = SUPPORT;
+    const KIND: &'static str = "supportRequest";
+    fn partition_key(&self) -> String {
+        PARTITION.into()
+    }
+    fn id(&self) -> String {
+        self.id.clone()
+    }
 }
 
 pub struct ContactForm<'a> {
@@ -87,7 +93,6 @@ pub async fn submit(
     };
     let request = SupportRequest {
         id: format!("support-{}", RecordId::generate()),
-        kind: "supportRequest".into(),
         name: name.as_str().to_owned(),
         email: email.as_str().to_owned(),
         email_key: email.key(),
@@ -97,12 +102,7 @@ pub async fn submit(
         at: Timestamp::now(),
         closed_at: None,
     };
-    store
-        .create(
-            SUPPORT,
-            NewDocument::from_record(PARTITION, &request.id, &request)?,
-        )
-        .await?;
+    store.create(SUPPORT, request.document()?).await?;
     Ok(request)
 }
 
@@ -112,7 +112,7 @@ pub async fn list(
     limit: u32,
     next: Option<String>,
 ) -> Result<(Vec<SupportRequest>, Option<String>), DomainError> {
-    let mut q = Query::new().eq("kind", "supportRequest");
+    let mut q = SupportRequest::of_kind();
     if let Some(s) = status {
         q = q.eq(
             "status",
@@ -143,14 +143,12 @@ pub async fn set_status(
     status: SupportStatus,
     retention: jiff::SignedDuration,
 ) -> Result<SupportRequest, DomainError> {
-    let doc = store
-        .read(SUPPORT, PARTITION, id)
+    let (mut request, etag) = record::load::<SupportRequest>(store, PARTITION, id)
         .await?
         .ok_or(DomainError::NotFound)?;
-    let mut request: SupportRequest = doc.parse()?;
     request.status = status;
     request.closed_at = (status == SupportStatus::Closed).then(Timestamp::now);
-    let mut next = NewDocument::from_record(PARTITION, id, &request)?;
+    let mut next = request.document()?;
     if status == SupportStatus::Closed {
         // Cosmos TTL removes it too; the purge job is the guarantee.
         next = next.with_ttl(
@@ -159,6 +157,55 @@ pub async fn set_status(
                 .max(1),
         );
     }
-    store.replace(SUPPORT, next, Some(&doc.etag)).await?;
+    store.replace(SUPPORT, next, Some(&etag)).await?;
     Ok(request)
+}
+
+/// Only support staff list and answer requests.
+pub async fn require_staff(store: &dyn DocumentStore, user: &UserId) -> Result<(), DomainError> {
+    let (user, _) = accounts::require_user(store, user).await?;
+    if user.platform_roles.iter().any(|r| r == SUPPORT_ROLE) {
+        Ok(())
+    } else {
+        Err(DomainError::Forbidden("support staff only"))
+    }
+}
+
+/// The requests sent from an address, by its key, as stored.
+pub async fn requests_of(
+    store: &dyn DocumentStore,
+    email_key: &str,
+) -> Result<Vec<Document>, StoreError> {
+    crate::store::query_all(
+        store,
+        SUPPORT,
+        PARTITION,
+        SupportRequest::of_kind().eq("emailKey", email_key),
+    )
+    .await
+}
+
+/// Forget every request sent from an address (P11).
+pub async fn erase_requests_of(
+    store: &dyn DocumentStore,
+    email_key: &str,
+) -> Result<(), StoreError> {
+    for d in requests_of(store, email_key).await? {
+        match store.delete(SUPPORT, PARTITION, &d.id, None).await {
+            Ok(()) | Err(StoreError::NotFound) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok(())
+}
+
+/// Closed requests past their retention, for the purge job (P14).
+pub fn closed_before(before: &str, batch: u32) -> (Container, Query) {
+    (
+        SupportRequest::CONTAINER,
+        SupportRequest::of_kind()
+            .eq("status", "closed")
+            .lt("closedAt", before)
+            .limit(batch),
+    )
 }

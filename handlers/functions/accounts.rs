@@ -9,9 +9,9 @@ use utoipa::ToSchema;
 
 use crate::auth::{AuthUser, Bearer};
 use crate::domain::accounts::{
-    self, Language, NotificationKind, PersonInput, ProfileChange, Registration, User,
+    self, Account, Language, NotificationKind, PersonInput, ProfileChange, Registration,
 };
-use crate::domain::policy::{self, PolicyVersion};
+use crate::domain::policy;
 use crate::domain::sessions;
 use crate::http::extract::ApiJson;
 use crate::http::problem::{ApiError, Problem};
@@ -164,36 +164,28 @@ impl From<NotificationKindView> for NotificationKind {
     }
 }
 
-async fn profile(state: &AppState, user: User) -> Result<Profile, ApiError> {
-    let store = state.stores.documents.as_ref();
-    let (current, org_name) = tokio::join!(
-        policy::current_version(store),
-        accounts::organization_name(store, user.organization_id.as_ref())
-    );
-    Ok(profile_at(user, &current?, org_name?))
-}
-
-/// The profile, given the current privacy-policy version and the name of
-/// the user's organization, if they belong to one.
-fn profile_at(user: User, current: &PolicyVersion, org_name: Option<String>) -> Profile {
-    Profile {
-        id: user.user_id.as_string(),
-        notification_kinds: user
-            .notification_kinds()
-            .into_iter()
-            .map(Into::into)
-            .collect(),
-        email: user.email,
-        first_name: user.first_name,
-        last_name: user.last_name,
-        organization_id: user.organization_id.map(|o| o.as_string()),
-        company_name: user.company_name.or(org_name),
-        email_notifications: user.email_notifications,
-        platform_roles: user.platform_roles,
-        language: user.language,
-        policy_update_required: user.accepted_policy_version != *current,
-        accepted_policy_version: user.accepted_policy_version.as_str().to_owned(),
-        accepted_policy_at: crate::domain::time::format(&user.accepted_policy_at),
+impl From<Account> for Profile {
+    fn from(a: Account) -> Self {
+        let user = a.user;
+        Profile {
+            id: user.user_id.as_string(),
+            notification_kinds: user
+                .notification_kinds()
+                .into_iter()
+                .map(Into::into)
+                .collect(),
+            email: user.email,
+            first_name: user.first_name,
+            last_name: user.last_name,
+            organization_id: user.organization_id.map(|o| o.as_string()),
+            company_name: user.company_name.or(a.organization_name),
+            email_notifications: user.email_notifications,
+            platform_roles: user.platform_roles,
+            language: user.language,
+            policy_update_required: a.policy_update_required,
+            accepted_policy_version: user.accepted_policy_version.as_str().to_owned(),
+            accepted_policy_at: crate::domain::time::format(&user.accepted_policy_at),
+        }
     }
 }
 
@@ -215,17 +207,10 @@ pub async fn get_me(
     let org_id = bearer.org_id().cloned();
     // The session, the user, the policy version and the organization's
     // name: one round trip.
-    let (_, (user, current, org_name)) = bearer
-        .admit(store, async {
-            tokio::join!(
-                accounts::require_user(store, &user_id),
-                policy::current_version(store),
-                accounts::organization_name(store, org_id.as_ref())
-            )
-        })
+    let (_, account) = bearer
+        .admit(store, accounts::account(store, &user_id, org_id.as_ref()))
         .await?;
-    let (user, _) = user?;
-    Ok(Json(profile_at(user, &current?, org_name?)))
+    Ok(Json(account?.into()))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -274,7 +259,8 @@ pub async fn update_me(
         },
     )
     .await?;
-    Ok(Json(profile(&state, user).await?))
+    let store = state.stores.documents.as_ref();
+    Ok(Json(accounts::account_of(store, user).await?.into()))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -366,5 +352,6 @@ pub async fn accept_policy(
     let user =
         accounts::accept_policy(state.stores.documents.as_ref(), &auth.user_id, &req.version)
             .await?;
-    Ok(Json(profile(&state, user).await?))
+    let store = state.stores.documents.as_ref();
+    Ok(Json(accounts::account_of(store, user).await?.into()))
 }

@@ -6,14 +6,12 @@ use serde::Deserialize;
 use utoipa::IntoParams;
 
 use crate::auth::project_access::ProjectAccess;
-use crate::domain::audit::{self, AuditEntry};
+use crate::domain::audit::{self, AuditEntry, AuditFilter};
 use crate::domain::roles::Action;
 use crate::http::extract::ApiQuery;
 use crate::http::paging::{MAX_LIMIT, Paged};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
-use crate::store::containers::PROJECTS;
-use crate::store::{Order, Query};
 
 #[derive(Debug, Deserialize, IntoParams)]
 #[into_params(parameter_in = Query)]
@@ -42,28 +40,16 @@ pub async fn list_audit(
     ApiQuery(p): ApiQuery<AuditParams>,
 ) -> Result<Json<Paged<AuditEntry>>, ApiError> {
     access.require(Action::ViewAudit)?;
-    let mut q = Query::new().eq("kind", audit::KIND);
-    if let Some(actor) = p.actor {
-        q = q.eq("actorId", actor);
-    }
-    if let Some(action) = p.action {
-        q = q.eq("action", action);
-    }
-    let q = q
-        .order_by("at", Order::Desc)
-        .limit(p.limit.unwrap_or(50).clamp(1, MAX_LIMIT))
-        .continuation(p.next);
-    let page = state
-        .stores
-        .documents
-        .query(PROJECTS, &access.project_id.as_string(), q)
-        .await?;
-    Ok(Json(Paged {
-        items: page
-            .items
-            .iter()
-            .map(|d| d.parse())
-            .collect::<Result<_, _>>()?,
-        next: page.continuation,
-    }))
+    let (items, next) = audit::list(
+        state.stores.documents.as_ref(),
+        &access.project_id,
+        AuditFilter {
+            actor: p.actor,
+            action: p.action,
+        },
+        p.limit.unwrap_or(50).clamp(1, MAX_LIMIT),
+        p.next,
+    )
+    .await?;
+    Ok(Json(Paged { items, next }))
 }

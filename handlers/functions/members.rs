@@ -9,6 +9,7 @@ use utoipa::ToSchema;
 use crate::auth::project_access::ProjectAccess;
 use crate::domain::accounts;
 use crate::domain::ids::UserId;
+use crate::domain::member_changes;
 use crate::domain::members::{self, Member};
 use crate::domain::roles::{Action, Role};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
@@ -109,7 +110,7 @@ pub async fn update_member(
     ApiJson(req): ApiJson<RoleChange>,
 ) -> Result<Json<MemberView>, ApiError> {
     access.require(Action::ManageMembers)?;
-    let member = members::change_role(
+    let member = member_changes::change_role(
         state.stores.documents.as_ref(),
         &access.project_id,
         &access.user_id,
@@ -143,7 +144,7 @@ pub async fn remove_member(
     ApiPath(path): ApiPath<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     access.require(Action::ManageMembers)?;
-    members::remove(
+    member_changes::remove(
         state.stores.documents.as_ref(),
         &access.project_id,
         &access.user_id,
@@ -172,7 +173,7 @@ pub async fn leave_project(
     State(state): State<AppState>,
     access: ProjectAccess,
 ) -> Result<StatusCode, ApiError> {
-    members::leave(
+    member_changes::leave(
         state.stores.documents.as_ref(),
         &access.project_id,
         &access.user_id,

@@ -7,8 +7,8 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
-use crate::domain::accounts;
 use crate::domain::ids::OrganizationId;
+use crate::domain::projects;
 use crate::http::extract::ApiPath;
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -64,7 +64,7 @@ pub async fn get_organization(
     ApiPath(org): ApiPath<String>,
 ) -> Result<Json<OrganizationView>, ApiError> {
     let org = OrganizationId::parse(&org).ok_or(ApiError::NotFound)?;
-    let o = accounts::organization_overview(state.stores.documents.as_ref(), &auth.user_id, &org)
+    let o = projects::organization_overview(state.stores.documents.as_ref(), &auth.user_id, &org)
         .await?;
     Ok(Json(OrganizationView {
         id: o.organization.organization_id.as_string(),

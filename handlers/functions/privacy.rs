@@ -8,11 +8,9 @@ use serde::Deserialize;
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
-use crate::domain::accounts;
 use crate::domain::erasure;
 use crate::domain::export;
 use crate::domain::ids::OrganizationId;
-use crate::domain::password::Verified;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -61,23 +59,14 @@ pub async fn delete_me(
     auth: AuthUser,
     ApiJson(req): ApiJson<Withdrawal>,
 ) -> Result<StatusCode, ApiError> {
-    let store = state.stores.documents.as_ref();
-    let (user, _) = accounts::require_user(store, &auth.user_id).await?;
-    let ok = state
-        .passwords
-        .verify(&req.password, Some(&user.password_hash))
-        .await
-        .map_err(ApiError::internal)?;
-    if ok == Verified::No {
-        return Err(ApiError::Forbidden("the password is wrong"));
-    }
-    erasure::check_can_withdraw(store, &user).await?;
-    erasure::erase_user(store, &user).await?;
-    state
-        .mailer
-        .forget(&user.email, &user.user_id.as_string())
-        .await
-        .map_err(ApiError::internal)?;
+    erasure::withdraw(
+        state.stores.documents.as_ref(),
+        &state.passwords,
+        state.mailer.as_ref(),
+        &auth.user_id,
+        &req.password,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }
 
@@ -97,41 +86,13 @@ pub async fn delete_organization(
     ApiPath(org): ApiPath<String>,
 ) -> Result<StatusCode, ApiError> {
     let org = OrganizationId::parse(&org).ok_or(ApiError::NotFound)?;
-    let store = state.stores.documents.as_ref();
-    let admins: Vec<String> = match store
-        .read(
-            crate::store::containers::ORGANIZATIONS,
-            &org.as_string(),
-            &org.as_string(),
-        )
-        .await?
-    {
-        Some(d) => d
-            .parse::<accounts::Organization>()?
-            .admin_ids
-            .iter()
-            .map(|u| u.as_string())
-            .collect(),
-        None => return Err(ApiError::NotFound),
-    };
-    let people: Vec<(String, String)> = {
-        let mut out = Vec::new();
-        for a in &admins {
-            if let Some(id) = crate::domain::ids::UserId::parse(a)
-                && let Some((u, _)) = accounts::load_user(store, &id).await?
-            {
-                out.push((u.email, a.clone()));
-            }
-        }
-        out
-    };
-    erasure::delete_organization(store, state.stores.blobs.as_ref(), &auth.user_id, &org).await?;
-    for (email, id) in people {
-        state
-            .mailer
-            .forget(&email, &id)
-            .await
-            .map_err(ApiError::internal)?;
-    }
+    erasure::delete_organization(
+        state.stores.documents.as_ref(),
+        state.stores.blobs.as_ref(),
+        state.mailer.as_ref(),
+        &auth.user_id,
+        &org,
+    )
+    .await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -8,6 +8,7 @@ use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
 use crate::auth::project_access::ProjectAccess;
+use crate::domain::project_removal;
 use crate::domain::projects::{self, Project, ProjectInput, ProjectSettings};
 use crate::domain::roles::{Action, Role};
 use crate::http::extract::{ApiJson, ApiQuery};
@@ -207,7 +208,7 @@ pub async fn delete_project(
     access: ProjectAccess,
 ) -> Result<StatusCode, ApiError> {
     access.require(Action::DeleteProject)?;
-    projects::delete(
+    project_removal::delete_project(
         state.stores.documents.as_ref(),
         state.stores.blobs.as_ref(),
         &access.user_id,

@@ -4,11 +4,12 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::AuthUser;
-use crate::domain::sessions::{self, LoginRecord, Session};
+use crate::domain::sessions::{self, Session};
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::http::paging::{PageParams, Paged};
 use crate::http::problem::{ApiError, Problem};
@@ -128,6 +129,20 @@ pub async fn logout(
     Ok(StatusCode::NO_CONTENT)
 }
 
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct LoginRecord {
+    #[serde(with = "crate::domain::time::fixed")]
+    #[schema(value_type = String, format = DateTime)]
+    at: Timestamp,
+}
+
+impl From<sessions::LoginRecord> for LoginRecord {
+    fn from(r: sessions::LoginRecord) -> Self {
+        LoginRecord { at: r.at }
+    }
+}
+
 /// The signed-in user's own login history, newest first (P9).
 #[utoipa::path(
     get,
@@ -150,7 +165,10 @@ pub async fn my_logins(
         page.next,
     )
     .await?;
-    Ok(Json(Paged { items, next }))
+    Ok(Json(Paged {
+        items: items.into_iter().map(Into::into).collect(),
+        next,
+    }))
 }
 
 /// Sign out everywhere: every session of the caller ends, this one too;

@@ -4,12 +4,13 @@
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
+use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::AuthUser;
-use crate::domain::accounts::{self, SUPPORT_ROLE};
-use crate::domain::support::{self, ContactForm, SupportRequest, SupportStatus};
+use crate::domain::record::Record;
+use crate::domain::support::{self, ContactForm};
 use crate::http::client_address::ClientAddress;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::paging::{MAX_LIMIT, Paged};
@@ -67,12 +68,73 @@ pub async fn create_support_request(
     Ok((StatusCode::CREATED, Json(Received { id: created.id })))
 }
 
-async fn require_support_staff(state: &AppState, auth: &AuthUser) -> Result<(), ApiError> {
-    let (user, _) = accounts::require_user(state.stores.documents.as_ref(), &auth.user_id).await?;
-    if user.platform_roles.iter().any(|r| r == SUPPORT_ROLE) {
-        Ok(())
-    } else {
-        Err(ApiError::Forbidden("support staff only"))
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SupportStatus {
+    Open,
+    Answered,
+    Closed,
+}
+
+impl From<SupportStatus> for support::SupportStatus {
+    fn from(s: SupportStatus) -> Self {
+        match s {
+            SupportStatus::Open => support::SupportStatus::Open,
+            SupportStatus::Answered => support::SupportStatus::Answered,
+            SupportStatus::Closed => support::SupportStatus::Closed,
+        }
+    }
+}
+
+impl From<support::SupportStatus> for SupportStatus {
+    fn from(s: support::SupportStatus) -> Self {
+        match s {
+            support::SupportStatus::Open => SupportStatus::Open,
+            support::SupportStatus::Answered => SupportStatus::Answered,
+            support::SupportStatus::Closed => SupportStatus::Closed,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SupportRequest {
+    id: String,
+    // The API has always sent the stored kind and address key along; the
+    // schema never listed them.
+    #[schema(ignore)]
+    kind: &'static str,
+    name: String,
+    email: String,
+    /// Hash of the address, so erasure (P11) finds the person's requests.
+    #[schema(ignore)]
+    #[serde(skip_serializing_if = "String::is_empty")]
+    email_key: String,
+    subject: String,
+    message: String,
+    status: SupportStatus,
+    #[serde(with = "crate::domain::time::fixed")]
+    #[schema(value_type = String, format = DateTime)]
+    at: Timestamp,
+    #[serde(with = "crate::domain::time::fixed_option")]
+    #[schema(value_type = Option<String>, format = DateTime)]
+    closed_at: Option<Timestamp>,
+}
+
+impl From<support::SupportRequest> for SupportRequest {
+    fn from(r: support::SupportRequest) -> Self {
+        SupportRequest {
+            id: r.id,
+            kind: <support::SupportRequest as Record>::KIND,
+            name: r.name,
+            email: r.email,
+            email_key: r.email_key,
+            subject: r.subject,
+            message: r.message,
+            status: r.status.into(),
+            at: r.at,
+            closed_at: r.closed_at,
+        }
     }
 }
 
@@ -99,15 +161,19 @@ pub async fn list_support_requests(
     auth: AuthUser,
     ApiQuery(p): ApiQuery<SupportListParams>,
 ) -> Result<Json<Paged<SupportRequest>>, ApiError> {
-    require_support_staff(&state, &auth).await?;
+    let store = state.stores.documents.as_ref();
+    support::require_staff(store, &auth.user_id).await?;
     let (items, next) = support::list(
-        state.stores.documents.as_ref(),
-        p.status,
+        store,
+        p.status.map(Into::into),
         p.limit.unwrap_or(50).clamp(1, MAX_LIMIT),
         p.next,
     )
     .await?;
-    Ok(Json(Paged { items, next }))
+    Ok(Json(Paged {
+        items: items.into_iter().map(Into::into).collect(),
+        next,
+    }))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -137,13 +203,14 @@ pub async fn update_support_request(
     ApiPath(id): ApiPath<String>,
     ApiJson(req): ApiJson<StatusChange>,
 ) -> Result<Json<SupportRequest>, ApiError> {
-    require_support_staff(&state, &auth).await?;
+    let store = state.stores.documents.as_ref();
+    support::require_staff(store, &auth.user_id).await?;
     let updated = support::set_status(
-        state.stores.documents.as_ref(),
+        store,
         &id,
-        req.status,
+        req.status.into(),
         jiff::SignedDuration::from_hours(24 * state.config.support_retention_days),
     )
     .await?;
-    Ok(Json(updated))
+    Ok(Json(updated.into()))
 }

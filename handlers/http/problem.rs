@@ -239,6 +239,7 @@ impl From<DomainError> for ApiError {
             DomainError::TooManyAttempts { retry_after_secs } => {
                 ApiError::TooManyRequests { retry_after_secs }
             }
+            e @ DomainError::Contended(_) => ApiError::Unavailable(e.to_string()),
             DomainError::Store(e) => e.into(),
         }
     }

@@ -5,20 +5,9 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestUser, assert_problem, spawn_app};
+use testkit::app::{PASSWORD, TestUser, assert_problem, problem_fields, spawn_app};
 
-fn fields(problem: &serde_json::Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .filter_map(|f| f["field"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
-
-async fn register_status(app: &crate::helpers::TestApp, email: &str) -> reqwest::Response {
+async fn register_status(app: &testkit::app::TestApp, email: &str) -> reqwest::Response {
     let body = app.registration(email).await;
     app.post_json("/api/organizations/register", &body).await
 }
@@ -36,7 +25,7 @@ async fn l3_look_alike_spellings_of_an_address_are_the_same_account() {
         "TİNA@bau.example",
     ] {
         let problem = assert_problem(register_status(&app, twin).await, 409).await;
-        assert!(fields(&problem).is_empty(), "{twin}: {problem}");
+        assert!(problem_fields(&problem).is_empty(), "{twin}: {problem}");
     }
     let resp = app
         .login_response("ｎｏｒｍ@ＢＡＵ.example", PASSWORD)
@@ -55,7 +44,7 @@ async fn l3_idna_domains_and_mixed_script_local_parts() {
         422,
     )
     .await;
-    assert_eq!(fields(&problem), vec!["admin.email"]);
+    assert_eq!(problem_fields(&problem), vec!["admin.email"]);
     assert_eq!(
         register_status(&app, "иван@bau.example").await.status(),
         201
@@ -129,7 +118,11 @@ async fn l4_trivial_passwords_and_ones_made_of_the_persons_details_are_422() {
             422,
         )
         .await;
-        assert_eq!(fields(&problem), vec!["admin.password"], "{password:?}");
+        assert_eq!(
+            problem_fields(&problem),
+            vec!["admin.password"],
+            "{password:?}"
+        );
     }
 }
 
@@ -149,7 +142,7 @@ async fn l4_a_password_change_refuses_the_users_own_names() {
         )
         .await;
     let problem = assert_problem(resp, 422).await;
-    assert_eq!(fields(&problem), vec!["newPassword"]);
+    assert_eq!(problem_fields(&problem), vec!["newPassword"]);
 }
 
 /// L2: registration keeps answering 409 for a taken address (a company

@@ -6,39 +6,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, assert_problem, spawn_app};
-
-pub async fn resource(app: &TestApp, token: &str, project: &str, body: Value) -> String {
-    let resp = app
-        .send_auth(
-            Method::POST,
-            &format!("/api/projects/{project}/resources"),
-            token,
-            Some(&body),
-        )
-        .await;
-    assert_eq!(resp.status(), 201, "resource created");
-    let v: Value = resp.json().await.expect("json");
-    v["id"].as_str().expect("id").to_owned()
-}
-
-pub async fn book(
-    app: &TestApp,
-    token: &str,
-    project: &str,
-    resources: &[&str],
-    start: &str,
-    end: &str,
-) -> reqwest::Response {
-    app.send_auth(
-        Method::POST,
-        &format!("/api/projects/{project}/bookings"),
-        token,
-        Some(&json!({"resourceIds": resources, "start": start, "end": end,
-                     "company": "Beton Huber GmbH", "material": "Transportbeton C25/30", "quantity": "8 m³"})),
-    )
-    .await
-}
+use testkit::app::{TestApp, assert_problem, spawn_app};
+use testkit::bookings::{book, resource};
 
 async fn booked(app: &TestApp, token: &str, project: &str, r: &[&str], s: &str, e: &str) -> Value {
     let resp = book(app, token, project, r, s, e).await;
@@ -64,8 +33,7 @@ async fn step(
 }
 
 async fn status_mails(app: &TestApp, user: &str) -> usize {
-    app.all_documents(insite_lms::store::containers::OUTBOX)
-        .await
+    app.all_documents("outbox")
         .into_iter()
         .filter(|d| d.body["template"] == "booking-status" && d.body["recipientUserId"] == user)
         .count()
@@ -95,7 +63,7 @@ async fn p10_resources_are_managed_by_managers_with_one_audit_entry_each() {
         owner,
         project,
     } = site().await;
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let zone = resource(
         &app,
         &owner,
@@ -105,7 +73,7 @@ async fn p10_resources_are_managed_by_managers_with_one_audit_entry_each() {
                "closedDates": ["2027-12-24"]}),
     )
     .await;
-    assert_eq!(app.audit_count().await, before + 1, "P10: create");
+    assert_eq!(app.audit_count(), before + 1, "P10: create");
     let path = format!("/api/projects/{project}/resources/{zone}");
     let got: Value = app
         .get_auth(&path, &owner)
@@ -128,7 +96,7 @@ async fn p10_resources_are_managed_by_managers_with_one_audit_entry_each() {
     let got: Value = resp.json().await.expect("json");
     assert_eq!(got["capacity"], 2);
     assert!(got["openingHours"].is_null(), "null = always open");
-    assert_eq!(app.audit_count().await, before + 2, "P10: update");
+    assert_eq!(app.audit_count(), before + 2, "P10: update");
 
     for bad in [
         json!({"kind": "spaceship", "name": "x"}),
@@ -168,7 +136,7 @@ async fn p10_resources_are_managed_by_managers_with_one_audit_entry_each() {
         .expect("json");
     assert_eq!(list["items"].as_array().expect("items").len(), 1);
 
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     booked(
         &app,
         &owner,
@@ -180,7 +148,7 @@ async fn p10_resources_are_managed_by_managers_with_one_audit_entry_each() {
     .await;
     let resp = app.send_auth(Method::DELETE, &path, &owner, None).await;
     assert_problem(resp, 409).await;
-    assert_eq!(app.audit_count().await, before + 1, "only the booking");
+    assert_eq!(app.audit_count(), before + 1, "only the booking");
 }
 
 #[tokio::test]
@@ -210,7 +178,7 @@ async fn overlapping_bookings_conflict_with_their_time_ranges_and_adjacent_ones_
         first["status"], "approved",
         "a manager's booking is approved"
     );
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let resp = book(
         &app,
         &owner,
@@ -228,7 +196,7 @@ async fn overlapping_bookings_conflict_with_their_time_ranges_and_adjacent_ones_
     assert_eq!(conflicts[0]["bookingId"], first["id"]);
     assert_eq!(conflicts[0]["start"], "2027-01-04T08:00:00.000Z");
     assert_eq!(conflicts[0]["end"], "2027-01-04T09:00:00.000Z");
-    assert_eq!(app.audit_count().await, before, "P10: nothing written");
+    assert_eq!(app.audit_count(), before, "P10: nothing written");
     // Adjacent: end = start, no buffer.
     booked(
         &app,
@@ -323,7 +291,7 @@ async fn a_two_resource_booking_that_conflicts_on_one_books_neither() {
         "2027-01-04T09:00:00Z",
     )
     .await;
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let resp = book(
         &app,
         &owner,
@@ -338,7 +306,7 @@ async fn a_two_resource_booking_that_conflicts_on_one_books_neither() {
         problem["extensions"]["conflicts"][0]["resourceId"],
         crane.as_str()
     );
-    assert_eq!(app.audit_count().await, before);
+    assert_eq!(app.audit_count(), before);
     // The zone is still free at that time: nothing was booked on it.
     let list: Value = app
         .get_auth(
@@ -521,7 +489,7 @@ async fn p10_p6_the_workflow_audits_every_step_and_notifies_only_opted_in_reques
     )
     .await;
 
-    let mut audits = app.audit_count().await;
+    let mut audits = app.audit_count();
     for (who, id, verb, body, status) in [
         (&owner, &a, "approve", None, "approved"),
         (&owner, &b, "approve", None, "approved"),
@@ -546,7 +514,7 @@ async fn p10_p6_the_workflow_audits_every_step_and_notifies_only_opted_in_reques
         let v: Value = resp.json().await.expect("json");
         assert_eq!(v["status"], status);
         audits += 1;
-        assert_eq!(app.audit_count().await, audits, "P10: one entry for {verb}");
+        assert_eq!(app.audit_count(), audits, "P10: one entry for {verb}");
     }
     assert_problem(step(&app, &owner, &project, &b, "approve", None).await, 409).await;
     let got: Value = app
@@ -685,7 +653,7 @@ async fn auto_approval_cutoff_and_reschedule_follow_the_project_settings() {
         )
         .await;
     assert_problem(resp, 409).await;
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let resp = app
         .send_auth(Method::PATCH, &path, &member, Some(&json!({"start": "2027-01-04T08:30:00Z", "end": "2027-01-04T09:30:00Z", "notes": "Zufahrt über Tor 2"})))
         .await;
@@ -693,7 +661,7 @@ async fn auto_approval_cutoff_and_reschedule_follow_the_project_settings() {
     let v: Value = resp.json().await.expect("json");
     assert_eq!(v["start"], "2027-01-04T08:30:00.000Z");
     assert_eq!(v["notes"], "Zufahrt über Tor 2");
-    assert_eq!(app.audit_count().await, before + 1, "P10");
+    assert_eq!(app.audit_count(), before + 1, "P10");
     // The old time is free again.
     booked(
         &app,
@@ -1042,7 +1010,7 @@ async fn a_series_reports_conflicting_occurrences_and_can_book_the_rest() {
     let body = json!({"resourceIds": [zone], "start": "2027-01-04T07:00:00Z", "end": "2027-01-04T08:00:00Z",
                       "occurrences": 4, "material": "Beton"});
     let path = format!("/api/projects/{project}/booking-series");
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let problem = assert_problem(
         app.send_auth(Method::POST, &path, &owner, Some(&body))
             .await,
@@ -1053,7 +1021,7 @@ async fn a_series_reports_conflicting_occurrences_and_can_book_the_rest() {
         problem["extensions"]["occurrences"][0]["start"],
         "2027-01-18T07:00:00.000Z"
     );
-    assert_eq!(app.audit_count().await, before, "nothing booked");
+    assert_eq!(app.audit_count(), before, "nothing booked");
     let mut body = body;
     body["skipConflicts"] = json!(true);
     let resp = app
@@ -1065,7 +1033,7 @@ async fn a_series_reports_conflicting_occurrences_and_can_book_the_rest() {
     assert_eq!(v["skipped"].as_array().expect("skipped").len(), 1);
     assert_eq!(v["booked"][2]["start"], "2027-01-25T07:00:00.000Z");
     assert_eq!(
-        app.audit_count().await,
+        app.audit_count(),
         before + 1,
         "P10: one entry for the series"
     );
@@ -1168,7 +1136,7 @@ async fn the_icalendar_feed_parses_and_lists_exactly_the_non_cancelled_bookings(
 
     // Members read it with their bearer token too; a revoked token is 404.
     assert_eq!(app.get_auth(&feed_path, &owner).await.status(), 200);
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let resp = app
         .send_auth(
             Method::DELETE,
@@ -1178,7 +1146,7 @@ async fn the_icalendar_feed_parses_and_lists_exactly_the_non_cancelled_bookings(
         )
         .await;
     assert_eq!(resp.status(), 204);
-    assert_eq!(app.audit_count().await, before + 1, "P10");
+    assert_eq!(app.audit_count(), before + 1, "P10");
     assert_eq!(app.get(&url).await.status(), 404);
 
     // A member's token dies with their membership.
@@ -1333,8 +1301,7 @@ async fn p8_deleting_the_project_removes_its_resources_and_bookings() {
         .await;
     assert_eq!(resp.status(), 204);
     let left: Vec<_> = app
-        .all_documents(insite_lms::store::containers::PROJECTS)
-        .await
+        .all_documents("projects")
         .into_iter()
         .filter(|d| d.partition_key == project)
         .collect();

@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::bookings::resource;
-use crate::helpers::TestApp;
+use testkit::app::TestApp;
+use testkit::bookings::resource;
+use testkit::process::{free_port, healthy_within};
 
 const SIGNING_KEY: &str = "aW5zaXRlLWxtcy1jb25jdXJyZW5jeS10ZXN0LWtleSE=";
 
@@ -23,14 +24,6 @@ impl Drop for Processes {
             let _ = c.wait();
         }
     }
-}
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .expect("bind")
-        .local_addr()
-        .expect("addr")
-        .port()
 }
 
 fn start(dir: &std::path::Path, port: u16) -> Child {
@@ -48,22 +41,6 @@ fn start(dir: &std::path::Path, port: u16) -> Child {
         .expect("start the handler")
 }
 
-async fn wait_healthy(client: &reqwest::Client, address: &str) {
-    let deadline = Instant::now() + Duration::from_secs(60);
-    loop {
-        if let Ok(r) = client.get(format!("{address}/api/health")).send().await
-            && r.status().is_success()
-        {
-            return;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "{address} did not become healthy"
-        );
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
-}
-
 async fn handler(dir: &std::path::Path, procs: &mut Processes) -> TestApp {
     let port = free_port();
     procs.0.push(start(dir, port));
@@ -72,7 +49,11 @@ async fn handler(dir: &std::path::Path, procs: &mut Processes) -> TestApp {
         client: reqwest::Client::new(),
         data_dir: tempfile::tempdir().expect("unused"),
     };
-    wait_healthy(&app.client, &app.address).await;
+    assert!(
+        healthy_within(&app.client, &app.address, Duration::from_secs(60)).await,
+        "{} did not become healthy",
+        app.address
+    );
     app
 }
 
@@ -156,7 +137,7 @@ async fn sixty_four_concurrent_requests_from_two_processes_never_double_book() {
 /// `writers` clients at once, each booking `each` free half hours one
 /// after another on the same resource; the count of answers per status.
 async fn contend(writers: usize, each: usize) -> std::collections::BTreeMap<u16, usize> {
-    let app = crate::helpers::spawn_app().await;
+    let app = testkit::app::spawn_app().await;
     let (_owner, token) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&token).await;
     let crane = resource(
@@ -179,7 +160,7 @@ async fn contend(writers: usize, each: usize) -> std::collections::BTreeMap<u16,
                         .expect("in range")
                         .to_string()
                 };
-                let resp = crate::bookings::book(
+                let resp = testkit::bookings::book(
                     app,
                     token,
                     project,

@@ -2,71 +2,13 @@
 //! access by role, delete, the `index-document` blob trigger replayed as
 //! the Functions host sends it, and full-text search.
 
-use base64::Engine;
-use insite_lms::store::containers::PROJECTS;
-use insite_lms::store::embedded::FileBlobStore;
-use insite_lms::store::{BlobName, BlobStore};
 use reqwest::Method;
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 use std::time::Duration;
 
-use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
-
-/// A multipart upload form with a file part and extra text parts.
-pub fn form(name: &str, bytes: Vec<u8>, extra: &[(&str, &str)]) -> Form {
-    let mut form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));
-    for (k, v) in extra {
-        form = form.text((*k).to_owned(), (*v).to_owned());
-    }
-    form
-}
-
-pub async fn upload_form(
-    app: &TestApp,
-    token: &str,
-    project: &str,
-    form: Form,
-) -> reqwest::Response {
-    app.client
-        .post(app.url(&format!("/api/projects/{project}/files")))
-        .bearer_auth(token)
-        .multipart(form)
-        .send()
-        .await
-        .expect("request sent")
-}
-
-/// Upload and return the created file's JSON.
-pub async fn upload(
-    app: &TestApp,
-    token: &str,
-    project: &str,
-    name: &str,
-    bytes: Vec<u8>,
-    extra: &[(&str, &str)],
-) -> Value {
-    let resp = upload_form(app, token, project, form(name, bytes, extra)).await;
-    assert_eq!(resp.status(), 201, "upload succeeds");
-    resp.json().await.expect("json")
-}
-
-/// The invocation the Functions host sends for a new blob: the whole blob
-/// inlined as base64, `name` and `Uri` JSON-encoded twice.
-pub fn host_blob_payload(project: &str, file: &str, bytes: &[u8]) -> Value {
-    let name = format!("projects/{project}/files/{file}");
-    let twice = |s: &str| serde_json::to_string(s).expect("encode");
-    json!({
-        "Data": {"blob": base64::engine::general_purpose::STANDARD.encode(bytes)},
-        "Metadata": {
-            "Uri": twice(&format!("https://lmsfiles.blob.core.windows.net/project-files/{name}")),
-            "name": twice(&name),
-            "Properties": {"Length": bytes.len(), "ContentType": "application/octet-stream"},
-            "Metadata": {},
-            "sys": {"MethodName": "index-document", "UtcNow": "2026-11-28T10:00:00.0000000Z", "RandGuid": "7d6c3a2e-1f0b-4b8e-9d1a-2c3b4d5e6f70"}
-        }
-    })
-}
+use testkit::app::{TestApp, assert_problem, spawn_app, spawn_app_with};
+use testkit::files::{form, host_blob_payload, search, upload, upload_form};
 
 async fn replay_index(app: &TestApp, project: &str, file: &str, bytes: &[u8]) -> Value {
     let resp = app
@@ -74,21 +16,6 @@ async fn replay_index(app: &TestApp, project: &str, file: &str, bytes: &[u8]) ->
         .await;
     assert_eq!(resp.status(), 200, "index-document answers 2xx");
     resp.json().await.expect("invocation response")
-}
-
-/// The ids of the files a search for `q` finds.
-pub async fn search(app: &TestApp, token: &str, project: &str, q: &str) -> Vec<String> {
-    let resp = app
-        .get_auth(&format!("/api/projects/{project}/files?q={q}"), token)
-        .await;
-    assert_eq!(resp.status(), 200);
-    let body: Value = resp.json().await.expect("json");
-    body["items"]
-        .as_array()
-        .expect("items")
-        .iter()
-        .map(|f| f["id"].as_str().expect("id").to_owned())
-        .collect()
 }
 
 async fn file_meta(app: &TestApp, token: &str, project: &str, file: &str) -> Value {
@@ -99,13 +26,8 @@ async fn file_meta(app: &TestApp, token: &str, project: &str, file: &str) -> Val
     resp.json().await.expect("json")
 }
 
-fn blob_store(app: &TestApp) -> FileBlobStore {
-    FileBlobStore::open(&app.data_dir.path().join("blobs")).expect("blob store")
-}
-
-async fn count_kind(app: &TestApp, kind: &str) -> usize {
-    app.all_documents(PROJECTS)
-        .await
+fn count_kind(app: &TestApp, kind: &str) -> usize {
+    app.all_documents("projects")
         .iter()
         .filter(|d| d.body["kind"] == kind)
         .count()
@@ -193,7 +115,7 @@ async fn p7_p8_p10_upload_index_search_download_and_delete() {
     let text = "Lieferung: 12 Paletten Zwergbetonmischer, Anlieferung Tor 3.\n".repeat(50);
     let bytes = text.clone().into_bytes();
 
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let file = upload(
         &app,
         &token,
@@ -203,11 +125,7 @@ async fn p7_p8_p10_upload_index_search_download_and_delete() {
         &[("category", "logistics")],
     )
     .await;
-    assert_eq!(
-        app.audit_count().await,
-        before + 1,
-        "P10: one entry per upload"
-    );
+    assert_eq!(app.audit_count(), before + 1, "P10: one entry per upload");
     let id = file["id"].as_str().expect("id").to_owned();
     assert_eq!(file["name"], "Lieferplan KW48.txt");
     assert_eq!(file["category"], "logistics");
@@ -273,7 +191,7 @@ async fn p7_p8_p10_upload_index_search_download_and_delete() {
     assert_eq!(h["accept-ranges"], "bytes");
     assert_eq!(resp.bytes().await.expect("body").as_ref(), bytes.as_slice());
 
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let resp = app
         .send_auth(
             Method::DELETE,
@@ -283,11 +201,7 @@ async fn p7_p8_p10_upload_index_search_download_and_delete() {
         )
         .await;
     assert_eq!(resp.status(), 204);
-    assert_eq!(
-        app.audit_count().await,
-        before + 1,
-        "P10: one entry per delete"
-    );
+    assert_eq!(app.audit_count(), before + 1, "P10: one entry per delete");
     let resp = app
         .get_auth(&format!("/api/projects/{project}/files/{id}"), &token)
         .await;
@@ -311,24 +225,19 @@ async fn p7_p8_p10_upload_index_search_download_and_delete() {
             .is_empty(),
         "P8"
     );
-    let blob = BlobName::parse(&format!("projects/{project}/files/{id}")).expect("name");
     assert_eq!(
-        blob_store(&app).properties(&blob).await.expect("read"),
-        None,
+        app.blobs(&format!("projects/{project}/files/{id}")),
+        Vec::<String>::new(),
         "P8: blob gone"
     );
-    assert_eq!(count_kind(&app, "term").await, 0, "P8: no term left");
-    assert_eq!(
-        count_kind(&app, "fileIndex").await,
-        0,
-        "P8: no index entry left"
-    );
-    assert_eq!(count_kind(&app, "file").await, 0);
+    assert_eq!(count_kind(&app, "term"), 0, "P8: no term left");
+    assert_eq!(count_kind(&app, "fileIndex"), 0, "P8: no index entry left");
+    assert_eq!(count_kind(&app, "file"), 0);
 
     // A redelivered event after the delete is a harmless no-op.
     let answer = replay_index(&app, &project, &id, &bytes).await;
     assert_eq!(answer["ReturnValue"]["outcome"], "gone");
-    assert_eq!(count_kind(&app, "term").await, 0);
+    assert_eq!(count_kind(&app, "term"), 0);
 }
 
 #[tokio::test]
@@ -345,17 +254,16 @@ async fn p10_index_document_replayed_five_times_leaves_one_entry() {
     for _ in 0..5 {
         let answer = replay_index(&app, &project, &id, &pdf).await;
         assert_eq!(answer["ReturnValue"]["outcome"], "indexed", "{answer}");
-        let terms = count_kind(&app, "term").await;
+        let terms = count_kind(&app, "term");
         assert_eq!(
             *terms_after_first.get_or_insert(terms),
             terms,
             "same terms each time"
         );
     }
-    assert_eq!(count_kind(&app, "fileIndex").await, 1, "one index entry");
+    assert_eq!(count_kind(&app, "fileIndex"), 1, "one index entry");
     let indexed_entries = app
-        .all_documents(PROJECTS)
-        .await
+        .all_documents("projects")
         .iter()
         .filter(|d| d.body["action"] == "file.indexed")
         .count();
@@ -625,12 +533,7 @@ async fn p7_outsiders_get_404_and_members_do_not_see_restricted_files() {
     let resp = upload_form(&app, &viewer, &project, form("x.txt", b"x".to_vec(), &[])).await;
     assert_problem(resp, 403).await;
     assert!(
-        blob_store(&app)
-            .list(&format!("projects/{project}/"))
-            .await
-            .expect("list")
-            .len()
-            == 2,
+        app.blobs(&format!("projects/{project}/")).len() == 2,
         "refused uploads leave no blob"
     );
 
@@ -730,7 +633,7 @@ async fn an_upload_over_the_limit_is_413_and_leaves_nothing() {
     let app = spawn_app_with(&[("LMS_MAX_UPLOAD_BYTES", "4096")]).await;
     let (_owner, token) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&token).await;
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     // Streamed without a length, so the limit is hit mid-body.
     let chunks: Vec<Result<Vec<u8>, std::io::Error>> =
         (0..8).map(|_| Ok(vec![b'x'; 1024])).collect();
@@ -748,16 +651,9 @@ async fn an_upload_over_the_limit_is_413_and_leaves_nothing() {
     )
     .await;
     assert_problem(resp, 413).await;
-    assert!(
-        blob_store(&app)
-            .list("projects/")
-            .await
-            .expect("list")
-            .is_empty(),
-        "no partial blob"
-    );
-    assert_eq!(count_kind(&app, "file").await, 0);
-    assert_eq!(app.audit_count().await, before);
+    assert!(app.blobs("projects/").is_empty(), "no partial blob");
+    assert_eq!(count_kind(&app, "file"), 0);
+    assert_eq!(app.audit_count(), before);
     // Exactly at the limit is fine.
     upload(&app, &token, &project, "genau.txt", vec![b'y'; 4096], &[]).await;
 }
@@ -829,14 +725,7 @@ async fn malformed_uploads_are_precise_problems() {
         .get_auth(&format!("/api/projects/{project}/files?q=a"), &token)
         .await;
     assert_eq!(assert_problem(resp, 422).await["errors"][0]["field"], "q");
-    assert!(
-        blob_store(&app)
-            .list("projects/")
-            .await
-            .expect("list")
-            .is_empty(),
-        "no blob left behind"
-    );
+    assert!(app.blobs("projects/").is_empty(), "no blob left behind");
 }
 
 #[tokio::test]
@@ -854,7 +743,7 @@ async fn p8_deleting_a_project_removes_its_files_and_index() {
     )
     .await;
     replay_index(&app, &project, file["id"].as_str().expect("id"), b"").await;
-    assert!(count_kind(&app, "term").await > 0);
+    assert!(count_kind(&app, "term") > 0);
     let resp = app
         .send_auth(
             Method::DELETE,
@@ -864,15 +753,9 @@ async fn p8_deleting_a_project_removes_its_files_and_index() {
         )
         .await;
     assert_eq!(resp.status(), 204);
-    assert!(
-        blob_store(&app)
-            .list("projects/")
-            .await
-            .expect("list")
-            .is_empty()
-    );
+    assert!(app.blobs("projects/").is_empty());
     for kind in ["file", "fileIndex", "term"] {
-        assert_eq!(count_kind(&app, kind).await, 0, "{kind}");
+        assert_eq!(count_kind(&app, kind), 0, "{kind}");
     }
 }
 
@@ -906,7 +789,7 @@ async fn index_document_streams_past_a_large_inlined_blob_and_reads_uri_or_name(
     assert_eq!(resp.status(), 200);
     let body: Value = resp.json().await.expect("json");
     assert_eq!(body["ReturnValue"]["outcome"], "indexed");
-    assert_eq!(count_kind(&app, "fileIndex").await, 1);
+    assert_eq!(count_kind(&app, "fileIndex"), 1);
 
     // A blob that is no project file is acknowledged and left alone.
     let mut payload = host_blob_payload(&project, &id, b"");

@@ -6,8 +6,9 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, assert_problem, spawn_app, spawn_app_with};
 use crate::smtp_sink::SmtpSink;
+use testkit::app::{PASSWORD, TestApp, assert_problem, spawn_app, spawn_app_with};
+use testkit::data_folder::files_containing;
 
 async fn new_person(app: &TestApp) -> Value {
     json!({
@@ -85,10 +86,10 @@ async fn m1_a_withdrawn_invitation_is_audited_and_its_link_answers_410() {
         .to_owned();
     let path = format!("/api/projects/{project}/invitations/{id}");
 
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let resp = app.send_auth(Method::DELETE, &path, &token, None).await;
     assert_eq!(resp.status(), 204);
-    assert_eq!(app.audit_count().await, before + 1, "P10");
+    assert_eq!(app.audit_count(), before + 1, "P10");
     assert!(pending(&app, &token, &project).await.is_empty());
 
     let problem = assert_problem(accept(&app, &invite).await, 410).await;
@@ -211,26 +212,6 @@ fn link_token(transcript: &str) -> Option<String> {
     (!token.is_empty()).then_some(token)
 }
 
-fn files_containing(dir: &std::path::Path, needle: &[u8]) -> Vec<String> {
-    let mut hits = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else if std::fs::read(&path)
-                .expect("read file")
-                .windows(needle.len())
-                .any(|w| w == needle)
-            {
-                hits.push(path.display().to_string());
-            }
-        }
-    }
-    hits
-}
-
 /// L6: the invitation token is never written to the data folder: not in
 /// the queued mail, not in the write-ahead log, before or after the purge.
 #[tokio::test]
@@ -257,10 +238,10 @@ async fn l6_the_invitation_token_never_rests_in_the_data_folder() {
     app.run_timer("deliver-notifications").await;
     let invite = link_token(&sink.transcript()).expect("the mail carries the link");
 
-    let hits = files_containing(app.data_dir.path(), invite.as_bytes());
+    let hits = files_containing(app.data_dir.path(), &invite);
     assert!(hits.is_empty(), "token after delivery in {hits:?}");
     app.run_timer("purge-expired").await;
-    let hits = files_containing(app.data_dir.path(), invite.as_bytes());
+    let hits = files_containing(app.data_dir.path(), &invite);
     assert!(hits.is_empty(), "token after the purge in {hits:?}");
     assert_eq!(accept(&app, &invite).await.status(), 200, "the link works");
 }

@@ -5,7 +5,7 @@ use insite_lms::domain::policy::{self, PolicyVersion};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, assert_problem, spawn_app};
+use testkit::app::{PASSWORD, assert_problem, spawn_app};
 
 #[tokio::test]
 async fn p6_profile_holds_exactly_the_personal_fields_and_notifications_are_off() {
@@ -29,7 +29,7 @@ async fn p6_profile_holds_exactly_the_personal_fields_and_notifications_are_off(
 async fn p10_patch_me_changes_fields_with_one_audit_entry() {
     let app = spawn_app().await;
     let (_user, access) = app.signed_in("patch@bau.example").await;
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let resp = app
         .send_auth(
             Method::PATCH,
@@ -42,7 +42,7 @@ async fn p10_patch_me_changes_fields_with_one_audit_entry() {
     let me: serde_json::Value = resp.json().await.expect("json");
     assert_eq!(me["firstName"], "Zelda");
     assert_eq!(me["emailNotifications"], true);
-    assert_eq!(app.audit_count().await, before + 1);
+    assert_eq!(app.audit_count(), before + 1);
 
     let bad = app
         .send_auth(
@@ -63,7 +63,7 @@ async fn p10_patch_me_changes_fields_with_one_audit_entry() {
         .await;
     assert_problem(unknown, 422).await;
     assert_eq!(
-        app.audit_count().await,
+        app.audit_count(),
         before + 1,
         "rejected changes leave no entry"
     );
@@ -75,7 +75,7 @@ async fn p10_password_change_needs_the_current_password_and_ends_other_sessions(
     let user = app.register("pw@bau.example").await;
     let tokens = app.login(&user).await;
     let access = tokens["accessToken"].as_str().expect("a");
-    let before = app.audit_count().await;
+    let before = app.audit_count();
 
     let wrong = app
         .send_auth(
@@ -95,7 +95,7 @@ async fn p10_password_change_needs_the_current_password_and_ends_other_sessions(
         )
         .await;
     assert_eq!(ok.status(), 204);
-    assert_eq!(app.audit_count().await, before + 1);
+    assert_eq!(app.audit_count(), before + 1);
 
     // The session that changed the password goes on (ASVS 3.3.3 ends the
     // other ones; sessions::l1_a_password_change_ends_every_other_session...).
@@ -156,7 +156,7 @@ async fn p13_a_new_policy_version_requires_acceptance() {
         )
         .await;
     assert_problem(stale, 422).await;
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let ok = app
         .send_auth(
             Method::POST,
@@ -168,7 +168,7 @@ async fn p13_a_new_policy_version_requires_acceptance() {
     assert_eq!(ok.status(), 200);
     let me: serde_json::Value = ok.json().await.expect("json");
     assert_eq!(me["policyUpdateRequired"], false);
-    assert_eq!(app.audit_count().await, before + 1);
+    assert_eq!(app.audit_count(), before + 1);
 }
 
 #[tokio::test]

@@ -6,19 +6,8 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::files::upload;
-use crate::helpers::{assert_problem, spawn_app};
-
-fn fields(problem: &serde_json::Value) -> Vec<String> {
-    problem["errors"]
-        .as_array()
-        .map(|e| {
-            e.iter()
-                .filter_map(|f| f["field"].as_str().map(str::to_owned))
-                .collect()
-        })
-        .unwrap_or_default()
-}
+use testkit::app::{assert_problem, problem_fields, spawn_app};
+use testkit::files::upload;
 
 #[tokio::test]
 async fn l5_company_and_person_names_with_format_characters_are_422() {
@@ -33,7 +22,7 @@ async fn l5_company_and_person_names_with_format_characters_are_422() {
     )
     .await;
     assert_eq!(
-        fields(&problem),
+        problem_fields(&problem),
         vec!["organization.name", "admin.firstName", "admin.lastName"]
     );
 }
@@ -50,7 +39,10 @@ async fn l5_project_and_resource_names_with_format_characters_are_422() {
             Some(&json!({"name": "Seestadt\u{202E}Nord", "timeZone": "Europe/Vienna"})),
         )
         .await;
-    assert_eq!(fields(&assert_problem(resp, 422).await), vec!["name"]);
+    assert_eq!(
+        problem_fields(&assert_problem(resp, 422).await),
+        vec!["name"]
+    );
 
     let project = app.create_project(&token).await;
     let resp = app
@@ -61,7 +53,10 @@ async fn l5_project_and_resource_names_with_format_characters_are_422() {
             Some(&json!({"name": "\u{FEFF}Seestadt"})),
         )
         .await;
-    assert_eq!(fields(&assert_problem(resp, 422).await), vec!["name"]);
+    assert_eq!(
+        problem_fields(&assert_problem(resp, 422).await),
+        vec!["name"]
+    );
 
     let resp = app
         .send_auth(
@@ -71,7 +66,10 @@ async fn l5_project_and_resource_names_with_format_characters_are_422() {
             Some(&json!({"kind": "crane", "name": "Kran\u{202D}1"})),
         )
         .await;
-    assert_eq!(fields(&assert_problem(resp, 422).await), vec!["name"]);
+    assert_eq!(
+        problem_fields(&assert_problem(resp, 422).await),
+        vec!["name"]
+    );
 }
 
 #[tokio::test]

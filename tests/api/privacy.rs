@@ -2,70 +2,18 @@
 //! erasure (P11), organization deletion (P8), support requests (P14),
 //! notifications (P6) and the purge job.
 
-use insite_lms::store::containers::{OUTBOX, SUPPORT, USERS};
+use insite_lms::store::containers::{SUPPORT, USERS};
 use insite_lms::store::{BlobName, BlobStore, DocumentStore, NewDocument};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestApp, assert_problem, spawn_app, spawn_app_with};
 use crate::smtp_sink::SmtpSink;
+use testkit::app::{PASSWORD, TestApp, assert_problem, spawn_app, spawn_app_with};
+use testkit::data_folder::files_containing;
 
 const ERASEE_EMAIL: &str = "xylophia.quagmireton@erase.example";
 const ERASEE_FIRST: &str = "Xylophia";
 const ERASEE_LAST: &str = "Quagmireton";
-
-/// Every file under the data folder that contains `needle` (any case),
-/// as stored or, for mails, after undoing quoted-printable encoding (a
-/// soft line break could otherwise split a name).
-fn files_containing(dir: &std::path::Path, needle: &str) -> Vec<String> {
-    let needle = needle.to_lowercase().into_bytes();
-    let mut hits = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for entry in std::fs::read_dir(&d).expect("read dir") {
-            let path = entry.expect("entry").path();
-            if path.is_dir() {
-                stack.push(path);
-            } else {
-                let bytes = std::fs::read(&path)
-                    .expect("read file")
-                    .to_ascii_lowercase();
-                let contains = |b: &[u8]| b.windows(needle.len()).any(|w| w == needle.as_slice());
-                if contains(&bytes) || contains(&quoted_printable_decoded(&bytes)) {
-                    hits.push(path.display().to_string());
-                }
-            }
-        }
-    }
-    hits
-}
-
-fn quoted_printable_decoded(bytes: &[u8]) -> Vec<u8> {
-    let mut out = Vec::with_capacity(bytes.len());
-    let mut i = 0;
-    while i < bytes.len() {
-        match &bytes[i..] {
-            [b'=', b'\r', b'\n', ..] => i += 3,
-            [b'=', b'\n', ..] => i += 2,
-            [b'=', h, l, ..] if h.is_ascii_hexdigit() && l.is_ascii_hexdigit() => {
-                let hex = [*h, *l];
-                let text = std::str::from_utf8(&hex).unwrap_or("00");
-                out.push(
-                    u8::from_str_radix(text, 16)
-                        .unwrap_or(0)
-                        .to_ascii_lowercase(),
-                );
-                i += 3;
-            }
-            [b, ..] => {
-                out.push(*b);
-                i += 1;
-            }
-            [] => break,
-        }
-    }
-    out
-}
 
 async fn contact(app: &TestApp, name: &str, email: &str) -> reqwest::Response {
     app.post_json(
@@ -143,14 +91,14 @@ async fn erasee_has_sent_mail(app: &TestApp, owner_token: &str, project: &str, t
     assert_eq!(resp.status(), 200, "erasee promoted to manager");
     app.invite(token, project, "empfang@andere-firma.example", "viewer")
         .await;
-    let resource = crate::bookings::resource(
+    let resource = testkit::bookings::resource(
         app,
         owner_token,
         project,
         json!({"kind": "crane", "name": "Turmdrehkran 1"}),
     )
     .await;
-    let booking = crate::bookings::book(
+    let booking = testkit::bookings::book(
         app,
         token,
         project,
@@ -316,14 +264,12 @@ async fn p8_deleting_an_organization_deletes_its_projects_and_users() {
     assert_eq!(resp.status(), 204);
     app.run_timer("purge-expired").await;
     assert_problem(app.login_response(&owner.email, PASSWORD).await, 401).await;
-    for c in insite_lms::store::containers::ALL {
-        for d in app.all_documents(*c).await {
-            let text = d.body.to_string();
-            assert!(
-                !text.contains(&project) && !text.contains(&org) && !text.contains(&owner.email),
-                "{text}"
-            );
-        }
+    for d in app.every_document() {
+        let text = d.body.to_string();
+        assert!(
+            !text.contains(&project) && !text.contains(&org) && !text.contains(&owner.email),
+            "{text}"
+        );
     }
     assert_eq!(
         app.get_auth(&format!("/api/projects/{other_project}"), &other_token)
@@ -354,7 +300,7 @@ async fn p14_contact_form_is_rate_limited_and_stores_no_address() {
     let limited = contact(&app, "Bert Bauleiter", "b@x.example").await;
     assert!(limited.headers().contains_key("retry-after"));
     assert_problem(limited, 429).await;
-    for d in app.all_documents(SUPPORT).await {
+    for d in app.all_documents("support") {
         assert!(
             !d.body.to_string().contains("127.0.0.1"),
             "no client address stored"
@@ -421,7 +367,7 @@ async fn p14_support_staff_list_and_close_and_closed_requests_expire() {
 
     let report = app.run_timer("purge-expired").await;
     assert_eq!(report["supportRequests"], 1);
-    let left: Vec<_> = app.all_documents(SUPPORT).await;
+    let left: Vec<_> = app.all_documents("support");
     assert_eq!(left.len(), 1, "the open request stays");
     assert_ne!(left[0].id, closed_id);
 }
@@ -444,7 +390,7 @@ async fn p6_opt_out_is_honoured_at_enqueue_and_at_send() {
     .await
     .expect("enqueue");
     assert!(!queued, "not opted in: nothing queued");
-    assert!(app.all_documents(OUTBOX).await.is_empty());
+    assert!(app.all_documents("outbox").is_empty());
 
     app.send_auth(
         Method::PATCH,
@@ -503,14 +449,14 @@ async fn p6_an_opted_in_users_booking_mail_goes_out_over_real_smtp_with_ics() {
     )
     .await;
     app.run_timer("deliver-notifications").await;
-    let crane = crate::bookings::resource(
+    let crane = testkit::bookings::resource(
         &app,
         &owner_token,
         &project,
         json!({"kind": "crane", "name": "Turmdrehkran 1"}),
     )
     .await;
-    let resp = crate::bookings::book(
+    let resp = testkit::bookings::book(
         &app,
         &token,
         &project,
@@ -543,7 +489,7 @@ async fn p6_an_opted_in_users_booking_mail_goes_out_over_real_smtp_with_ics() {
     );
     assert!(t.contains("BEGIN:VCALENDAR"), "{t}");
     assert!(
-        app.all_documents(OUTBOX).await.is_empty(),
+        app.all_documents("outbox").is_empty(),
         "sent mails leave the outbox"
     );
 }
@@ -555,8 +501,7 @@ async fn purge_removes_exactly_the_expired_items_and_a_second_run_changes_nothin
     let project = app.create_project(&token).await;
     app.invite(&token, &project, "late@sub.example", "viewer")
         .await;
-    app.login(&crate::helpers::TestUser { ..user.clone() })
-        .await;
+    app.login(&testkit::app::TestUser { ..user.clone() }).await;
     let store = app.store();
     let uid = user.user_id.clone();
 
@@ -564,8 +509,7 @@ async fn purge_removes_exactly_the_expired_items_and_a_second_run_changes_nothin
     let mut old_login = None;
     let mut old_refresh = None;
     for d in app
-        .all_documents(USERS)
-        .await
+        .all_documents("users")
         .into_iter()
         .filter(|d| d.partition_key == uid)
     {
@@ -624,8 +568,7 @@ async fn purge_removes_exactly_the_expired_items_and_a_second_run_changes_nothin
         "young blobs stay"
     );
     let logins_left = app
-        .all_documents(USERS)
-        .await
+        .all_documents("users")
         .into_iter()
         .filter(|d| d.body["kind"] == "login")
         .count();

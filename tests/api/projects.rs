@@ -5,15 +5,15 @@ use insite_lms::domain::roles::{Action, Role, allows};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_problem, spawn_app};
+use testkit::app::{TestApp, assert_problem, spawn_app};
 
 #[tokio::test]
 async fn creating_a_project_makes_the_creator_owner_and_lists_it() {
     let app = spawn_app().await;
     let (_user, token) = app.signed_in("owner@bau.example").await;
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let project = app.create_project(&token).await;
-    assert_eq!(app.audit_count().await, before + 1, "P10: one entry");
+    assert_eq!(app.audit_count(), before + 1, "P10: one entry");
     let got: serde_json::Value = app
         .get_auth(&format!("/api/projects/{project}"), &token)
         .await
@@ -63,7 +63,7 @@ async fn p10_patching_a_project_leaves_one_audit_entry() {
     let app = spawn_app().await;
     let (_user, token) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&token).await;
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let resp = app
         .send_auth(
             Method::PATCH,
@@ -77,7 +77,7 @@ async fn p10_patching_a_project_leaves_one_audit_entry() {
     assert_eq!(p["name"], "Seestadt Baufeld 2");
     assert!(p["address"].is_null());
     assert_eq!(p["settings"]["bookingApprovalRequired"], false);
-    assert_eq!(app.audit_count().await, before + 1);
+    assert_eq!(app.audit_count(), before + 1);
     let audit: serde_json::Value = app
         .get_auth(
             &format!("/api/projects/{project}/audit?action=project.updated"),
@@ -115,12 +115,7 @@ async fn p5_an_invitation_without_consent_confirmation_is_422() {
         let problem = assert_problem(resp, 422).await;
         assert_eq!(problem["errors"][0]["field"], "consentConfirmed");
     }
-    assert!(
-        app.all_documents(insite_lms::store::containers::OUTBOX)
-            .await
-            .is_empty(),
-        "no mail queued"
-    );
+    assert!(app.all_documents("outbox").is_empty(), "no mail queued");
 }
 
 #[tokio::test]
@@ -128,20 +123,17 @@ async fn p5_invitation_records_consent_queues_one_mail_and_is_single_use() {
     let app = spawn_app().await;
     let (owner, token) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&token).await;
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let invite = app
         .invite(&token, &project, "Sub@Elektro.example", "member")
         .await;
-    assert_eq!(app.audit_count().await, before + 1, "P10");
-    let outbox = app
-        .all_documents(insite_lms::store::containers::OUTBOX)
-        .await;
+    assert_eq!(app.audit_count(), before + 1, "P10");
+    let outbox = app.all_documents("outbox");
     assert_eq!(outbox.len(), 1, "one invitation mail");
     assert_eq!(outbox[0].body["to"], "sub@elektro.example");
 
     let stored = app
-        .all_documents(insite_lms::store::containers::PROJECTS)
-        .await
+        .all_documents("projects")
         .into_iter()
         .find(|d| d.body["kind"] == "invitation")
         .expect("invitation stored");
@@ -154,17 +146,17 @@ async fn p5_invitation_records_consent_queues_one_mail_and_is_single_use() {
     );
 
     let accept = json!({
-        "firstName": "Ottokar", "lastName": "Zwiebelmeier", "password": crate::helpers::PASSWORD,
+        "firstName": "Ottokar", "lastName": "Zwiebelmeier", "password": testkit::app::PASSWORD,
         "companyName": "Elektro Blitz KG", "acceptedPolicyVersion": app.policy_version().await
     });
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let resp = app
         .post_json(&format!("/api/invitations/{invite}/accept"), &accept)
         .await;
     assert_eq!(resp.status(), 200);
     let body: serde_json::Value = resp.json().await.expect("json");
     assert_eq!(body["projectId"], json!(project));
-    assert_eq!(app.audit_count().await, before + 1, "P10");
+    assert_eq!(app.audit_count(), before + 1, "P10");
 
     let members: serde_json::Value = app
         .get_auth(&format!("/api/projects/{project}/members"), &token)
@@ -193,7 +185,7 @@ async fn p5_invitation_records_consent_queues_one_mail_and_is_single_use() {
 
 #[tokio::test]
 async fn p5_a_second_accept_of_a_pending_lookup_is_410_and_expired_is_410() {
-    let app = crate::helpers::spawn_app_with(&[("LMS_INVITATION_TTL_SECS", "1")]).await;
+    let app = testkit::app::spawn_app_with(&[("LMS_INVITATION_TTL_SECS", "1")]).await;
     let (_user, token) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&token).await;
     let invite = app
@@ -203,7 +195,7 @@ async fn p5_a_second_accept_of_a_pending_lookup_is_410_and_expired_is_410() {
     let resp = app
         .post_json(
             &format!("/api/invitations/{invite}/accept"),
-            &json!({"firstName": "A", "lastName": "B", "password": crate::helpers::PASSWORD,
+            &json!({"firstName": "A", "lastName": "B", "password": testkit::app::PASSWORD,
                     "companyName": "C GmbH", "acceptedPolicyVersion": app.policy_version().await}),
         )
         .await;
@@ -281,7 +273,7 @@ async fn the_last_owner_cannot_be_demoted_or_removed_and_removal_is_immediate() 
             .status(),
         200
     );
-    let before = app.audit_count().await;
+    let before = app.audit_count();
     let removed = app
         .send_auth(
             Method::DELETE,
@@ -291,7 +283,7 @@ async fn the_last_owner_cannot_be_demoted_or_removed_and_removal_is_immediate() 
         )
         .await;
     assert_eq!(removed.status(), 204);
-    assert_eq!(app.audit_count().await, before + 1, "P10");
+    assert_eq!(app.audit_count(), before + 1, "P10");
     assert_problem(
         app.get_auth(&format!("/api/projects/{project}"), &member_token)
             .await,
@@ -425,21 +417,18 @@ async fn p8_deleting_a_project_leaves_no_document_with_its_id() {
         .await;
     assert_eq!(resp.status(), 204);
     let deletions = app
-        .all_documents(insite_lms::store::containers::ORGANIZATIONS)
-        .await
+        .all_documents("organizations")
         .into_iter()
         .filter(|d| d.body["action"] == "project.deleted")
         .count();
     assert_eq!(deletions, 1, "P10: one entry records the deletion");
-    for c in insite_lms::store::containers::ALL {
-        for d in app.all_documents(*c).await {
-            let text = d.body.to_string();
-            assert!(
-                !text.contains(&project) && d.partition_key != project,
-                "{} still holds a document of the deleted project: {text}",
-                c.name
-            );
-        }
+    for d in app.every_document() {
+        let text = d.body.to_string();
+        assert!(
+            !text.contains(&project) && d.partition_key != project,
+            "{} still holds a document of the deleted project: {text}",
+            d.container
+        );
     }
     assert_problem(
         app.get_auth(&format!("/api/projects/{project}"), &token)

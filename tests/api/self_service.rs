@@ -6,8 +6,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::bookings::{book, resource};
-use crate::helpers::{assert_problem, spawn_app};
+use testkit::app::{assert_problem, spawn_app};
+use testkit::bookings::{book, resource};
 
 #[tokio::test]
 async fn sign_out_everywhere_ends_every_session_of_the_caller_at_once() {
@@ -82,8 +82,7 @@ async fn p5_the_consent_wording_is_served_with_the_version_an_invitation_stores(
         .expect("json");
     assert_eq!(created["consentWordingVersion"], wording["version"]);
     let stored = app
-        .all_documents(insite_lms::store::containers::PROJECTS)
-        .await
+        .all_documents("projects")
         .into_iter()
         .find(|d| d.body["kind"] == "invitation")
         .expect("invitation stored");
@@ -176,8 +175,7 @@ async fn p6_p11_notifications_are_opted_into_per_kind_and_exported() {
         }
     };
     let mails = || async {
-        app.all_documents(insite_lms::store::containers::OUTBOX)
-            .await
+        app.all_documents("outbox")
             .into_iter()
             .filter(|d| {
                 d.body["template"] == "booking-status"
@@ -204,7 +202,7 @@ async fn p6_p11_notifications_are_opted_into_per_kind_and_exported() {
     );
 }
 
-async fn invitation_id(app: &crate::helpers::TestApp, token: &str, project: &str) -> String {
+async fn invitation_id(app: &testkit::app::TestApp, token: &str, project: &str) -> String {
     let list: Value = app
         .get_auth(&format!("/api/projects/{project}/invitations"), token)
         .await
@@ -227,8 +225,7 @@ async fn resending_an_invitation_queues_a_new_mail_audited_and_paced() {
         .await;
     let id = invitation_id(&app, &owner, &project).await;
     let mails = || async {
-        app.all_documents(insite_lms::store::containers::OUTBOX)
-            .await
+        app.all_documents("outbox")
             .into_iter()
             .filter(|d| d.body["params"]["invitationId"] == id.as_str())
             .map(|d| d.id)
@@ -236,7 +233,7 @@ async fn resending_an_invitation_queues_a_new_mail_audited_and_paced() {
     };
     let first = mails().await;
     assert_eq!(first.len(), 1);
-    let audits = app.audit_count().await;
+    let audits = app.audit_count();
     let path = format!("/api/projects/{project}/invitations/{id}/resend");
 
     assert_problem(app.send_auth(Method::POST, &path, &viewer, None).await, 403).await;
@@ -245,7 +242,7 @@ async fn resending_an_invitation_queues_a_new_mail_audited_and_paced() {
     let second = mails().await;
     assert_eq!(second.len(), 1, "the queued mail is replaced, not doubled");
     assert_ne!(first, second, "a new mail");
-    assert_eq!(app.audit_count().await, audits + 1, "P10: one entry");
+    assert_eq!(app.audit_count(), audits + 1, "P10: one entry");
 
     let again = app.send_auth(Method::POST, &path, &owner, None).await;
     assert!(again.headers().contains_key("retry-after"));
@@ -255,7 +252,7 @@ async fn resending_an_invitation_queues_a_new_mail_audited_and_paced() {
     let accepted = app
         .post_json(
             &format!("/api/invitations/{token}/accept"),
-            &json!({"firstName": "Ottokar", "lastName": "Zwiebelmeier", "password": crate::helpers::PASSWORD,
+            &json!({"firstName": "Ottokar", "lastName": "Zwiebelmeier", "password": testkit::app::PASSWORD,
                     "companyName": "Elektro Blitz KG", "acceptedPolicyVersion": app.policy_version().await}),
         )
         .await;
@@ -271,12 +268,12 @@ async fn members_leave_a_project_themselves_but_the_last_owner_cannot() {
     let (_m, member) = app
         .join_as(&owner, &project, "leaver@sub.example", "manager")
         .await;
-    let audits = app.audit_count().await;
+    let audits = app.audit_count();
     let leave = format!("/api/projects/{project}/leave");
 
     let resp = app.send_auth(Method::POST, &leave, &member, None).await;
     assert_eq!(resp.status(), 204);
-    assert_eq!(app.audit_count().await, audits + 1, "P10: one entry");
+    assert_eq!(app.audit_count(), audits + 1, "P10: one entry");
     assert_problem(
         app.get_auth(&format!("/api/projects/{project}"), &member)
             .await,

@@ -6,7 +6,6 @@
 //! The streams are the variants of `Stream`: project creations, profile
 //! changes, bookings and file uploads, all at once.
 
-use std::net::{Ipv4Addr, TcpListener};
 use std::path::Path;
 use std::process::Stdio;
 use std::sync::Arc;
@@ -17,6 +16,7 @@ use insite_lms::store::containers::PROJECTS;
 use insite_lms::store::embedded::{FileBlobStore, SqliteDocumentStore, database_path};
 use insite_lms::store::{BlobStore, DocumentStore, Query};
 use serde_json::{Value, json};
+use testkit::process::{free_port, healthy_within};
 use tokio::process::{Child, Command};
 use tokio::sync::mpsc;
 
@@ -79,13 +79,6 @@ struct Server {
     base: String,
 }
 
-fn free_port() -> u16 {
-    TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
-        .and_then(|l| l.local_addr())
-        .expect("a free loopback port")
-        .port()
-}
-
 /// Starts the binary on `data_dir` and waits (bounded) for its health check.
 async fn start(data_dir: &Path, client: &reqwest::Client) -> Server {
     let port = free_port();
@@ -104,15 +97,11 @@ async fn start(data_dir: &Path, client: &reqwest::Client) -> Server {
         .spawn()
         .expect("spawn insite-lms");
     let base = format!("http://127.0.0.1:{port}");
-    for _ in 0..600 {
-        if let Ok(r) = client.get(format!("{base}/api/health")).send().await
-            && r.status() == 200
-        {
-            return Server { child, base };
-        }
-        tokio::time::sleep(Duration::from_millis(50)).await;
-    }
-    panic!("insite-lms did not answer /api/health on {base}");
+    assert!(
+        healthy_within(client, &base, Duration::from_secs(30)).await,
+        "insite-lms did not answer /api/health on {base}"
+    );
+    Server { child, base }
 }
 
 async fn call(

@@ -33,6 +33,7 @@ use super::error::{DomainError, Validator};
 use super::ids::{BookingId, ProjectId, ResourceId, UserId};
 use super::notifications;
 use super::projects::Project;
+use super::retry::{Attempt, retry_on_precondition};
 use super::roles::{Action, Role, allows};
 use super::text::Name;
 use super::time;
@@ -41,8 +42,8 @@ use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError}
 
 pub const KIND: &str = "booking";
 const SLOT_KIND: &str = "slot";
-/// Attempts of an optimistic write before answering "busy, retry".
-pub(crate) const MAX_ATTEMPTS: usize = 64;
+/// What contention on a booking's resources is reported as.
+pub(crate) const SCHEDULE: &str = "the schedule";
 pub const MAX_RESOURCES_PER_BOOKING: usize = 4;
 /// One series is one batch of at most 100 operations.
 pub const MAX_OCCURRENCES: u32 = 16;
@@ -50,10 +51,6 @@ const TEXT_MAX: usize = 200;
 const NOTES_MAX: usize = 2000;
 const PLATE_MAX: usize = 20;
 const REASON_MAX: usize = 500;
-
-pub(crate) fn busy() -> DomainError {
-    StoreError::Unavailable("the schedule is busy; try again".into()).into()
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -457,13 +454,19 @@ pub fn fmt_secs(t: Secs) -> String {
         .unwrap_or_default()
 }
 
-/// Check one slot on every resource of the snapshot. `Err(Ok(ranges))`:
-/// conflicts; `Err(Err(e))`: the slot breaks a resource's rules.
-fn evaluate(
-    project: &Project,
-    snap: &Snapshot,
-    slot: &TimeSlot,
-) -> Result<(), Result<Vec<ConflictRange>, DomainError>> {
+/// What the conflict check says about one slot.
+#[derive(Debug)]
+enum Verdict {
+    /// The slot fits on every resource.
+    Free,
+    /// Other bookings hold the time, beyond the resources' capacity.
+    Taken(Vec<ConflictRange>),
+    /// The slot breaks a resource's rules (length, opening hours).
+    Breaks(DomainError),
+}
+
+/// Check one slot on every resource of the snapshot.
+fn evaluate(project: &Project, snap: &Snapshot, slot: &TimeSlot) -> Verdict {
     let mut conflicts = Vec::new();
     for (r, _) in &snap.resources {
         let occ = snap
@@ -474,20 +477,20 @@ fn evaluate(
         match rules::check(&r.rules(project), occ, slot) {
             Ok(()) => {}
             Err(Refusal::Length { min, max }) => {
-                return Err(Err(DomainError::field(
+                return Verdict::Breaks(DomainError::field(
                     "end",
                     format!("{} allows bookings of {min} to {max} minutes", r.name),
-                )));
+                ));
             }
             Err(Refusal::Closed) => {
-                return Err(Err(DomainError::field(
+                return Verdict::Breaks(DomainError::field(
                     "start",
                     format!(
                         "{} is closed at some time of the slot (opening hours in {})",
                         r.name,
                         project.time_zone.as_str()
                     ),
-                )));
+                ));
             }
             Err(Refusal::Conflict(blocking)) => {
                 conflicts.extend(conflict_ranges(&r.resource_id, &blocking));
@@ -495,9 +498,9 @@ fn evaluate(
         }
     }
     if conflicts.is_empty() {
-        Ok(())
+        Verdict::Free
     } else {
-        Err(Ok(conflicts))
+        Verdict::Taken(conflicts)
     }
 }
 
@@ -663,52 +666,48 @@ pub async fn create_prefetched(
     };
     actor.check_cutoff(project, slot.start())?;
     let pk = project.project_id.as_string();
-    let _turn = queue::wait_turn(&ids).await.map_err(|queue::Busy| busy())?;
+    let _turn = queue::wait_turn(&ids)
+        .await
+        .map_err(|queue::Busy| DomainError::Contended(SCHEDULE))?;
     // Read before the turn came: if a writer ahead changed the resources,
     // the batch's If-Match fails and the retry reads them anew.
     let mut prefetched = prefetched.filter(|p| p.project == project.project_id && p.ids == ids);
-    for _ in 0..MAX_ATTEMPTS {
-        // A retry reads the resources anew: the batch failed on their ETags.
-        let reads = match prefetched.take() {
-            Some(p) => p.reads?,
-            None => read_resources(store, &project.project_id, &ids).await?,
-        };
-        let snap = occupancy(store, &project.project_id, &ids, reads, &[slot], None).await?;
-        match evaluate(project, &snap, &slot) {
-            Ok(()) => {}
-            Err(Ok(conflicts)) => return Err(conflict_error(conflicts)),
-            Err(Err(e)) => return Err(e),
+    let (ids, details, pk) = (&ids, &details, &pk);
+    retry_on_precondition(SCHEDULE, || {
+        let first = prefetched.take();
+        async move {
+            // A retry reads the resources anew: the batch failed on their ETags.
+            let reads = match first {
+                Some(p) => p.reads?,
+                None => read_resources(store, &project.project_id, ids).await?,
+            };
+            let snap = occupancy(store, &project.project_id, ids, reads, &[slot], None).await?;
+            match evaluate(project, &snap, &slot) {
+                Verdict::Free => {}
+                Verdict::Taken(conflicts) => return Err(conflict_error(conflicts)),
+                Verdict::Breaks(e) => return Err(e),
+            }
+            let booking = new_booking(&actor, project, ids.clone(), &slot, details.clone(), None);
+            let mut ops = claim_ops(pk, &snap, &[&booking])?;
+            ops.push(BatchOp::Create(NewDocument::from_record(
+                pk,
+                doc_id(&booking.booking_id),
+                &booking,
+            )?));
+            let mut fields = vec!["resourceIds", "start", "end", "status"];
+            fields.extend(DETAIL_FIELDS);
+            ops.push(BatchOp::Create(audit::entry(
+                pk,
+                Some(actor.user_id),
+                "booking.created",
+                "booking",
+                &booking.booking_id.as_string(),
+                &fields,
+            )?));
+            Attempt::of_write(store.batch(PROJECTS, pk, ops).await, booking)
         }
-        let booking = new_booking(&actor, project, ids.clone(), &slot, details.clone(), None);
-        let mut ops = claim_ops(&pk, &snap, &[&booking])?;
-        ops.push(BatchOp::Create(NewDocument::from_record(
-            &pk,
-            doc_id(&booking.booking_id),
-            &booking,
-        )?));
-        let mut fields = vec!["resourceIds", "start", "end", "status"];
-        fields.extend(DETAIL_FIELDS);
-        ops.push(BatchOp::Create(audit::entry(
-            &pk,
-            Some(actor.user_id),
-            "booking.created",
-            "booking",
-            &booking.booking_id.as_string(),
-            &fields,
-        )?));
-        match store.batch(PROJECTS, &pk, ops).await {
-            Ok(_) => return Ok(booking),
-            Err(StoreError::PreconditionFailed) => backoff().await,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(busy())
-}
-
-/// A short random pause so that writers that lost a race spread out.
-async fn backoff() {
-    let ms = rand::random_range(1..=8u64);
-    tokio::time::sleep(std::time::Duration::from_millis(ms)).await;
+    })
+    .await
 }
 
 /// A recurring booking: the same slot every `interval_weeks` weeks.
@@ -787,14 +786,18 @@ pub async fn create_series(
     actor.check_cutoff(project, first.start())?;
     let pk = project.project_id.as_string();
     let series_id = format!("series-{}", super::ids::RecordId::generate());
-    let _turn = queue::wait_turn(&ids).await.map_err(|queue::Busy| busy())?;
-    for _ in 0..MAX_ATTEMPTS {
-        let mut snap = snapshot(store, &project.project_id, &ids, &slots, None).await?;
+    let _turn = queue::wait_turn(&ids)
+        .await
+        .map_err(|queue::Busy| DomainError::Contended(SCHEDULE))?;
+    let skip_conflicts = input.skip_conflicts;
+    let (ids, details, pk, slots, series_id) = (&ids, &details, &pk, &slots, &series_id);
+    retry_on_precondition(SCHEDULE, || async move {
+        let mut snap = snapshot(store, &project.project_id, ids, slots, None).await?;
         let mut booked = Vec::new();
         let mut skipped = Vec::new();
-        for slot in &slots {
+        for slot in slots {
             match evaluate(project, &snap, slot) {
-                Ok(()) => {
+                Verdict::Free => {
                     let b = new_booking(
                         &actor,
                         project,
@@ -813,15 +816,15 @@ pub async fn create_series(
                     }
                     booked.push(b);
                 }
-                Err(Ok(conflicts)) => skipped.push(SkippedOccurrence {
+                Verdict::Taken(conflicts) => skipped.push(SkippedOccurrence {
                     start: time::format(&slot.start()),
                     end: time::format(&slot.end()),
                     conflicts,
                 }),
-                Err(Err(e)) => return Err(e),
+                Verdict::Breaks(e) => return Err(e),
             }
         }
-        if !skipped.is_empty() && (!input.skip_conflicts || booked.is_empty()) {
+        if !skipped.is_empty() && (!skip_conflicts || booked.is_empty()) {
             return Err(DomainError::ConflictWith {
                 detail: format!(
                     "{} of {} occurrences conflict; send skipConflicts: true to book the rest",
@@ -832,20 +835,20 @@ pub async fn create_series(
             });
         }
         let refs: Vec<&Booking> = booked.iter().collect();
-        let mut ops = claim_ops(&pk, &snap, &refs)?;
+        let mut ops = claim_ops(pk, &snap, &refs)?;
         for b in &booked {
             ops.push(BatchOp::Create(NewDocument::from_record(
-                &pk,
+                pk,
                 doc_id(&b.booking_id),
                 b,
             )?));
         }
         ops.push(BatchOp::Create(audit::entry(
-            &pk,
+            pk,
             Some(actor.user_id),
             "booking.series-created",
             "bookingSeries",
-            &series_id,
+            series_id,
             &[
                 "resourceIds",
                 "start",
@@ -854,19 +857,14 @@ pub async fn create_series(
                 "intervalWeeks",
             ],
         )?));
-        match store.batch(PROJECTS, &pk, ops).await {
-            Ok(_) => {
-                return Ok(SeriesOutcome {
-                    series_id,
-                    booked,
-                    skipped,
-                });
-            }
-            Err(StoreError::PreconditionFailed) => backoff().await,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(busy())
+        let outcome = SeriesOutcome {
+            series_id: series_id.clone(),
+            booked,
+            skipped,
+        };
+        Attempt::of_write(store.batch(PROJECTS, pk, ops).await, outcome)
+    })
+    .await
 }
 
 pub async fn load(
@@ -913,8 +911,9 @@ pub async fn reschedule(
     id: &BookingId,
     patch: BookingPatch,
 ) -> Result<Booking, DomainError> {
-    let pk = project.project_id.as_string();
-    for _ in 0..MAX_ATTEMPTS {
+    let pk = &project.project_id.as_string();
+    let patch = &patch;
+    let (new, status_changed) = retry_on_precondition(SCHEDULE, || async move {
         let (old, etag) = require(store, &project.project_id, id).await?;
         actor.require_owner_or_manager(&old)?;
         if !matches!(
@@ -969,31 +968,31 @@ pub async fn reschedule(
             actor.check_cutoff(project, slot.start())?;
             let snap = snapshot(store, &project.project_id, &ids, &[slot], Some(id)).await?;
             match evaluate(project, &snap, &slot) {
-                Ok(()) => {}
-                Err(Ok(conflicts)) => return Err(conflict_error(conflicts)),
-                Err(Err(e)) => return Err(e),
+                Verdict::Free => {}
+                Verdict::Taken(conflicts) => return Err(conflict_error(conflicts)),
+                Verdict::Breaks(e) => return Err(e),
             }
             new.resource_ids = ids;
             new.start = slot.start();
             new.end = slot.end();
             new.status = actor.initial_status(project);
             ops.extend(release_ops(&old));
-            ops.extend(claim_ops(&pk, &snap, &[&new])?);
+            ops.extend(claim_ops(pk, &snap, &[&new])?);
             changed.extend(["resourceIds", "start", "end"]);
             if new.status != old.status {
                 changed.push("status");
             }
         } else if changed.is_empty() {
-            return Ok(old);
+            return Ok(Attempt::Done((old, false)));
         } else {
             actor.check_cutoff(project, old.start)?;
         }
         ops.push(BatchOp::Replace {
-            doc: NewDocument::from_record(&pk, doc_id(id), &new)?,
+            doc: NewDocument::from_record(pk, doc_id(id), &new)?,
             if_match: Some(etag),
         });
         ops.push(BatchOp::Create(audit::entry(
-            &pk,
+            pk,
             Some(actor.user_id),
             if moved {
                 "booking.rescheduled"
@@ -1004,18 +1003,14 @@ pub async fn reschedule(
             &id.as_string(),
             &changed,
         )?));
-        match store.batch(PROJECTS, &pk, ops).await {
-            Ok(_) => {
-                if new.status != old.status {
-                    notify(store, &project.project_id, actor.user_id, &new).await;
-                }
-                return Ok(new);
-            }
-            Err(StoreError::PreconditionFailed) => backoff().await,
-            Err(e) => return Err(e.into()),
-        }
+        let status_changed = new.status != old.status;
+        Attempt::of_write(store.batch(PROJECTS, pk, ops).await, (new, status_changed))
+    })
+    .await?;
+    if status_changed {
+        notify(store, &project.project_id, actor.user_id, &new).await;
     }
-    Err(busy())
+    Ok(new)
 }
 
 /// A workflow step at the gate or by a manager.
@@ -1087,7 +1082,8 @@ pub async fn transition(
         | Transition::TurnAway { reason } => Some(checked_reason(reason)?),
         _ => None,
     };
-    for _ in 0..MAX_ATTEMPTS {
+    let (step, reason, pk) = (&step, &reason, &pk);
+    let new = retry_on_precondition(SCHEDULE, || async move {
         let (old, etag) = require(store, &project.project_id, id).await?;
         match step {
             Transition::Cancel { .. } => actor.require_owner_or_manager(&old)?,
@@ -1110,11 +1106,11 @@ pub async fn transition(
         }
         match step {
             Transition::CheckIn { at } => {
-                new.actual_arrival = Some(checked_at(at)?);
+                new.actual_arrival = Some(checked_at(*at)?);
                 changed.push("actualArrival");
             }
             Transition::CheckOut { at } => {
-                new.actual_departure = Some(checked_at(at)?);
+                new.actual_departure = Some(checked_at(*at)?);
                 changed.push("actualDeparture");
             }
             _ => {}
@@ -1124,27 +1120,22 @@ pub async fn transition(
             ops.extend(release_ops(&old));
         }
         ops.push(BatchOp::Replace {
-            doc: NewDocument::from_record(&pk, doc_id(id), &new)?,
+            doc: NewDocument::from_record(pk, doc_id(id), &new)?,
             if_match: Some(etag),
         });
         ops.push(BatchOp::Create(audit::entry(
-            &pk,
+            pk,
             Some(actor.user_id),
             &format!("booking.{}", step.name()),
             "booking",
             &id.as_string(),
             &changed,
         )?));
-        match store.batch(PROJECTS, &pk, ops).await {
-            Ok(_) => {
-                notify(store, &project.project_id, actor.user_id, &new).await;
-                return Ok(new);
-            }
-            Err(StoreError::PreconditionFailed) => backoff().await,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(busy())
+        Attempt::of_write(store.batch(PROJECTS, pk, ops).await, new)
+    })
+    .await?;
+    notify(store, &project.project_id, actor.user_id, &new).await;
+    Ok(new)
 }
 
 /// Tell the requester about a status change someone else made, if they

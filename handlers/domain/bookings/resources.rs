@@ -15,6 +15,7 @@ use crate::domain::audit;
 use crate::domain::error::{DomainError, Validator};
 use crate::domain::ids::{ProjectId, ResourceId, UserId};
 use crate::domain::projects::Project;
+use crate::domain::retry::{Attempt, retry_on_precondition};
 use crate::domain::text::Name;
 use crate::store::containers::PROJECTS;
 use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query, read_record};
@@ -291,23 +292,24 @@ pub async fn update(
     id: &ResourceId,
     input: ResourceInput,
 ) -> Result<Resource, DomainError> {
-    let pk = project.as_string();
-    for _ in 0..super::MAX_ATTEMPTS {
+    let pk = &project.as_string();
+    let input = &input;
+    retry_on_precondition(super::SCHEDULE, || async move {
         let (mut r, etag) = load(store, project, id)
             .await?
             .ok_or(DomainError::NotFound)?;
         let changed = apply(&mut r, input.clone())?;
         if changed.is_empty() {
-            return Ok(r);
+            return Ok(Attempt::Done(r));
         }
         r.schedule_version += 1;
         let ops = vec![
             BatchOp::Replace {
-                doc: NewDocument::from_record(&pk, doc_id(id), &r)?,
+                doc: NewDocument::from_record(pk, doc_id(id), &r)?,
                 if_match: Some(etag),
             },
             BatchOp::Create(audit::entry(
-                &pk,
+                pk,
                 Some(actor),
                 "resource.updated",
                 "resource",
@@ -315,13 +317,9 @@ pub async fn update(
                 &changed,
             )?),
         ];
-        match store.batch(PROJECTS, &pk, ops).await {
-            Ok(_) => return Ok(r),
-            Err(crate::store::StoreError::PreconditionFailed) => continue,
-            Err(e) => return Err(e.into()),
-        }
-    }
-    Err(super::busy())
+        Attempt::of_write(store.batch(PROJECTS, pk, ops).await, r)
+    })
+    .await
 }
 
 /// Delete a resource that has no current or future bookings (409

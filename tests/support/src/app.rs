@@ -10,6 +10,8 @@ use insite_lms::store::Stores;
 use reqwest::Response;
 use serde_json::Value;
 
+use crate::data_folder::{self, StoredDocument};
+
 pub struct TestApp {
     pub address: String,
     pub client: reqwest::Client,
@@ -181,7 +183,9 @@ impl TestApp {
     }
 
     /// A second handle on the app's document store, as another process
-    /// sharing the data folder would have.
+    /// sharing the data folder would have: for setting up what no API
+    /// reaches (an operator's act, a clock moved back). Observe through
+    /// the API or `all_documents`/`blobs` instead.
     pub fn store(&self) -> insite_lms::store::embedded::SqliteDocumentStore {
         insite_lms::store::embedded::SqliteDocumentStore::open(
             &insite_lms::store::embedded::database_path(self.data_dir.path()),
@@ -189,26 +193,23 @@ impl TestApp {
         .expect("open store")
     }
 
-    /// Every document of a container, across partitions.
-    pub async fn all_documents(
-        &self,
-        c: insite_lms::store::Container,
-    ) -> Vec<insite_lms::store::Document> {
-        use insite_lms::store::{DocumentStore, Query};
-        let store = self.store();
-        let mut out = Vec::new();
-        let mut token = None;
-        loop {
-            let page = store
-                .query_all_partitions(c, Query::new().limit(1000).continuation(token))
-                .await
-                .expect("query");
-            out.extend(page.items);
-            match page.continuation {
-                Some(t) => token = Some(t),
-                None => return out,
-            }
-        }
+    /// Every document of `container` (its name, e.g. `"outbox"`) in the
+    /// data folder.
+    pub fn all_documents(&self, container: &str) -> Vec<StoredDocument> {
+        data_folder::documents(self.data_dir.path())
+            .into_iter()
+            .filter(|d| d.container == container)
+            .collect()
+    }
+
+    /// Every document in the data folder.
+    pub fn every_document(&self) -> Vec<StoredDocument> {
+        data_folder::documents(self.data_dir.path())
+    }
+
+    /// The blobs in the data folder whose names start with `prefix`.
+    pub fn blobs(&self, prefix: &str) -> Vec<String> {
+        data_folder::blobs(self.data_dir.path(), prefix)
     }
 
     /// Create a project; returns its id.
@@ -242,8 +243,7 @@ impl TestApp {
         let body: Value = resp.json().await.expect("json");
         let id = body["id"].as_str().expect("id").to_owned();
         let mail = self
-            .all_documents(insite_lms::store::containers::OUTBOX)
-            .await
+            .all_documents("outbox")
             .into_iter()
             .find(|d| d.body["params"]["invitationId"] == id.as_str())
             .expect("invitation mail queued");
@@ -301,33 +301,25 @@ impl TestApp {
         body["ReturnValue"].clone()
     }
 
-    /// How many audit entries the whole store holds.
-    pub async fn audit_count(&self) -> usize {
-        use insite_lms::store::{DocumentStore, Query};
-        let store = self.store();
-        let mut n = 0;
-        for c in insite_lms::store::containers::ALL {
-            let mut token = None;
-            loop {
-                let page = store
-                    .query_all_partitions(
-                        *c,
-                        Query::new()
-                            .eq("kind", "audit")
-                            .limit(1000)
-                            .continuation(token),
-                    )
-                    .await
-                    .expect("query");
-                n += page.items.len();
-                match page.continuation {
-                    Some(t) => token = Some(t),
-                    None => break,
-                }
-            }
-        }
-        n
+    /// How many audit entries the data folder holds.
+    pub fn audit_count(&self) -> usize {
+        self.every_document()
+            .iter()
+            .filter(|d| d.body["kind"] == "audit")
+            .count()
     }
+}
+
+/// The fields a problem+json body's `errors` name, in order.
+pub fn problem_fields(problem: &Value) -> Vec<String> {
+    problem["errors"]
+        .as_array()
+        .map(|e| {
+            e.iter()
+                .filter_map(|f| f["field"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Assert a problem+json response with the given status; return its body.
