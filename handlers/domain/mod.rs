@@ -3,6 +3,7 @@
 //! knows nothing of HTTP.
 
 pub mod accounts;
+pub mod actor;
 pub mod audit;
 pub mod bookings;
 pub mod email;

@@ -228,10 +228,9 @@ impl From<DomainError> for ApiError {
         match e {
             DomainError::Validation(errors) => ApiError::Validation(errors),
             DomainError::Conflict(detail) => ApiError::conflict(detail),
-            DomainError::ConflictWith { detail, extensions } => ApiError::Conflict {
-                detail,
-                extensions: Some(extensions),
-            },
+            // The handlers that can meet it add the bookings in the way as
+            // extensions, from their wire types (functions/bookings.rs).
+            DomainError::Blocked { detail, .. } => ApiError::conflict(detail),
             DomainError::NotFound => ApiError::NotFound,
             DomainError::Unauthorized(d) => ApiError::Unauthorized(d),
             DomainError::Forbidden(d) => ApiError::Forbidden(d),

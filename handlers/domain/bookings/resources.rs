@@ -15,6 +15,7 @@ use crate::domain::audit;
 use crate::domain::error::{DomainError, Validator};
 use crate::domain::ids::{ProjectId, ResourceId, UserId};
 use crate::domain::projects::Project;
+use crate::domain::record::Record;
 use crate::domain::retry::{Attempt, retry_on_precondition};
 use crate::domain::text::Name;
 use crate::store::containers::PROJECTS;
@@ -58,6 +59,20 @@ pub struct Resource {
     pub longest_booking_minutes: u32,
     #[serde(with = "crate::domain::time::fixed")]
     pub created_at: Timestamp,
+}
+
+impl Record for Resource {
+    const CONTAINER: crate::store::Container = PROJECTS;
+    const KIND: &'static str = KIND;
+    type Owner = ProjectId;
+
+    fn partition_key(project: &ProjectId) -> String {
+        project.as_string()
+    }
+
+    fn id(&self) -> String {
+        doc_id(&self.resource_id)
+    }
 }
 
 impl Resource {
@@ -336,7 +351,7 @@ pub async fn delete(
         .ok_or(DomainError::NotFound)?;
     let now = Timestamp::now().as_second();
     let from = now - i64::from(r.longest_booking_minutes) * 60;
-    let upcoming = super::occupied(store, &pk, id, from, i64::MAX / 4).await?;
+    let upcoming = super::layout::occupied(store, project, id, from, i64::MAX / 4).await?;
     if upcoming.iter().any(|o| o.end > now) {
         return Err(DomainError::Conflict(
             "the resource has current or upcoming bookings; cancel or move them first".into(),
