@@ -1,7 +1,7 @@
 //! Request units, Cosmos DB round trips and sequential steps per API
 //! operation: the whole application on the SDK's in-process emulator,
-//! driven over HTTP through a user's day (`tests/store/cosmos_api_flow.rs`,
-//! which the store tests also run). The emulator's RU model is a documented
+//! driven over HTTP through a user's day (`testkit::cosmos_api_flow`,
+//! which the API tests also run). The emulator's RU model is a documented
 //! stand-in (point read 1 RU/KB, writes by size and property count): good
 //! for comparing operations and designs, not for billing forecasts.
 //!
@@ -14,11 +14,7 @@
 
 use std::time::Duration;
 
-#[path = "../tests/store/cosmos_emulator.rs"]
-mod cosmos_emulator;
-
-#[path = "../tests/store/cosmos_api_flow.rs"]
-mod cosmos_api_flow;
+use testkit::cosmos_api_flow;
 
 fn env_u64(name: &str, default: u64) -> u64 {
     std::env::var(name)

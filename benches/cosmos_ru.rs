@@ -6,14 +6,11 @@
 //!
 //! Run: `cargo bench --bench cosmos_ru` (figures in docs/PERFORMANCE.md).
 
-#[path = "../tests/store/cosmos_emulator.rs"]
-mod cosmos_emulator;
-
-use cosmos_emulator::{DATABASE, Emulator, RuLog};
 use insite_lms::store::azure::CosmosDocumentStore;
 use insite_lms::store::containers::PROJECTS;
 use insite_lms::store::{BatchOp, DocumentStore, NewDocument, Order, Query};
 use serde_json::{Value, json};
+use testkit::cosmos_emulator::{DATABASE, Emulator, RuLog};
 
 /// A booking as the application stores it: about 300 bytes, 9 properties.
 fn booking(i: usize) -> Value {

@@ -1,6 +1,10 @@
 //! Configuration, read only from environment variables (Azure Functions app
 //! settings are environment variables) and checked at start: a bad value
-//! stops the process with a message naming the variable.
+//! stops the process with a message naming the variable. Each layer owns
+//! its settings type (`TokenKey` in auth, `ServerLimits` and
+//! `TrustedProxies` in http, `SmtpSettings` in mail, `HashCost` with the
+//! password rules, `AzureSettings` in the Azure store); this module only
+//! reads the variables and composes them into one `Config`.
 
 use azure_core::http::Url;
 use std::collections::HashMap;
@@ -10,6 +14,7 @@ use crate::domain::password::HashCost;
 use crate::http::client_address::TrustedProxies;
 use crate::http::server::ServerLimits;
 use crate::mail::{SmtpSecurity, SmtpSettings};
+use crate::store::azure::{AzureCredential, AzureSettings};
 use std::net::IpAddr;
 use std::path::PathBuf;
 
@@ -80,45 +85,7 @@ pub struct Config {
     /// The built web app (`web/dist`), served at `/`.
     pub web_dir: PathBuf,
     /// The Azure stores; `None` runs on the embedded store.
-    pub azure: Option<AzureConfig>,
-}
-
-/// Where the Azure stores are and how to authenticate to them.
-#[derive(Debug, Clone)]
-pub struct AzureConfig {
-    pub cosmos_endpoint: Url,
-    pub cosmos_database: String,
-    /// The region the Cosmos DB client prefers (the app's own region).
-    pub cosmos_region: String,
-    /// The storage account's blob endpoint, e.g. `https://acct.blob.core.windows.net`.
-    pub blob_endpoint: Url,
-    pub blob_container: String,
-    pub credential: AzureCredential,
-    /// A user-assigned managed identity (`AZURE_CLIENT_ID`).
-    pub managed_identity_client_id: Option<String>,
-    /// Create the database, containers and blob container when missing
-    /// (emulators); in Azure the Bicep creates them.
-    pub create_resources: bool,
-}
-
-impl AzureConfig {
-    pub fn blob_container_url(&self) -> Url {
-        let mut url = self.blob_endpoint.clone();
-        // The endpoint was checked to be an https base URL.
-        if let Ok(mut segments) = url.path_segments_mut() {
-            segments.pop_if_empty().push(&self.blob_container);
-        }
-        url
-    }
-}
-
-/// The token credential of the Azure stores.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum AzureCredential {
-    /// The Function App's managed identity.
-    ManagedIdentity,
-    /// The developer's Azure CLI or Azure Developer CLI login.
-    Developer,
+    pub azure: Option<AzureSettings>,
 }
 
 /// The variables, for the README's configuration table and error messages.
@@ -498,7 +465,7 @@ impl Config {
 /// stopping for, since it would silently run on local files.
 fn azure_config<'a>(
     get: &impl Fn(&str) -> Option<&'a str>,
-) -> Result<Option<AzureConfig>, ConfigError> {
+) -> Result<Option<AzureSettings>, ConfigError> {
     let missing: Vec<&'static str> = vars::AZURE_REQUIRED
         .iter()
         .copied()
@@ -557,7 +524,7 @@ fn azure_config<'a>(
         Some(v) => parse_bool(vars::AZURE_CREATE_RESOURCES, v)?,
         None => false,
     };
-    Ok(Some(AzureConfig {
+    Ok(Some(AzureSettings {
         cosmos_endpoint,
         cosmos_database: cosmos_database.to_owned(),
         cosmos_region: get(vars::COSMOS_REGION).unwrap_or("westeurope").to_owned(),

@@ -1,6 +1,7 @@
 //! Building and running the application, separated from `main` so tests
 //! start exactly what production starts.
 
+use axum::{Extension, Router};
 use std::net::SocketAddr;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -11,8 +12,9 @@ use crate::config::Config;
 use crate::domain::invitations::InvitationLinks;
 use crate::domain::password::PasswordHasher;
 use crate::domain::policy;
-use crate::functions::scheduler;
+use crate::functions::{self, scheduler};
 use crate::http;
+use crate::http::problem::ApiError;
 use crate::http::rate_limit::AddressLimiter;
 use crate::mail::{FileMailer, Mailer, SmtpMailer};
 use crate::state::AppState;
@@ -88,6 +90,25 @@ pub fn open_embedded_stores(config: &Config) -> Result<Stores, StartupError> {
     })
 }
 
+/// The whole application: the route table's HTTP functions and the
+/// background functions, the web app for every other GET, wrapped in the
+/// cross-cutting layers of `http`.
+pub fn router(state: AppState) -> Router {
+    let (api, mut openapi) = functions::api_routes().split_for_parts();
+    http::extract::document_rejections(&mut openapi);
+    let routes = api
+        .merge(functions::background::router())
+        .fallback(http::web_app::fallback)
+        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
+        .layer(Extension(Arc::new(openapi)));
+    http::with_layers(
+        routes,
+        &state.config.allowed_origins,
+        state.config.max_json_bytes,
+    )
+    .with_state(state)
+}
+
 impl Application {
     pub async fn build(config: Config) -> Result<Self, StartupError> {
         let stores = open_stores(&config).await?;
@@ -148,7 +169,7 @@ impl Application {
         };
         Ok(Application {
             listener,
-            router: http::router(state),
+            router: router(state),
             limits,
             local_scheduler,
             blob_events,

@@ -1,5 +1,7 @@
 //! What every function shares: configuration, the stores, token keys and
-//! the password hasher.
+//! the password hasher. Extractors below this layer never see `AppState`:
+//! they name the slice they need (token keys, the document store, trusted
+//! proxies, the web app's folder) and the `FromRef` impls here hand it over.
 
 use std::sync::Arc;
 
@@ -10,8 +12,10 @@ use crate::domain::password::PasswordHasher;
 use crate::domain::sessions::SessionPolicy;
 use crate::http::client_address::TrustedProxies;
 use crate::http::rate_limit::AddressLimiter;
+use crate::http::web_app::WebDir;
 use crate::mail::Mailer;
-use crate::store::{BlobName, Stores};
+use crate::store::{BlobName, DocumentStore, Stores};
+use axum::extract::FromRef;
 use tokio::sync::mpsc::UnboundedSender;
 
 #[derive(Clone)]
@@ -41,8 +45,26 @@ impl AppState {
     }
 }
 
-impl axum::extract::FromRef<AppState> for TrustedProxies {
+impl FromRef<AppState> for TrustedProxies {
     fn from_ref(state: &AppState) -> Self {
         state.config.trusted_proxies.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<TokenKeys> {
+    fn from_ref(state: &AppState) -> Self {
+        state.tokens.clone()
+    }
+}
+
+impl FromRef<AppState> for Arc<dyn DocumentStore> {
+    fn from_ref(state: &AppState) -> Self {
+        state.stores.documents.clone()
+    }
+}
+
+impl FromRef<AppState> for WebDir {
+    fn from_ref(state: &AppState) -> Self {
+        WebDir(state.config.web_dir.clone())
     }
 }

@@ -1,19 +1,22 @@
 //! Authentication: access tokens, their keys, and the `AuthUser` extractor
 //! through which a handler's signature says it needs a signed-in user.
+//! The extractors work on any application state that hands out the token
+//! keys and the document store (`FromRef`), so this layer never names it.
 
 pub mod keys;
 pub mod project_access;
 pub mod tokens;
 
-use axum::extract::FromRequestParts;
+use axum::extract::{FromRef, FromRequestParts};
 use axum::http::header::AUTHORIZATION;
 use axum::http::request::Parts;
+use std::sync::Arc;
 
 use crate::domain::ids::{OrganizationId, UserId};
 use crate::domain::sessions;
 use crate::http::problem::ApiError;
-use crate::state::AppState;
 use crate::store::DocumentStore;
+use tokens::TokenKeys;
 
 /// A request with a valid bearer access token whose session has not ended.
 #[derive(Debug, Clone)]
@@ -57,13 +60,14 @@ impl Bearer {
     }
 }
 
-impl FromRequestParts<AppState> for Bearer {
+impl<S> FromRequestParts<S> for Bearer
+where
+    S: Send + Sync,
+    Arc<TokenKeys>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let token = parts
             .headers
             .get(AUTHORIZATION)
@@ -73,8 +77,7 @@ impl FromRequestParts<AppState> for Bearer {
                     .or_else(|| v.strip_prefix("bearer "))
             })
             .ok_or(ApiError::Unauthorized("a bearer access token is required"))?;
-        let verified = state
-            .tokens
+        let verified = Arc::<TokenKeys>::from_ref(state)
             .verify(token.trim())
             .map_err(|_| ApiError::Unauthorized("the access token is invalid or expired"))?;
         Ok(Bearer(AuthUser {
@@ -85,17 +88,18 @@ impl FromRequestParts<AppState> for Bearer {
     }
 }
 
-impl FromRequestParts<AppState> for AuthUser {
+impl<S> FromRequestParts<S> for AuthUser
+where
+    S: Send + Sync,
+    Arc<TokenKeys>: FromRef<S>,
+    Arc<dyn DocumentStore>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let bearer = Bearer::from_request_parts(parts, state).await?;
-        let (user, ()) = bearer
-            .admit(state.stores.documents.as_ref(), async {})
-            .await?;
+        let documents = Arc::<dyn DocumentStore>::from_ref(state);
+        let (user, ()) = bearer.admit(documents.as_ref(), async {}).await?;
         Ok(user)
     }
 }
@@ -104,13 +108,15 @@ impl FromRequestParts<AppState> for AuthUser {
 #[derive(Debug, Clone)]
 pub struct MaybeAuthUser(pub Option<AuthUser>);
 
-impl FromRequestParts<AppState> for MaybeAuthUser {
+impl<S> FromRequestParts<S> for MaybeAuthUser
+where
+    S: Send + Sync,
+    Arc<TokenKeys>: FromRef<S>,
+    Arc<dyn DocumentStore>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         if parts.headers.contains_key(AUTHORIZATION) {
             AuthUser::from_request_parts(parts, state)
                 .await

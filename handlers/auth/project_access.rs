@@ -8,15 +8,16 @@
 //! project anyway: its `admit` runs the session and membership reads
 //! together with theirs, one round trip for all.
 
-use axum::extract::{FromRequestParts, Path};
+use axum::extract::{FromRef, FromRequestParts, Path};
 use axum::http::request::Parts;
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use super::Bearer;
+use super::tokens::TokenKeys;
 use crate::domain::ids::ProjectId;
 use crate::domain::members;
 use crate::http::problem::ApiError;
-use crate::state::AppState;
 use crate::store::DocumentStore;
 
 /// A member of the project, as the domain sees them.
@@ -62,13 +63,15 @@ impl ProjectCaller {
     }
 }
 
-impl FromRequestParts<AppState> for ProjectCaller {
+impl<S> FromRequestParts<S> for ProjectCaller
+where
+    S: Send + Sync,
+    Arc<TokenKeys>: FromRef<S>,
+    Arc<dyn DocumentStore>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let bearer = Bearer::from_request_parts(parts, state).await?;
         let project_id = Path::<HashMap<String, String>>::from_request_parts(parts, state)
             .await
@@ -78,26 +81,26 @@ impl FromRequestParts<AppState> for ProjectCaller {
             Some(project_id) => Ok(ProjectCaller { bearer, project_id }),
             // An ended session is 401 before an unknown project is 404.
             None => {
-                bearer
-                    .admit(state.stores.documents.as_ref(), async {})
-                    .await?;
+                let documents = Arc::<dyn DocumentStore>::from_ref(state);
+                bearer.admit(documents.as_ref(), async {}).await?;
                 Err(ApiError::NotFound)
             }
         }
     }
 }
 
-impl FromRequestParts<AppState> for ProjectAccess {
+impl<S> FromRequestParts<S> for ProjectAccess
+where
+    S: Send + Sync,
+    Arc<TokenKeys>: FromRef<S>,
+    Arc<dyn DocumentStore>: FromRef<S>,
+{
     type Rejection = ApiError;
 
-    async fn from_request_parts(
-        parts: &mut Parts,
-        state: &AppState,
-    ) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
         let caller = ProjectCaller::from_request_parts(parts, state).await?;
-        let (access, ()) = caller
-            .admit(state.stores.documents.as_ref(), async {})
-            .await?;
+        let documents = Arc::<dyn DocumentStore>::from_ref(state);
+        let (access, ()) = caller.admit(documents.as_ref(), async {}).await?;
         Ok(access)
     }
 }

@@ -10,7 +10,7 @@ use futures::future::BoxFuture;
 use tracing::Instrument;
 
 use super::envelope::{self, InvocationRequest, InvocationResponse};
-use super::table::Trigger;
+use super::trigger::Trigger;
 use super::{index_document, notify, purge};
 use crate::http::client_address::LocalCaller;
 use crate::http::extract::ApiJson;

@@ -355,6 +355,31 @@ pub struct ListParams {
     next: Option<String>,
 }
 
+impl ListParams {
+    fn filter(&self) -> Result<ListFilter, ApiError> {
+        Ok(ListFilter {
+            from: timestamp("from", self.from.as_deref())?,
+            to: timestamp("to", self.to.as_deref())?,
+            resource: self
+                .resource_id
+                .as_deref()
+                .map(|r| {
+                    ResourceId::parse(r)
+                        .ok_or_else(|| ApiError::field("resourceId", "is not a resource id"))
+                })
+                .transpose()?,
+            status: self
+                .status
+                .as_deref()
+                .map(|s| {
+                    bookings::BookingStatus::parse(s)
+                        .ok_or_else(|| ApiError::field("status", "is not a booking status"))
+                })
+                .transpose()?,
+        })
+    }
+}
+
 fn timestamp(field: &str, raw: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
     raw.map(|s| time::parse(s).map_err(|e| ApiError::field(field, e)))
         .transpose()
@@ -384,26 +409,7 @@ pub async fn list_bookings(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Response, ApiError> {
-    let filter = ListFilter {
-        from: timestamp("from", q.from.as_deref())?,
-        to: timestamp("to", q.to.as_deref())?,
-        resource: q
-            .resource_id
-            .as_deref()
-            .map(|r| {
-                ResourceId::parse(r)
-                    .ok_or_else(|| ApiError::field("resourceId", "is not a resource id"))
-            })
-            .transpose()?,
-        status: q
-            .status
-            .as_deref()
-            .map(|s| {
-                bookings::BookingStatus::parse(s)
-                    .ok_or_else(|| ApiError::field("status", "is not a booking status"))
-            })
-            .transpose()?,
-    };
+    let filter = q.filter()?;
     // The project (for its time zone and settings) and the page: one round trip.
     let (p, page) = tokio::join!(
         project(&state, &access),

@@ -24,6 +24,7 @@ pub mod scheduler;
 mod sessions;
 mod support;
 pub mod table;
+pub mod trigger;
 
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;

@@ -13,7 +13,7 @@ use tower::ServiceExt;
 
 use super::background::BACKGROUND;
 use super::envelope::InvocationRequest;
-use super::table::Trigger;
+use super::trigger::Trigger;
 use crate::domain::files::FILES_CONTAINER;
 use crate::store::BlobName;
 

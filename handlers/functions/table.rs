@@ -8,23 +8,7 @@ use serde_json::{Value, json};
 use std::path::Path;
 
 use super::background::BACKGROUND;
-
-#[derive(Debug, Clone, PartialEq)]
-pub enum Trigger {
-    /// `route` is the whole path without its leading `/` (host.json's
-    /// `routePrefix` is empty, so the app can be served at `/`).
-    Http {
-        methods: Vec<String>,
-        route: String,
-    },
-    Timer {
-        schedule: &'static str,
-    },
-    Blob {
-        path: &'static str,
-        connection: &'static str,
-    },
-}
+use super::trigger::Trigger;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct FunctionDef {

@@ -1,7 +1,8 @@
-//! Cross-cutting HTTP: the router with its layers (request ids, tracing,
-//! CORS, body limit, security headers), error mapping, extractors, the
-//! server that accepts connections, and the web app served for every other
-//! GET.
+//! Cross-cutting HTTP plumbing below the functions: the layers every
+//! response passes through (request ids, tracing, CORS, body limit,
+//! security headers), error mapping, extractors, the server that accepts
+//! connections, and the web app served for every other GET. The router
+//! itself is assembled in `startup`, which knows the functions.
 
 pub mod client_address;
 pub mod conditional;
@@ -12,14 +13,13 @@ pub mod rate_limit;
 pub mod server;
 pub mod web_app;
 
+use axum::Router;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, Method, header};
 use axum::response::Response;
-use axum::{Extension, Router};
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry_http::HeaderExtractor;
 use opentelemetry_sdk::propagation::TraceContextPropagator;
-use std::sync::Arc;
 use std::time::Duration;
 use tower::ServiceBuilder;
 use tower_http::cors::{AllowOrigin, CorsLayer};
@@ -29,53 +29,49 @@ use tower_http::trace::TraceLayer;
 use tracing::Span;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
 
-use crate::functions;
-use crate::state::AppState;
-use problem::ApiError;
-
 const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// The whole application router, ready to serve.
-pub fn router(state: AppState) -> Router {
-    let (api, mut openapi) = functions::api_routes().split_for_parts();
-    extract::document_rejections(&mut openapi);
-    let cors = cors_layer(&state.config.allowed_origins);
-    let max_json = state.config.max_json_bytes;
-    api.merge(functions::background::router())
-        .fallback(web_app::fallback)
-        .method_not_allowed_fallback(|| async { ApiError::MethodNotAllowed })
-        .layer(Extension(Arc::new(openapi)))
-        .layer(DefaultBodyLimit::max(max_json))
-        .layer(
-            ServiceBuilder::new()
-                .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
-                .layer(
-                    TraceLayer::new_for_http()
-                        .make_span_with(make_span)
-                        .on_request(())
-                        .on_response(on_response)
-                        .on_failure(()),
-                )
-                .layer(PropagateRequestIdLayer::new(REQUEST_ID))
-                .layer(SetResponseHeaderLayer::overriding(
-                    header::X_CONTENT_TYPE_OPTIONS,
-                    HeaderValue::from_static("nosniff"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::CACHE_CONTROL,
-                    HeaderValue::from_static("no-store"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::CONTENT_SECURITY_POLICY,
-                    HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
-                ))
-                .layer(SetResponseHeaderLayer::if_not_present(
-                    header::REFERRER_POLICY,
-                    HeaderValue::from_static("no-referrer"),
-                ))
-                .option_layer(cors),
-        )
-        .with_state(state)
+/// Wrap `routes` in the layers every request and response passes through:
+/// JSON bodies up to `max_json_bytes`, request ids, the request span,
+/// security headers, and CORS for `allowed_origins` (none: no CORS).
+pub fn with_layers<S>(
+    routes: Router<S>,
+    allowed_origins: &[String],
+    max_json_bytes: usize,
+) -> Router<S>
+where
+    S: Clone + Send + Sync + 'static,
+{
+    let cors = cors_layer(allowed_origins);
+    routes.layer(DefaultBodyLimit::max(max_json_bytes)).layer(
+        ServiceBuilder::new()
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(make_span)
+                    .on_request(())
+                    .on_response(on_response)
+                    .on_failure(()),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+            .layer(SetResponseHeaderLayer::overriding(
+                header::X_CONTENT_TYPE_OPTIONS,
+                HeaderValue::from_static("nosniff"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CACHE_CONTROL,
+                HeaderValue::from_static("no-store"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::CONTENT_SECURITY_POLICY,
+                HeaderValue::from_static("default-src 'none'; frame-ancestors 'none'"),
+            ))
+            .layer(SetResponseHeaderLayer::if_not_present(
+                header::REFERRER_POLICY,
+                HeaderValue::from_static("no-referrer"),
+            ))
+            .option_layer(cors),
+    )
 }
 
 /// The request span names the route template, never the concrete path: a

@@ -11,7 +11,11 @@ use axum::response::{IntoResponse, Response};
 use std::path::{Path, PathBuf};
 
 use super::problem::{ApiError, PROBLEM_JSON, Problem, type_uri};
-use crate::state::AppState;
+
+/// The folder of the built web app (`LMS_WEB_DIR`), the fallback's slice
+/// of the application state.
+#[derive(Debug, Clone)]
+pub struct WebDir(pub PathBuf);
 
 /// The app's policy: its own scripts, styles and API only; nothing inline,
 /// no eval, no framing. API responses keep `default-src 'none'`.
@@ -25,7 +29,7 @@ const IMMUTABLE: &str = "public, max-age=31536000, immutable";
 
 /// The router's fallback: the app for GETs outside `/api/`, else 404.
 pub async fn fallback(
-    State(state): State<AppState>,
+    State(WebDir(dir)): State<WebDir>,
     method: Method,
     uri: Uri,
     headers: HeaderMap,
@@ -35,7 +39,7 @@ pub async fn fallback(
     if is_api || !(method == Method::GET || method == Method::HEAD) {
         return ApiError::NotFound.into_response();
     }
-    serve(&state.config.web_dir, path, &headers).await
+    serve(&dir, path, &headers).await
 }
 
 async fn serve(dir: &Path, path: &str, headers: &HeaderMap) -> Response {

@@ -7,7 +7,7 @@ use futures::Stream;
 use std::fmt;
 use std::pin::Pin;
 
-use super::StoreError;
+use super::document::StoreError;
 
 /// A stream of body chunks, in or out.
 pub type ByteStream = Pin<Box<dyn Stream<Item = Result<Bytes, std::io::Error>> + Send>>;

@@ -7,7 +7,7 @@ use async_trait::async_trait;
 use serde_json::Value;
 use std::fmt;
 
-use super::Container;
+use super::containers::Container;
 
 /// Errors every document store reports the same way.
 #[derive(Debug, Clone, thiserror::Error)]

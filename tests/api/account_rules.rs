@@ -5,7 +5,7 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestUser, assert_problem, spawn_app};
+use testkit::app::{PASSWORD, TestUser, assert_problem, spawn_app};
 
 fn fields(problem: &serde_json::Value) -> Vec<String> {
     problem["errors"]
@@ -18,7 +18,7 @@ fn fields(problem: &serde_json::Value) -> Vec<String> {
         .unwrap_or_default()
 }
 
-async fn register_status(app: &crate::helpers::TestApp, email: &str) -> reqwest::Response {
+async fn register_status(app: &testkit::app::TestApp, email: &str) -> reqwest::Response {
     let body = app.registration(email).await;
     app.post_json("/api/organizations/register", &body).await
 }

@@ -8,8 +8,8 @@ use std::time::{Duration, Instant};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::bookings::resource;
-use crate::helpers::TestApp;
+use testkit::app::TestApp;
+use testkit::bookings::resource;
 
 const SIGNING_KEY: &str = "aW5zaXRlLWxtcy1jb25jdXJyZW5jeS10ZXN0LWtleSE=";
 
@@ -156,7 +156,7 @@ async fn sixty_four_concurrent_requests_from_two_processes_never_double_book() {
 /// `writers` clients at once, each booking `each` free half hours one
 /// after another on the same resource; the count of answers per status.
 async fn contend(writers: usize, each: usize) -> std::collections::BTreeMap<u16, usize> {
-    let app = crate::helpers::spawn_app().await;
+    let app = testkit::app::spawn_app().await;
     let (_owner, token) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&token).await;
     let crane = resource(
@@ -179,7 +179,7 @@ async fn contend(writers: usize, each: usize) -> std::collections::BTreeMap<u16,
                         .expect("in range")
                         .to_string()
                 };
-                let resp = crate::bookings::book(
+                let resp = testkit::bookings::book(
                     app,
                     token,
                     project,

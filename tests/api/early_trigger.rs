@@ -14,8 +14,8 @@ use insite_lms::store::{
 };
 use serde_json::Value;
 
-use crate::files::{host_blob_payload, search, upload};
-use crate::helpers::{TestApp, spawn_app_on, spawn_app_with};
+use testkit::app::{TestApp, spawn_app_on, spawn_app_with};
+use testkit::files::{host_blob_payload, search, upload};
 
 /// Sends the blob trigger's invocation to the app as soon as a blob is
 /// committed, and records the status each invocation got.

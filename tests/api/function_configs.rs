@@ -1,9 +1,8 @@
 //! The route table is the one source of truth for the function list: the
 //! committed `function-configs/` must be exactly what the code generates.
 
-use insite_lms::functions::table::{
-    Trigger, WEB_APP_FUNCTION, all_functions, write_function_configs,
-};
+use insite_lms::functions::table::{WEB_APP_FUNCTION, all_functions, write_function_configs};
+use insite_lms::functions::trigger::Trigger;
 use std::collections::BTreeMap;
 use std::path::Path;
 

@@ -14,7 +14,7 @@ use serde_json::json;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 
-use crate::helpers::{TestApp, assert_problem, spawn_app_with};
+use testkit::app::{TestApp, assert_problem, spawn_app_with};
 
 fn socket_addr(app: &TestApp) -> SocketAddr {
     app.address
@@ -194,7 +194,7 @@ async fn l7_the_data_folder_is_private_to_its_owner() {
     let app = spawn_app_with(&[]).await;
     let (_user, token) = app.signed_in("modes@bau.example").await;
     let project = app.create_project(&token).await;
-    crate::files::upload(
+    testkit::files::upload(
         &app,
         &token,
         &project,

@@ -1,4 +1,4 @@
-use crate::helpers::spawn_app;
+use testkit::app::spawn_app;
 
 #[tokio::test]
 async fn health_is_ok_with_both_stores_reachable() {
@@ -21,7 +21,7 @@ async fn health_reports_503_when_the_blob_folder_is_gone() {
     let app = spawn_app().await;
     std::fs::remove_dir_all(app.data_dir.path().join("blobs")).expect("remove blobs folder");
     let resp = app.get("/api/health").await;
-    crate::helpers::assert_problem(resp, 503).await;
+    testkit::app::assert_problem(resp, 503).await;
 }
 
 #[tokio::test]
@@ -37,7 +37,7 @@ async fn openapi_document_is_served_and_lists_health() {
 #[tokio::test]
 async fn cors_allows_exactly_the_configured_origins() {
     let app =
-        crate::helpers::spawn_app_with(&[("LMS_ALLOWED_ORIGINS", "https://app.example.com")]).await;
+        testkit::app::spawn_app_with(&[("LMS_ALLOWED_ORIGINS", "https://app.example.com")]).await;
     let preflight = |origin: &'static str| {
         app.client
             .request(reqwest::Method::OPTIONS, app.url("/api/health"))

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use testkit::app::spawn_app;
 
 fn host_timer_payload() -> serde_json::Value {
     json!({

@@ -124,7 +124,7 @@ fn cosmos_indexing_policies_match_the_code() {
 fn blob_trigger_connections_are_app_settings() {
     let app = read("modules/functionapp.bicep");
     for f in insite_lms::functions::table::all_functions() {
-        if let insite_lms::functions::table::Trigger::Blob { connection, .. } = f.trigger {
+        if let insite_lms::functions::trigger::Trigger::Blob { connection, .. } = f.trigger {
             for suffix in ["blobServiceUri", "queueServiceUri", "credential"] {
                 let setting = format!("'{connection}__{suffix}'");
                 assert!(

@@ -6,8 +6,8 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use crate::helpers::{PASSWORD, TestApp, assert_problem, spawn_app, spawn_app_with};
 use crate::smtp_sink::SmtpSink;
+use testkit::app::{PASSWORD, TestApp, assert_problem, spawn_app, spawn_app_with};
 
 async fn new_person(app: &TestApp) -> Value {
     json!({

@@ -5,7 +5,7 @@
 
 use reqwest::Method;
 
-use crate::helpers::spawn_app;
+use testkit::app::spawn_app;
 
 fn project_routes() -> Vec<(Method, String)> {
     let doc = insite_lms::functions::openapi_document();

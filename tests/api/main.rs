@@ -1,15 +1,17 @@
-//! Black-box API tests: each starts the real handler and speaks HTTP to it.
+//! Black-box API tests: each starts the real handler and speaks HTTP to it
+//! (`testkit::app`), on the embedded store or, in `cosmos`, on the Cosmos
+//! DB adapter over the SDK's in-process emulator.
 
 mod account_rules;
 mod azure_startup;
 mod bookings;
 mod bookings_concurrency;
+mod cosmos;
 mod early_trigger;
 mod files;
 mod function_configs;
 mod hardening;
 mod health;
-mod helpers;
 mod host_protocol;
 mod infra;
 mod invitations;

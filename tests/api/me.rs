@@ -5,7 +5,7 @@ use insite_lms::domain::policy::{self, PolicyVersion};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, assert_problem, spawn_app};
+use testkit::app::{PASSWORD, assert_problem, spawn_app};
 
 #[tokio::test]
 async fn p6_profile_holds_exactly_the_personal_fields_and_notifications_are_off() {

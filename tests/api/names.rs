@@ -6,8 +6,8 @@
 use reqwest::Method;
 use serde_json::json;
 
-use crate::files::upload;
-use crate::helpers::{assert_problem, spawn_app};
+use testkit::app::{assert_problem, spawn_app};
+use testkit::files::upload;
 
 fn fields(problem: &serde_json::Value) -> Vec<String> {
     problem["errors"]

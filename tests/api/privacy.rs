@@ -7,8 +7,8 @@ use insite_lms::store::{BlobName, BlobStore, DocumentStore, NewDocument};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, TestApp, assert_problem, spawn_app, spawn_app_with};
 use crate::smtp_sink::SmtpSink;
+use testkit::app::{PASSWORD, TestApp, assert_problem, spawn_app, spawn_app_with};
 
 const ERASEE_EMAIL: &str = "xylophia.quagmireton@erase.example";
 const ERASEE_FIRST: &str = "Xylophia";
@@ -143,14 +143,14 @@ async fn erasee_has_sent_mail(app: &TestApp, owner_token: &str, project: &str, t
     assert_eq!(resp.status(), 200, "erasee promoted to manager");
     app.invite(token, project, "empfang@andere-firma.example", "viewer")
         .await;
-    let resource = crate::bookings::resource(
+    let resource = testkit::bookings::resource(
         app,
         owner_token,
         project,
         json!({"kind": "crane", "name": "Turmdrehkran 1"}),
     )
     .await;
-    let booking = crate::bookings::book(
+    let booking = testkit::bookings::book(
         app,
         token,
         project,
@@ -503,14 +503,14 @@ async fn p6_an_opted_in_users_booking_mail_goes_out_over_real_smtp_with_ics() {
     )
     .await;
     app.run_timer("deliver-notifications").await;
-    let crane = crate::bookings::resource(
+    let crane = testkit::bookings::resource(
         &app,
         &owner_token,
         &project,
         json!({"kind": "crane", "name": "Turmdrehkran 1"}),
     )
     .await;
-    let resp = crate::bookings::book(
+    let resp = testkit::bookings::book(
         &app,
         &token,
         &project,
@@ -555,8 +555,7 @@ async fn purge_removes_exactly_the_expired_items_and_a_second_run_changes_nothin
     let project = app.create_project(&token).await;
     app.invite(&token, &project, "late@sub.example", "viewer")
         .await;
-    app.login(&crate::helpers::TestUser { ..user.clone() })
-        .await;
+    app.login(&testkit::app::TestUser { ..user.clone() }).await;
     let store = app.store();
     let uid = user.user_id.clone();
 

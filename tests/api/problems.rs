@@ -1,4 +1,4 @@
-use crate::helpers::{assert_problem, spawn_app};
+use testkit::app::{assert_problem, spawn_app};
 
 #[tokio::test]
 async fn unknown_route_is_a_404_problem() {
@@ -48,7 +48,7 @@ async fn json_without_content_type_is_415() {
 
 #[tokio::test]
 async fn json_body_over_the_limit_is_413() {
-    let app = crate::helpers::spawn_app_with(&[("LMS_MAX_JSON_BYTES", "2048")]).await;
+    let app = testkit::app::spawn_app_with(&[("LMS_MAX_JSON_BYTES", "2048")]).await;
     let big = format!("{{\"Data\": {{\"x\": \"{}\"}}}}", "a".repeat(4096));
     let resp = app
         .client

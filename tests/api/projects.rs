@@ -5,7 +5,7 @@ use insite_lms::domain::roles::{Action, Role, allows};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::helpers::{TestApp, assert_problem, spawn_app};
+use testkit::app::{TestApp, assert_problem, spawn_app};
 
 #[tokio::test]
 async fn creating_a_project_makes_the_creator_owner_and_lists_it() {
@@ -154,7 +154,7 @@ async fn p5_invitation_records_consent_queues_one_mail_and_is_single_use() {
     );
 
     let accept = json!({
-        "firstName": "Ottokar", "lastName": "Zwiebelmeier", "password": crate::helpers::PASSWORD,
+        "firstName": "Ottokar", "lastName": "Zwiebelmeier", "password": testkit::app::PASSWORD,
         "companyName": "Elektro Blitz KG", "acceptedPolicyVersion": app.policy_version().await
     });
     let before = app.audit_count().await;
@@ -193,7 +193,7 @@ async fn p5_invitation_records_consent_queues_one_mail_and_is_single_use() {
 
 #[tokio::test]
 async fn p5_a_second_accept_of_a_pending_lookup_is_410_and_expired_is_410() {
-    let app = crate::helpers::spawn_app_with(&[("LMS_INVITATION_TTL_SECS", "1")]).await;
+    let app = testkit::app::spawn_app_with(&[("LMS_INVITATION_TTL_SECS", "1")]).await;
     let (_user, token) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&token).await;
     let invite = app
@@ -203,7 +203,7 @@ async fn p5_a_second_accept_of_a_pending_lookup_is_410_and_expired_is_410() {
     let resp = app
         .post_json(
             &format!("/api/invitations/{invite}/accept"),
-            &json!({"firstName": "A", "lastName": "B", "password": crate::helpers::PASSWORD,
+            &json!({"firstName": "A", "lastName": "B", "password": testkit::app::PASSWORD,
                     "companyName": "C GmbH", "acceptedPolicyVersion": app.policy_version().await}),
         )
         .await;

@@ -3,7 +3,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{assert_problem, spawn_app};
+use testkit::app::{assert_problem, spawn_app};
 
 fn fields(problem: &serde_json::Value) -> Vec<String> {
     problem["errors"]

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{PASSWORD, assert_problem, spawn_app, spawn_app_with};
+use testkit::app::{PASSWORD, assert_problem, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn p4_wrong_password_and_unknown_email_get_identical_answers() {
@@ -160,7 +160,7 @@ async fn p4_tampered_foreign_unsigned_and_expired_tokens_are_401() {
     assert_problem(app.get("/api/me").await, 401).await;
 }
 
-async fn refresh(app: &crate::helpers::TestApp, token: &str) -> reqwest::Response {
+async fn refresh(app: &testkit::app::TestApp, token: &str) -> reqwest::Response {
     app.post_json("/api/auth/refresh", &json!({"refreshToken": token}))
         .await
 }

@@ -2,7 +2,7 @@
 //! binary so it stays correct: register, project, resource, booking,
 //! upload found by search, export, organization deleted and gone.
 
-use crate::helpers::spawn_app_with;
+use testkit::app::spawn_app_with;
 
 #[tokio::test]
 async fn the_deployment_smoke_test_passes_against_the_local_binary() {

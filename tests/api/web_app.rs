@@ -7,8 +7,8 @@
 use reqwest::{Method, header};
 use serde_json::{Value, json};
 
-use crate::bookings::{book, resource};
-use crate::helpers::{TestApp, assert_problem, spawn_app, spawn_app_with};
+use testkit::app::{TestApp, assert_problem, spawn_app, spawn_app_with};
+use testkit::bookings::{book, resource};
 
 const INDEX: &str = "<!doctype html><title>Insite LMS</title><div id=root></div>";
 const SCRIPT: &str = "console.log('app');";

@@ -23,7 +23,7 @@ use insite_lms::store::{BatchOp, DocumentStore, NewDocument, Query, StoreError};
 use serde_json::{Value, json};
 use std::sync::Arc;
 
-use crate::cosmos_emulator::{DATABASE, Emulator, RuLog};
+use testkit::cosmos_emulator::{DATABASE, Emulator, RuLog};
 
 /// A fresh emulator with the database and containers created by the
 /// adapter's control-plane path. The emulator is the guard.

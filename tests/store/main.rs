@@ -10,8 +10,5 @@ mod blob_suite;
 
 mod azurite;
 mod cosmos;
-mod cosmos_api;
-mod cosmos_api_flow;
-mod cosmos_emulator;
 mod crash;
 mod embedded;

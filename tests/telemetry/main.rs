@@ -6,9 +6,6 @@
 //! data (an email in the URL, names in a body, a bearer token, a forwarded
 //! client IP) and then reads every byte that would have left for Azure.
 
-#[path = "../api/helpers.rs"]
-#[allow(dead_code)] // shared with tests/api; this binary needs only spawn_app
-mod helpers;
 mod ingestion;
 
 use std::time::Duration;
@@ -16,8 +13,8 @@ use std::time::Duration;
 use insite_lms::telemetry::{self, Telemetry};
 use serde_json::{Value, json};
 
-use helpers::{TestApp, spawn_app};
 use ingestion::IngestionServer;
+use testkit::app::{TestApp, spawn_app};
 
 const EMAIL: &str = "alice.liddell@example.com";
 const FIRST_NAME: &str = "Alice";

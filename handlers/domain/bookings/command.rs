@@ -5,8 +5,8 @@
 
 use jiff::Timestamp;
 
+use super::model::{Booking, BookingDetails};
 use super::rules::TimeSlot;
-use super::{Booking, BookingDetails};
 use crate::domain::error::{DomainError, Validator};
 use crate::domain::ids::ResourceId;
 use crate::domain::text::Name;

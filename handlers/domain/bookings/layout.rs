@@ -3,15 +3,14 @@
 //! record per resource (`slot-<booking>-<resource>`). A slot record carries
 //! `slotKey = "<resourceId>|<fixed-width start>"`, an indexed field, so
 //! what occupies a resource is one index range scan (O(log n + k)).
-//! Claiming time writes the slot records and bumps each resource's schedule
-//! version with If-Match in the same batch; releasing deletes the slot
-//! records. Everything else in `bookings` asks this module.
+//! Claiming time writes the slot records in the batch that bumps each
+//! resource's schedule version with If-Match (`resources`); releasing
+//! deletes the slot records. Everything else in `bookings` asks this module.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::Booking;
-use super::resources::Resource;
+use super::model::Booking;
 use super::rules::{Occupied, Secs};
 use crate::domain::audit;
 use crate::domain::error::DomainError;
@@ -119,26 +118,14 @@ pub(crate) async fn occupied(
     }
 }
 
-/// The batch operations that claim `bookings`' time: each resource's
-/// schedule version bumped with If-Match, and one slot record per booking
-/// and resource. The booking documents themselves are the caller's.
-pub(super) fn claim_ops(
+/// The slot records that claim `bookings`' time, one per booking and
+/// resource. They go in the batch that bumps the resources' schedule
+/// versions (`resources::claim_ops`); the booking documents are the caller's.
+pub(super) fn slot_ops(
     project: &ProjectId,
-    resources: &[(Resource, ETag)],
     bookings: &[&Booking],
 ) -> Result<Vec<BatchOp>, StoreError> {
     let mut ops = Vec::new();
-    for (r, etag) in resources {
-        let mut r = r.clone();
-        r.schedule_version += 1;
-        for b in bookings {
-            if b.resource_ids.contains(&r.resource_id) {
-                let minutes = u32::try_from(b.slot()?.minutes()).unwrap_or(u32::MAX);
-                r.longest_booking_minutes = r.longest_booking_minutes.max(minutes);
-            }
-        }
-        ops.push(r.replace_op(project, etag.clone())?);
-    }
     for b in bookings {
         for rid in &b.resource_ids {
             ops.push(BatchOp::Create(slot_doc(project, b, rid)?));

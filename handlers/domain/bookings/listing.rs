@@ -6,9 +6,9 @@ use jiff::Timestamp;
 
 use super::command::parse_resources;
 use super::layout::{self, PageQuery};
+use super::model::{Booking, BookingStatus};
 use super::placing::snapshot;
 use super::rules::{self, Secs, TimeSlot};
-use super::{Booking, BookingStatus};
 use crate::domain::actor::Actor;
 use crate::domain::error::{DomainError, Validator};
 use crate::domain::ids::{BookingId, ProjectId, ResourceId};

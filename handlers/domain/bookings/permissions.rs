@@ -6,7 +6,7 @@
 
 use jiff::Timestamp;
 
-use super::{Booking, BookingStatus};
+use super::model::{Booking, BookingStatus};
 use crate::domain::actor::Actor;
 use crate::domain::error::DomainError;
 use crate::domain::projects::Project;

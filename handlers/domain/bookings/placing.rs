@@ -7,18 +7,19 @@ use std::collections::BTreeMap;
 
 use jiff::Timestamp;
 
-use super::command::{DETAIL_FIELDS, NewBooking, NewSeries};
+use super::command::{BookingChange, DETAIL_FIELDS, NewBooking, NewSeries};
 use super::conflicts::{Blocking, ConflictRange, SkippedOccurrence};
-use super::layout::{self, audit_op, claim_ops, commit, release_ops};
+use super::layout::{self, audit_op, commit, release_ops};
+use super::model::{Booking, BookingDetails, BookingStatus, SCHEDULE};
 use super::permissions::{self, Booker};
 use super::rules::{self, Occupied, Refusal, TimeSlot};
-use super::{Booking, BookingChange, BookingDetails, SCHEDULE, queue, resources, workflow};
+use super::{queue, resources, workflow};
 use crate::domain::error::DomainError;
 use crate::domain::ids::{BookingId, ProjectId, RecordId, ResourceId};
 use crate::domain::projects::Project;
 use crate::domain::record::Record;
 use crate::domain::retry::{Attempt, retry_on_precondition};
-use crate::store::{DocumentStore, ETag, StoreError};
+use crate::store::{BatchOp, DocumentStore, ETag, StoreError};
 
 /// The resources of a booking as read, with what holds time on them.
 pub(super) struct Snapshot {
@@ -93,6 +94,18 @@ async fn occupancy(
         resources,
         occupied: by_resource,
     })
+}
+
+/// The batch operations that claim `bookings`' time on the snapshot's
+/// resources.
+fn claim_ops(
+    project: &ProjectId,
+    snap: &Snapshot,
+    bookings: &[&Booking],
+) -> Result<Vec<BatchOp>, StoreError> {
+    let mut ops = resources::claim_ops(project, &snap.resources, bookings)?;
+    ops.extend(layout::slot_ops(project, bookings)?);
+    Ok(ops)
 }
 
 /// What the conflict check says about one slot.
@@ -258,7 +271,7 @@ pub async fn create(
             let snap = occupancy(store, pid, ids, reads, &[slot], None).await?;
             require_free(project, &snap, &slot)?;
             let booking = new_booking(booker, project, ids.clone(), &slot, details.clone(), None);
-            let mut ops = claim_ops(pid, &snap.resources, &[&booking])?;
+            let mut ops = claim_ops(pid, &snap, &[&booking])?;
             ops.push(booking.create_op(pid)?);
             let mut fields = vec!["resourceIds", "start", "end", "status"];
             fields.extend(DETAIL_FIELDS);
@@ -335,7 +348,7 @@ pub async fn create_series(
             });
         }
         let refs: Vec<&Booking> = booked.iter().collect();
-        let mut ops = claim_ops(pid, &snap.resources, &refs)?;
+        let mut ops = claim_ops(pid, &snap, &refs)?;
         for b in &booked {
             ops.push(b.create_op(pid)?);
         }
@@ -424,7 +437,7 @@ pub async fn reschedule(
         permissions::require_owner_or_manager(actor, &old)?;
         if !matches!(
             old.status,
-            super::BookingStatus::Requested | super::BookingStatus::Approved
+            BookingStatus::Requested | BookingStatus::Approved
         ) {
             return Err(DomainError::Conflict(format!(
                 "a {} booking cannot be changed",
@@ -452,7 +465,7 @@ pub async fn reschedule(
             new.end = slot.end();
             new.status = permissions::initial_status(actor, project);
             ops.extend(release_ops(&old));
-            ops.extend(claim_ops(pid, &snap.resources, &[&new])?);
+            ops.extend(claim_ops(pid, &snap, &[&new])?);
             changed.extend(["resourceIds", "start", "end"]);
             if new.status != old.status {
                 changed.push("status");

@@ -5,8 +5,8 @@ use jiff::Timestamp;
 
 use super::command::{Transition, checked_at};
 use super::layout::{self, audit_op, commit, release_ops};
+use super::model::{Booking, BookingStatus, SCHEDULE};
 use super::permissions;
-use super::{Booking, BookingStatus, SCHEDULE};
 use crate::domain::actor::Actor;
 use crate::domain::error::DomainError;
 use crate::domain::ids::{BookingId, ProjectId, UserId};

@@ -10,7 +10,7 @@ use azure_identity::{
 };
 use std::sync::Arc;
 
-use crate::config::AzureCredential;
+use super::settings::AzureCredential;
 use crate::store::StoreError;
 
 pub fn credential(

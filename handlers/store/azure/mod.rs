@@ -5,17 +5,18 @@ mod blob;
 mod cosmos;
 mod cosmos_query;
 mod credentials;
+mod settings;
 
 pub use blob::AzureBlobStore;
 pub use cosmos::{CosmosDocumentStore, indexing_policy};
 pub use credentials::credential;
+pub use settings::{AzureCredential, AzureSettings};
 
 use azure_data_cosmos::options::{OperationOptionsBuilder, Region, ThrottlingRetryOptionsBuilder};
 use azure_data_cosmos::{AccountReference, CosmosClient, RoutingStrategy};
 use std::sync::Arc;
 use std::time::Duration;
 
-use crate::config::AzureConfig;
 use crate::store::{StoreError, Stores};
 
 /// How long one operation may wait out throttling (429) in total before it
@@ -24,13 +25,13 @@ use crate::store::{StoreError, Stores};
 const MAX_THROTTLE_WAIT: Duration = Duration::from_secs(30);
 
 /// Connect to the configured Cosmos DB account and blob container.
-pub async fn open_azure_stores(config: &AzureConfig) -> Result<Stores, StoreError> {
+pub async fn open_azure_stores(settings: &AzureSettings) -> Result<Stores, StoreError> {
     let credential = credential(
-        config.credential,
-        config.managed_identity_client_id.as_deref(),
+        settings.credential,
+        settings.managed_identity_client_id.as_deref(),
     )?;
     let account = AccountReference::with_credential(
-        config.cosmos_endpoint.clone().into(),
+        settings.cosmos_endpoint.clone().into(),
         credential.clone(),
     );
     let throttling = ThrottlingRetryOptionsBuilder::new()
@@ -44,15 +45,18 @@ pub async fn open_azure_stores(config: &AzureConfig) -> Result<Stores, StoreErro
         )
         .build(
             account,
-            RoutingStrategy::ProximityTo(Region::from(config.cosmos_region.clone())),
+            RoutingStrategy::ProximityTo(Region::from(settings.cosmos_region.clone())),
         )
         .await
         .map_err(|e| StoreError::Unavailable(format!("Cosmos DB client: {e}")))?;
-    let documents =
-        CosmosDocumentStore::open(&client, &config.cosmos_database, config.create_resources)
-            .await?;
-    let blobs = AzureBlobStore::new(config.blob_container_url(), credential, None)?;
-    if config.create_resources {
+    let documents = CosmosDocumentStore::open(
+        &client,
+        &settings.cosmos_database,
+        settings.create_resources,
+    )
+    .await?;
+    let blobs = AzureBlobStore::new(settings.blob_container_url(), credential, None)?;
+    if settings.create_resources {
         blobs.create_container_if_missing().await?;
     }
     Ok(Stores {

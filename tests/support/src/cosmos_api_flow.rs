@@ -40,8 +40,6 @@ pub struct Step {
     /// Store calls one after another: a group of overlapping calls is one.
     pub sequential: u64,
     /// Request sent to response read, as the client saw it.
-    // Read by benches/cosmos_api_ru.rs; the store tests share this file.
-    #[allow(dead_code)]
     pub elapsed: Duration,
 }
 

@@ -2,7 +2,7 @@
 //! over HTTP on the SDK's emulator, and how its requests use partitions.
 //! Request units per operation: `cargo bench --bench cosmos_api_ru`.
 
-use crate::cosmos_api_flow::{self, Step};
+use testkit::cosmos_api_flow::{self, Step};
 
 fn fans_out(s: &Step) -> bool {
     s.charges.iter().any(|c| c.op == "query_all_partitions")

@@ -1,0 +1,11 @@
+//! What the tests and benchmarks of Insite LMS share. `app` starts the real
+//! application on a random port with its own data folder and speaks HTTP to
+//! it; `bookings` and `files` add one helper per endpoint they drive;
+//! `cosmos_emulator` is the Cosmos DB SDK's in-process emulator and
+//! `cosmos_api_flow` a user's day on it, for the Cosmos tests and benches.
+
+pub mod app;
+pub mod bookings;
+pub mod cosmos_api_flow;
+pub mod cosmos_emulator;
+pub mod files;
