@@ -37,6 +37,10 @@ impl Bearer {
         &self.0.user_id
     }
 
+    pub fn org_id(&self) -> Option<&OrganizationId> {
+        self.0.org_id.as_ref()
+    }
+
     /// Check the session while `alongside` runs; 401 if it has ended,
     /// whatever `alongside` returned.
     pub async fn admit<T>(

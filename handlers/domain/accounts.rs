@@ -33,7 +33,13 @@ pub struct User {
     pub first_name: String,
     pub last_name: String,
     pub password_hash: String,
+    /// Whether any notification mail is wanted; kept in step with
+    /// `notification_kinds` (the one flag of older accounts).
     pub email_notifications: bool,
+    /// The kinds of notification mail opted into (P6); `None` on accounts
+    /// from before per-kind opt-in, where the one flag means all or none.
+    #[serde(default)]
+    pub notification_kinds: Option<Vec<NotificationKind>>,
     pub language: Language,
     pub accepted_policy_version: PolicyVersion,
     #[serde(with = "crate::domain::time::fixed")]
@@ -47,6 +53,60 @@ pub struct User {
 
 /// The platform role of the people who answer support requests.
 pub const SUPPORT_ROLE: &str = "support";
+
+/// A kind of notification mail a user can opt into (P6), each off by
+/// default.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum NotificationKind {
+    /// A requested booking was approved or declined.
+    BookingDecided,
+    /// A booking was cancelled by someone else.
+    BookingCancelled,
+    /// The gate checked a delivery in or out, or turned it away.
+    DeliveryAtGate,
+}
+
+impl NotificationKind {
+    pub const ALL: [NotificationKind; 3] = [
+        NotificationKind::BookingDecided,
+        NotificationKind::BookingCancelled,
+        NotificationKind::DeliveryAtGate,
+    ];
+
+    /// The kind of mail that announces a booking's new status; `None` for a
+    /// status nobody is told about.
+    pub fn of_booking_status(status: &str) -> Option<NotificationKind> {
+        match status {
+            "approved" | "declined" => Some(NotificationKind::BookingDecided),
+            "cancelled" => Some(NotificationKind::BookingCancelled),
+            "checkedIn" | "checkedOut" | "turnedAway" => Some(NotificationKind::DeliveryAtGate),
+            _ => None,
+        }
+    }
+}
+
+impl User {
+    /// The kinds of notification mail this user opted into (P6).
+    pub fn notification_kinds(&self) -> Vec<NotificationKind> {
+        match &self.notification_kinds {
+            Some(kinds) => kinds.clone(),
+            None if self.email_notifications => NotificationKind::ALL.to_vec(),
+            None => Vec::new(),
+        }
+    }
+
+    pub fn wants(&self, kind: NotificationKind) -> bool {
+        self.notification_kinds().contains(&kind)
+    }
+
+    fn set_notification_kinds(&mut self, mut kinds: Vec<NotificationKind>) {
+        kinds.sort();
+        kinds.dedup();
+        self.email_notifications = !kinds.is_empty();
+        self.notification_kinds = Some(kinds);
+    }
+}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
@@ -201,6 +261,7 @@ impl NewPerson {
             last_name: self.last_name.as_str().to_owned(),
             password_hash,
             email_notifications: false,
+            notification_kinds: Some(Vec::new()),
             language: Language::De,
             accepted_policy_version: self.accepted,
             accepted_policy_at: now,
@@ -408,7 +469,10 @@ pub async fn save_user(
 pub struct ProfileChange<'a> {
     pub first_name: Option<&'a str>,
     pub last_name: Option<&'a str>,
+    /// The one flag of before per-kind opt-in: all kinds or none.
     pub email_notifications: Option<bool>,
+    /// Exactly these kinds; wins over `email_notifications`.
+    pub notification_kinds: Option<Vec<NotificationKind>>,
     pub language: Option<Language>,
 }
 
@@ -435,11 +499,18 @@ pub async fn update_profile(
         user.last_name = n.as_str().to_owned();
         changed.push("lastName");
     }
-    if let Some(on) = change.email_notifications
-        && on != user.email_notifications
-    {
-        user.email_notifications = on;
-        changed.push("emailNotifications");
+    let wanted = match (change.notification_kinds, change.email_notifications) {
+        (Some(kinds), _) => Some(kinds),
+        (None, Some(true)) => Some(NotificationKind::ALL.to_vec()),
+        (None, Some(false)) => Some(Vec::new()),
+        (None, None) => None,
+    };
+    if let Some(kinds) = wanted {
+        let before = user.notification_kinds();
+        user.set_notification_kinds(kinds);
+        if user.notification_kinds() != before {
+            changed.push("notificationKinds");
+        }
     }
     if let Some(lang) = change.language
         && lang != user.language
@@ -500,4 +571,65 @@ pub async fn grant_support_role(
         save_user(store, &user, &etag, "user.role_granted", &["platformRoles"]).await?;
     }
     Ok(user_id)
+}
+
+/// The organization's record, if it exists.
+pub async fn load_organization(
+    store: &dyn DocumentStore,
+    org: &OrganizationId,
+) -> Result<Option<Organization>, DomainError> {
+    Ok(
+        read_record(store, ORGANIZATIONS, &org.as_string(), &org.as_string())
+            .await?
+            .map(|(o, _): (Organization, ETag)| o),
+    )
+}
+
+/// The organization's name, for the profile of its users.
+pub async fn organization_name(
+    store: &dyn DocumentStore,
+    org: Option<&OrganizationId>,
+) -> Result<Option<String>, DomainError> {
+    match org {
+        Some(o) => Ok(load_organization(store, o).await?.map(|o| o.name)),
+        None => Ok(None),
+    }
+}
+
+/// What an admin sees of their organization: its users and its projects.
+pub struct OrganizationOverview {
+    pub organization: Organization,
+    pub users: Vec<User>,
+    pub projects: Vec<super::projects::Project>,
+}
+
+/// The organization with its users and projects; only its admins may see
+/// it, anyone else learns nothing (404).
+pub async fn organization_overview(
+    store: &dyn DocumentStore,
+    actor: &UserId,
+    org: &OrganizationId,
+) -> Result<OrganizationOverview, DomainError> {
+    let organization = load_organization(store, org)
+        .await?
+        .filter(|o| o.admin_ids.contains(actor))
+        .ok_or(DomainError::NotFound)?;
+    let mut users = Vec::with_capacity(organization.admin_ids.len());
+    for id in &organization.admin_ids {
+        if let Some((u, _)) = load_user(store, id).await? {
+            users.push(u);
+        }
+    }
+    let mut projects = Vec::new();
+    for id in super::projects::of_organization(store, org).await? {
+        if let Some((p, _)) = super::projects::load(store, &id).await? {
+            projects.push(p);
+        }
+    }
+    projects.sort_by(|a, b| a.name.cmp(&b.name));
+    Ok(OrganizationOverview {
+        organization,
+        users,
+        projects,
+    })
 }

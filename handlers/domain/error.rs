@@ -28,6 +28,13 @@ pub enum DomainError {
     Validation(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
+    /// A conflict with a machine-readable reason (a slug), so a client can
+    /// say why in its own words.
+    #[error("conflict: {detail}")]
+    ConflictReason {
+        detail: String,
+        reason: &'static str,
+    },
     /// A conflict with the bookings in the way, which the client needs.
     #[error("conflict: {detail}")]
     Blocked { detail: String, blocking: Blocking },

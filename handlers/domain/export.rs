@@ -120,7 +120,10 @@ pub async fn export(store: &dyn DocumentStore, user: &User) -> Result<Value, Dom
             "acceptedPolicyVersion": user.accepted_policy_version,
             "acceptedPolicyAt": super::time::format(&user.accepted_policy_at),
         },
-        "notificationSettings": { "emailNotifications": user.email_notifications },
+        "notificationSettings": {
+            "emailNotifications": user.email_notifications,
+            "kinds": user.notification_kinds(),
+        },
         "loginRecords": logins,
         "accountAuditEntries": account_audit,
         "projects": projects_out,

@@ -36,6 +36,30 @@ use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError,
 pub const CONSENT_WORDING_VERSION: &str = "2026-11-01";
 pub const CONSENT_WORDING: &str = "I confirm that the person I invite has agreed to be invited to this \
      project and to the processing of their data as described in the Insite LMS privacy policy.";
+/// The same wording in German, the product's first language; the inviter
+/// sees it in their language, and either is this version.
+pub const CONSENT_WORDING_DE: &str = "Ich bestätige, dass die eingeladene Person damit einverstanden ist, \
+     zu diesem Projekt eingeladen zu werden, und mit der Verarbeitung ihrer Daten wie in der \
+     Datenschutzerklärung von Insite LMS beschrieben.";
+
+/// The consent wording an inviter confirms, as stored with each invitation
+/// by its version (P5).
+pub struct ConsentWording {
+    pub version: &'static str,
+    pub de: &'static str,
+    pub en: &'static str,
+}
+
+pub fn consent_wording() -> ConsentWording {
+    ConsentWording {
+        version: CONSENT_WORDING_VERSION,
+        de: CONSENT_WORDING_DE,
+        en: CONSENT_WORDING,
+    }
+}
+
+/// How soon a pending invitation's mail may be sent again.
+pub const RESEND_INTERVAL: SignedDuration = SignedDuration::from_mins(5);
 
 /// How long an expired invitation still answers 410 before it is purged.
 const EXPIRED_GRACE: SignedDuration = SignedDuration::from_hours(24 * 7);
@@ -81,6 +105,9 @@ pub struct Invitation {
     pub token_key: String,
     #[serde(with = "crate::domain::time::fixed")]
     pub at: Timestamp,
+    /// When its mail was last sent again, if ever.
+    #[serde(default, with = "crate::domain::time::fixed_option")]
+    pub resent_at: Option<Timestamp>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -214,6 +241,7 @@ pub async fn create(
         accepted_by: None,
         token_key: key.clone(),
         at: now,
+        resent_at: None,
     };
     let keep = secs(ttl + EXPIRED_GRACE);
     let pk = project.as_string();
@@ -249,23 +277,95 @@ pub async fn create(
         let _ = store.delete(IDENTITIES, &key, TOKEN_DOC_ID, None).await;
         return Err(e.into());
     }
-    let recipient = accounts::find_by_email(store, &email).await?;
+    queue_mail(store, &email, &invitation, &key_id).await?;
+    Ok(invitation)
+}
+
+/// Queue the invitation's mail; it names ids only, the link is rebuilt at
+/// send time (L6).
+async fn queue_mail(
+    store: &dyn DocumentStore,
+    email: &EmailAddress,
+    invitation: &Invitation,
+    key_id: &str,
+) -> Result<(), DomainError> {
+    let recipient = accounts::find_by_email(store, email).await?;
     outbox::enqueue(
         store,
-        &email,
+        email,
         recipient.as_ref(),
-        Some(project),
+        Some(&invitation.project_id),
         "invitation",
         serde_json::json!({
-            "projectId": project,
+            "projectId": invitation.project_id,
             "invitationId": invitation.invitation_id,
-            "inviterId": inviter,
-            "role": role,
+            "inviterId": invitation.invited_by,
+            "role": invitation.role,
             "keyId": key_id,
         }),
     )
     .await?;
-    Ok(invitation)
+    Ok(())
+}
+
+/// Send a pending invitation's mail again (owners and managers): the same
+/// link and expiry, one audit entry; a resend waits `RESEND_INTERVAL`
+/// after the previous one.
+pub async fn resend(
+    store: &dyn DocumentStore,
+    links: &InvitationLinks,
+    project: &ProjectId,
+    actor: &UserId,
+    invitation_id: &str,
+) -> Result<Invitation, DomainError> {
+    let now = Timestamp::now();
+    let (mut inv, etag) = load(store, project, invitation_id)
+        .await?
+        .filter(|(inv, _)| inv.status == InvitationStatus::Pending && inv.expires_at > now)
+        .ok_or(DomainError::NotFound)?;
+    // The first resend may follow at once (a typo fixed in the mailbox,
+    // a mail in spam); later ones wait, so nobody floods an inbox.
+    if let Some(last) = inv.resent_at {
+        let wait = (last + RESEND_INTERVAL).duration_since(now).as_secs();
+        if wait > 0 {
+            return Err(DomainError::TooManyAttempts {
+                retry_after_secs: u64::try_from(wait).unwrap_or(1),
+            });
+        }
+    }
+    let email = EmailAddress::parse(inv.email.as_deref().unwrap_or_default())
+        .map_err(|_| StoreError::Internal("invitation without address".into()))?;
+    inv.resent_at = Some(now);
+    let pk = project.as_string();
+    let keep = secs(inv.expires_at.duration_since(now) + EXPIRED_GRACE);
+    let batch = vec![
+        BatchOp::Replace {
+            doc: NewDocument::from_record(&pk, &inv.invitation_id, &inv)?.with_ttl(keep),
+            if_match: Some(etag),
+        },
+        BatchOp::Create(audit::entry(
+            &pk,
+            Some(actor),
+            "invitation.resent",
+            "invitation",
+            invitation_id,
+            &["resentAt"],
+        )?),
+    ];
+    match store.batch(PROJECTS, &pk, batch).await {
+        Ok(_) => {}
+        Err(StoreError::PreconditionFailed) => {
+            return Err(DomainError::Conflict(
+                "the invitation changed at the same time; reload and try again".into(),
+            ));
+        }
+        Err(e) => return Err(e.into()),
+    }
+    // One mail in the queue per invitation: a still-queued one is replaced.
+    drop_queued_mail(store, &inv).await?;
+    let (key_id, _) = links.issue(&inv.invitation_id)?;
+    queue_mail(store, &email, &inv, &key_id).await?;
+    Ok(inv)
 }
 
 /// Read an invitation of the project; `None` for any other id.

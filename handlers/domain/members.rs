@@ -295,3 +295,48 @@ pub async fn remove(
     invitations::withdraw_sent_by(store, project, target).await?;
     Ok(())
 }
+
+/// The `reason` of the 409 that refuses the last owner, so a client can
+/// say why in its own words.
+pub const LAST_OWNER: &str = "last-owner";
+
+/// A member leaves the project themselves, whatever their role; the last
+/// owner cannot, as a project always keeps one. One audit entry.
+pub async fn leave(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    user: &UserId,
+) -> Result<(), DomainError> {
+    let (member, etag) = load(store, project, user)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    if member.role == Role::Owner && owner_count(store, project).await? <= 1 {
+        return Err(DomainError::ConflictReason {
+            detail: "you are the project's last owner and cannot leave it; make someone else owner first, or delete the project".into(),
+            reason: LAST_OWNER,
+        });
+    }
+    let pk = project.as_string();
+    guarded_batch(
+        store,
+        project,
+        vec![
+            BatchOp::Delete {
+                id: member_id(user),
+                if_match: Some(etag),
+            },
+            BatchOp::Create(audit::entry(
+                &pk,
+                Some(user),
+                "member.left",
+                "member",
+                &user.as_string(),
+                &[],
+            )?),
+        ],
+    )
+    .await?;
+    delete_membership_copy(store, project, user).await?;
+    invitations::withdraw_sent_by(store, project, user).await?;
+    Ok(())
+}

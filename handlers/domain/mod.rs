@@ -17,6 +17,7 @@ pub mod indexing;
 pub mod invitations;
 pub mod members;
 pub mod notifications;
+pub mod opt_in;
 pub mod outbox;
 pub mod password;
 pub mod policy;

@@ -16,6 +16,7 @@ use super::email::EmailAddress;
 use super::error::DomainError;
 use super::ids::{BookingId, ProjectId, UserId};
 use super::invitations::InvitationLinks;
+use super::opt_in;
 use super::outbox::{self, OutboxItem};
 use super::projects;
 use crate::mail::Mailer;
@@ -291,8 +292,11 @@ async fn recipient_language(
     if item.template == "invitation" {
         return Ok(Some(user.map_or(Language::De, |(u, _)| u.language)));
     }
+    let Some(kind) = opt_in::kind_of(&item.template, &item.params) else {
+        return Ok(None);
+    };
     Ok(user
-        .filter(|(u, _)| u.email_notifications && u.email == item.to)
+        .filter(|(u, _)| u.wants(kind) && u.email == item.to)
         .map(|(u, _)| u.language))
 }
 

@@ -7,9 +7,7 @@
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
-use super::accounts;
 use super::email::EmailAddress;
-use super::error::DomainError;
 use super::ids::{ProjectId, RecordId, UserId};
 use super::record::Record;
 use crate::store::containers::OUTBOX;
@@ -141,27 +139,6 @@ pub async fn drop_for_project(
             }
         }
     }
-}
-
-/// Queue a mail for a user, only if they opted in (P6).
-pub async fn enqueue_for_user(
-    store: &dyn DocumentStore,
-    user: &UserId,
-    project: &ProjectId,
-    template: &str,
-    params: serde_json::Value,
-) -> Result<bool, DomainError> {
-    let Some((u, _)) = accounts::load_user(store, user).await? else {
-        return Ok(false);
-    };
-    if !u.email_notifications {
-        return Ok(false);
-    }
-    let Ok(to) = EmailAddress::parse(&u.email) else {
-        return Ok(false);
-    };
-    enqueue(store, &to, Some(user), Some(project), template, params).await?;
-    Ok(true)
 }
 
 /// Take a mail out of the outbox (sent, or given up); gone already is fine.

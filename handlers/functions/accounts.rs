@@ -8,7 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::{AuthUser, Bearer};
-use crate::domain::accounts::{self, Language, PersonInput, ProfileChange, Registration, User};
+use crate::domain::accounts::{
+    self, Language, NotificationKind, PersonInput, ProfileChange, Registration, User,
+};
 use crate::domain::policy::{self, PolicyVersion};
 use crate::domain::sessions;
 use crate::http::extract::ApiJson;
@@ -113,9 +115,16 @@ pub struct Profile {
     first_name: String,
     last_name: String,
     organization_id: Option<String>,
+    /// The person's company: their organization's name, or the company an
+    /// invited person named.
     company_name: Option<String>,
-    /// Opt-in; off until the user turns it on (P6).
+    /// Opt-in; off until the user turns it on (P6). True when any kind in
+    /// `notificationKinds` is on.
     email_notifications: bool,
+    /// The kinds of notification mail opted into (P6).
+    notification_kinds: Vec<NotificationKindView>,
+    /// Platform-wide roles, e.g. `support` for the support inbox (P14).
+    platform_roles: Vec<String>,
     language: Language,
     accepted_policy_version: String,
     accepted_policy_at: String,
@@ -123,21 +132,64 @@ pub struct Profile {
     policy_update_required: bool,
 }
 
-async fn profile(state: &AppState, user: User) -> Result<Profile, ApiError> {
-    let current = policy::current_version(state.stores.documents.as_ref()).await?;
-    Ok(profile_at(user, &current))
+/// A kind of notification mail (P6).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum NotificationKindView {
+    /// A requested booking was approved or declined.
+    BookingDecided,
+    /// A booking was cancelled by someone else.
+    BookingCancelled,
+    /// The gate checked a delivery in or out, or turned it away.
+    DeliveryAtGate,
 }
 
-/// The profile, given the current privacy-policy version.
-fn profile_at(user: User, current: &PolicyVersion) -> Profile {
+impl From<NotificationKind> for NotificationKindView {
+    fn from(k: NotificationKind) -> Self {
+        match k {
+            NotificationKind::BookingDecided => NotificationKindView::BookingDecided,
+            NotificationKind::BookingCancelled => NotificationKindView::BookingCancelled,
+            NotificationKind::DeliveryAtGate => NotificationKindView::DeliveryAtGate,
+        }
+    }
+}
+
+impl From<NotificationKindView> for NotificationKind {
+    fn from(k: NotificationKindView) -> Self {
+        match k {
+            NotificationKindView::BookingDecided => NotificationKind::BookingDecided,
+            NotificationKindView::BookingCancelled => NotificationKind::BookingCancelled,
+            NotificationKindView::DeliveryAtGate => NotificationKind::DeliveryAtGate,
+        }
+    }
+}
+
+async fn profile(state: &AppState, user: User) -> Result<Profile, ApiError> {
+    let store = state.stores.documents.as_ref();
+    let (current, org_name) = tokio::join!(
+        policy::current_version(store),
+        accounts::organization_name(store, user.organization_id.as_ref())
+    );
+    Ok(profile_at(user, &current?, org_name?))
+}
+
+/// The profile, given the current privacy-policy version and the name of
+/// the user's organization, if they belong to one.
+fn profile_at(user: User, current: &PolicyVersion, org_name: Option<String>) -> Profile {
     Profile {
         id: user.user_id.as_string(),
+        notification_kinds: user
+            .notification_kinds()
+            .into_iter()
+            .map(Into::into)
+            .collect(),
         email: user.email,
         first_name: user.first_name,
         last_name: user.last_name,
         organization_id: user.organization_id.map(|o| o.as_string()),
-        company_name: user.company_name,
+        company_name: user.company_name.or(org_name),
         email_notifications: user.email_notifications,
+        platform_roles: user.platform_roles,
         language: user.language,
         policy_update_required: user.accepted_policy_version != *current,
         accepted_policy_version: user.accepted_policy_version.as_str().to_owned(),
@@ -160,17 +212,20 @@ pub async fn get_me(
 ) -> Result<Json<Profile>, ApiError> {
     let store = state.stores.documents.as_ref();
     let user_id = bearer.user_id().clone();
-    // The session, the user and the policy version: one round trip.
-    let (_, (user, current)) = bearer
+    let org_id = bearer.org_id().cloned();
+    // The session, the user, the policy version and the organization's
+    // name: one round trip.
+    let (_, (user, current, org_name)) = bearer
         .admit(store, async {
             tokio::join!(
                 accounts::require_user(store, &user_id),
-                policy::current_version(store)
+                policy::current_version(store),
+                accounts::organization_name(store, org_id.as_ref())
             )
         })
         .await?;
     let (user, _) = user?;
-    Ok(Json(profile_at(user, &current?)))
+    Ok(Json(profile_at(user, &current?, org_name?)))
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -180,13 +235,17 @@ pub struct ProfilePatch {
     first_name: Option<String>,
     #[serde(default)]
     last_name: Option<String>,
+    /// All kinds of notification mail on or off; `notificationKinds` wins.
     #[serde(default)]
     email_notifications: Option<bool>,
+    /// Exactly the kinds of notification mail wanted (P6).
+    #[serde(default)]
+    notification_kinds: Option<Vec<NotificationKindView>>,
     #[serde(default)]
     language: Option<Language>,
 }
 
-/// Change names, language or the email-notification opt-in.
+/// Change names, language or the email-notification opt-in per kind.
 #[utoipa::path(
     patch,
     path = "/api/me",
@@ -208,6 +267,9 @@ pub async fn update_me(
             first_name: patch.first_name.as_deref(),
             last_name: patch.last_name.as_deref(),
             email_notifications: patch.email_notifications,
+            notification_kinds: patch
+                .notification_kinds
+                .map(|kinds| kinds.into_iter().map(Into::into).collect()),
             language: patch.language,
         },
     )

@@ -235,3 +235,62 @@ pub async fn accept_invitation(
         user_id: user_id.as_string(),
     }))
 }
+
+/// The consent wording an inviter confirms (P5), in German and English;
+/// the invitation stores its version.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct ConsentWordingView {
+    version: &'static str,
+    de: &'static str,
+    en: &'static str,
+}
+
+/// The consent wording to show beside the confirmation box (P5).
+#[utoipa::path(
+    get,
+    path = "/api/invitations/consent-wording",
+    operation_id = "get-consent-wording",
+    tag = "invitations",
+    responses((status = 200, body = ConsentWordingView))
+)]
+pub async fn consent_wording() -> Json<ConsentWordingView> {
+    let w = invitations::consent_wording();
+    Json(ConsentWordingView {
+        version: w.version,
+        de: w.de,
+        en: w.en,
+    })
+}
+
+/// Send a pending invitation's mail again, with the same link and expiry
+/// (owners and managers; at most once per five minutes).
+#[utoipa::path(
+    post,
+    path = "/api/projects/{projectId}/invitations/{invitationId}/resend",
+    operation_id = "resend-invitation",
+    tag = "invitations",
+    security(("bearer" = [])),
+    params(("projectId" = String, Path), ("invitationId" = String, Path)),
+    responses(
+        (status = 204, description = "The mail is queued again"),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, description = "No pending invitation with this id", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Sent too recently; see Retry-After", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn resend_invitation(
+    State(state): State<AppState>,
+    access: ProjectAccess,
+    ApiPath(path): ApiPath<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    access.require(Action::Invite)?;
+    invitations::resend(
+        state.stores.documents.as_ref(),
+        &state.invitation_links,
+        &access.project_id,
+        &access.user_id,
+        &path.1,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -153,3 +153,30 @@ pub async fn remove_member(
     .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+/// Leave the project yourself, whatever your role. The last owner cannot:
+/// a 409 whose `extensions.reason` is `last-owner`.
+#[utoipa::path(
+    post,
+    path = "/api/projects/{projectId}/leave",
+    operation_id = "leave-project",
+    tag = "members",
+    security(("bearer" = [])),
+    params(("projectId" = String, Path)),
+    responses(
+        (status = 204, description = "Left; the project is no longer listed"),
+        (status = 409, description = "Last owner (`extensions.reason` = `last-owner`)", body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn leave_project(
+    State(state): State<AppState>,
+    access: ProjectAccess,
+) -> Result<StatusCode, ApiError> {
+    members::leave(
+        state.stores.documents.as_ref(),
+        &access.project_id,
+        &access.user_id,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

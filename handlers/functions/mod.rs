@@ -15,6 +15,7 @@ mod invitations;
 mod members;
 pub mod notify;
 mod openapi;
+mod organizations;
 mod privacy;
 mod projects;
 pub mod purge;
@@ -74,7 +75,10 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
             privacy::delete_me
         ))
         .routes(routes!(privacy::export_me))
-        .routes(routes!(privacy::delete_organization))
+        .routes(routes!(
+            privacy::delete_organization,
+            organizations::get_organization
+        ))
         .routes(routes!(
             support::create_support_request,
             support::list_support_requests
@@ -87,6 +91,7 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(sessions::refresh))
         .routes(routes!(sessions::logout))
         .routes(routes!(sessions::my_logins))
+        .routes(routes!(sessions::end_my_sessions))
         .routes(routes!(projects::create_project, projects::list_projects))
         .routes(routes!(
             projects::get_project,
@@ -95,11 +100,14 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         ))
         .routes(routes!(members::list_members))
         .routes(routes!(members::update_member, members::remove_member))
+        .routes(routes!(members::leave_project))
         .routes(routes!(
             invitations::create_invitation,
             invitations::list_invitations
         ))
         .routes(routes!(invitations::withdraw_invitation))
+        .routes(routes!(invitations::resend_invitation))
+        .routes(routes!(invitations::consent_wording))
         .routes(routes!(invitations::accept_invitation))
         .routes(routes!(audit::list_audit))
         .routes(routes!(files::upload_file, files::list_files))

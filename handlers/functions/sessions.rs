@@ -152,3 +152,29 @@ pub async fn my_logins(
     .await?;
     Ok(Json(Paged { items, next }))
 }
+
+/// Sign out everywhere: every session of the caller ends, this one too;
+/// their refresh and access tokens stop working at once.
+#[utoipa::path(
+    delete,
+    path = "/api/me/sessions",
+    operation_id = "end-my-sessions",
+    tag = "sessions",
+    security(("bearer" = [])),
+    responses(
+        (status = 204, description = "Every session ended"),
+        (status = 401, body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn end_my_sessions(
+    State(state): State<AppState>,
+    auth: AuthUser,
+) -> Result<StatusCode, ApiError> {
+    sessions::end_sessions(
+        state.stores.documents.as_ref(),
+        &auth.user_id,
+        sessions::Ending::All,
+    )
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

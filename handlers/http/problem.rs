@@ -228,6 +228,10 @@ impl From<DomainError> for ApiError {
         match e {
             DomainError::Validation(errors) => ApiError::Validation(errors),
             DomainError::Conflict(detail) => ApiError::conflict(detail),
+            DomainError::ConflictReason { detail, reason } => ApiError::Conflict {
+                detail,
+                extensions: Some(serde_json::json!({ "reason": reason })),
+            },
             // The handlers that can meet it add the bookings in the way as
             // extensions, from their wire types (functions/bookings.rs).
             DomainError::Blocked { detail, .. } => ApiError::conflict(detail),

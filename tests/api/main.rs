@@ -22,6 +22,7 @@ mod privacy;
 mod problems;
 mod projects;
 mod registration;
+mod self_service;
 mod sessions;
 mod smoke;
 mod smtp_sink;

@@ -29,7 +29,9 @@ use scan::{Layers, Sources, violations};
 const KNOWN: &[&str] = &[
     // Files that import each other (issue 19: the membership copy has no
     // home of its own).
-    "cycle: domain/invitations.rs, domain/members.rs, domain/projects.rs",
+    // main's organization overview made accounts.rs import projects.rs,
+    // which joins the cycle above (arch-people's files).
+    "cycle: domain/accounts.rs, domain/invitations.rs, domain/members.rs, domain/projects.rs",
     // Wire types (`ToSchema`) and HTTP status knowledge still in the domain.
     "domain knows HTTP: domain/accounts.rs",
     "domain knows HTTP: domain/audit.rs",

@@ -10,7 +10,7 @@ use super::permissions;
 use crate::domain::actor::Actor;
 use crate::domain::error::DomainError;
 use crate::domain::ids::{BookingId, ProjectId, UserId};
-use crate::domain::outbox;
+use crate::domain::opt_in;
 use crate::domain::projects::Project;
 use crate::domain::record::Record;
 use crate::domain::retry::{Attempt, retry_on_precondition};
@@ -140,7 +140,7 @@ pub(super) async fn notify(
         "status": b.status.as_str(),
     });
     let queued =
-        outbox::enqueue_for_user(store, &b.user_id, project, "booking-status", params).await;
+        opt_in::enqueue_for_user(store, &b.user_id, project, "booking-status", params).await;
     if let Err(e) = queued {
         tracing::warn!(error = %e, "booking status mail not queued");
     }

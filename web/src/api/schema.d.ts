@@ -88,6 +88,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/invitations/consent-wording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The consent wording to show beside the confirmation box (P5). */
+        get: operations["get-consent-wording"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/me": {
         parameters: {
             query?: never;
@@ -103,7 +120,7 @@ export interface paths {
         delete: operations["delete-me"];
         options?: never;
         head?: never;
-        /** Change names, language or the email-notification opt-in. */
+        /** Change names, language or the email-notification opt-in per kind. */
         patch: operations["update-me"];
         trace?: never;
     };
@@ -175,6 +192,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/me/sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        /**
+         * Sign out everywhere: every session of the caller ends, this one too;
+         *     their refresh and access tokens stop working at once.
+         */
+        delete: operations["end-my-sessions"];
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/openapi.json": {
         parameters: {
             query?: never;
@@ -199,7 +236,8 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        get?: never;
+        /** The caller's organization with its users and projects (its admins). */
+        get: operations["get-organization"];
         put?: never;
         post?: never;
         /** Delete the organization with all its projects, data and users. */
@@ -623,6 +661,46 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{projectId}/invitations/{invitationId}/resend": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Send a pending invitation's mail again, with the same link and expiry
+         *     (owners and managers; at most once per five minutes).
+         */
+        post: operations["resend-invitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{projectId}/leave": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Leave the project yourself, whatever your role. The last owner cannot:
+         *     a 409 whose `extensions.reason` is `last-owner`.
+         */
+        post: operations["leave-project"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{projectId}/members": {
         parameters: {
             query?: never;
@@ -852,6 +930,15 @@ export interface components {
             resourceId: string;
             start: string;
         };
+        /**
+         * @description The consent wording an inviter confirms (P5), in German and English;
+         *     the invitation stores its version.
+         */
+        ConsentWordingView: {
+            de: string;
+            en: string;
+            version: string;
+        };
         ContactRequest: {
             email?: string;
             message?: string;
@@ -985,12 +1072,40 @@ export interface components {
             /** @description IANA time zone of the site, e.g. `Europe/Vienna`. */
             timeZone?: string | null;
         };
+        /**
+         * @description A kind of notification mail (P6).
+         * @enum {string}
+         */
+        NotificationKindView: "bookingDecided" | "bookingCancelled" | "deliveryAtGate";
         OrganizationInput: {
             /** @description ISO 3166-1 alpha-2 country code. */
             country?: string | null;
             /** @description The company's name (required: the service is for companies only). */
             name?: string;
             /** @description VAT/UID number. */
+            vatId?: string | null;
+        };
+        OrganizationProject: {
+            address?: string | null;
+            id: string;
+            name: string;
+            timeZone: string;
+        };
+        OrganizationUser: {
+            email: string;
+            firstName: string;
+            id: string;
+            lastName: string;
+        };
+        OrganizationView: {
+            country?: string | null;
+            createdAt: string;
+            id: string;
+            name: string;
+            /** @description Its projects, by name. */
+            projects: components["schemas"]["OrganizationProject"][];
+            /** @description The organization's users (its admins). */
+            users: components["schemas"]["OrganizationUser"][];
             vatId?: string | null;
         };
         Paged_AuditEntry: {
@@ -1181,23 +1296,37 @@ export interface components {
         Profile: {
             acceptedPolicyAt: string;
             acceptedPolicyVersion: string;
+            /**
+             * @description The person's company: their organization's name, or the company an
+             *     invited person named.
+             */
             companyName?: string | null;
             email: string;
-            /** @description Opt-in; off until the user turns it on (P6). */
+            /**
+             * @description Opt-in; off until the user turns it on (P6). True when any kind in
+             *     `notificationKinds` is on.
+             */
             emailNotifications: boolean;
             firstName: string;
             id: string;
             language: components["schemas"]["Language"];
             lastName: string;
+            /** @description The kinds of notification mail opted into (P6). */
+            notificationKinds: components["schemas"]["NotificationKindView"][];
             organizationId?: string | null;
+            /** @description Platform-wide roles, e.g. `support` for the support inbox (P14). */
+            platformRoles: string[];
             /** @description The user accepted an older policy version than the current one (P13). */
             policyUpdateRequired: boolean;
         };
         ProfilePatch: {
+            /** @description All kinds of notification mail on or off; `notificationKinds` wins. */
             emailNotifications?: boolean | null;
             firstName?: string | null;
             language?: null | components["schemas"]["Language"];
             lastName?: string | null;
+            /** @description Exactly the kinds of notification mail wanted (P6). */
+            notificationKinds?: components["schemas"]["NotificationKindView"][] | null;
         };
         ProjectPatch: {
             /** @description `null` removes the address. */
@@ -1709,6 +1838,25 @@ export interface operations {
             };
         };
     };
+    "get-consent-wording": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ConsentWordingView"];
+                };
+            };
+        };
+    };
     "get-me": {
         parameters: {
             query?: never;
@@ -2110,6 +2258,32 @@ export interface operations {
             };
         };
     };
+    "end-my-sessions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Every session ended */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     openapi: {
         parameters: {
             query?: never;
@@ -2126,6 +2300,45 @@ export interface operations {
                 };
                 content: {
                     "application/json": unknown;
+                };
+            };
+        };
+    };
+    "get-organization": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                organizationId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OrganizationView"];
+                };
+            };
+            /** @description Bearer access token missing, invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such organization, or not its admin */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
                 };
             };
         };
@@ -4197,6 +4410,109 @@ export interface operations {
             };
             /** @description No pending invitation with this id */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "resend-invitation": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                invitationId: string;
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The mail is queued again */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bearer access token missing, invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No pending invitation with this id */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Sent too recently; see Retry-After */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "leave-project": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Left; the project is no longer listed */
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Bearer access token missing, invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Last owner (`extensions.reason` = `last-owner`) */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };

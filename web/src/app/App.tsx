@@ -20,6 +20,8 @@ const GatePage = lazy(() => import('../features/gate/GatePage'));
 const SetupPage = lazy(() => import('../features/projects/SetupPage'));
 const MembersPage = lazy(() => import('../features/members/MembersPage'));
 const AccountPage = lazy(() => import('../features/account/AccountPage'));
+const FilesPage = lazy(() => import('../features/files/FilesPage'));
+const AuditPage = lazy(() => import('../features/audit/AuditPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, staleTime: 10_000, refetchOnWindowFocus: true } },
@@ -74,6 +76,8 @@ export function App() {
                       <Route path="approvals" element={<ApprovalsPage />} />
                       <Route path="gate" element={<GatePage />} />
                       <Route path="setup" element={<SetupPage />} />
+                      <Route path="files" element={<FilesPage />} />
+                      <Route path="audit" element={<AuditPage />} />
                       <Route path="members" element={<MembersPage />} />
                     </Route>
                     <Route path="*" element={<NotFound />} />

@@ -145,6 +145,14 @@ export function ProjectLayout() {
               <NavLink to="setup">{t('nav.setup')}</NavLink>
             </li>
           )}
+          <li>
+            <NavLink to="files">{t('nav.files')}</NavLink>
+          </li>
+          {canManage && (
+            <li>
+              <NavLink to="audit">{t('nav.audit')}</NavLink>
+            </li>
+          )}
         </ul>
       </nav>
       <Outlet context={ctx} />

@@ -1,12 +1,11 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { useProjects } from '../../app/Layout';
 import { useI18n } from '../../shared/i18n';
 import { Field, fieldError, Loading, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
-
-const ZONES = ['Europe/Vienna', 'Europe/Berlin', 'Europe/Zurich', 'Europe/London', 'America/New_York'];
+import { ZONES } from './zones';
 
 /** The person's projects; create one (admins); open one. */
 export function ProjectsPage() {
@@ -18,9 +17,16 @@ export function ProjectsPage() {
   const [address, setAddress] = useState('');
   const [timeZone, setTimeZone] = useState('Europe/Vienna');
   const [error, setError] = useState<unknown>(null);
+  // Set by the set-up screen after a project was deleted.
+  const deleted = useSearchParams()[0].get('deleted');
   return (
     <div className="page">
       <PageTitle title={t('projects.title')}>{t('projects.title')}</PageTitle>
+      {deleted && (
+        <p className="notice" role="status">
+          {t('deleteProject.done', { name: deleted })}
+        </p>
+      )}
       {projects.error && <ProblemMessage error={projects.error} />}
       {!projects.data ? (
         <Loading />
