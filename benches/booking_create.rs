@@ -17,8 +17,9 @@
 use std::collections::HashSet;
 use std::time::{Duration, Instant};
 
+use insite_lms::domain::actor::Actor;
 use insite_lms::domain::bookings::{
-    self, Actor, Booking, BookingDetails, BookingInput, BookingStatus, ListFilter, resources,
+    self, Booking, BookingDetails, BookingRequest, BookingStatus, ListFilter, NewBooking, resources,
 };
 use insite_lms::domain::ids::{BookingId, OrganizationId, ProjectId, ResourceId, UserId};
 use insite_lms::domain::projects::{PROJECT_ID, Project, ProjectSettings, TimeZoneName};
@@ -80,21 +81,27 @@ struct Seeded {
 }
 
 impl Seeded {
-    fn actor(&self) -> Actor<'_> {
-        Actor {
-            user_id: &self.user,
-            role: Role::Owner,
-        }
+    fn actor(&self) -> Actor {
+        owner(&self.project, &self.user)
     }
 }
 
-fn input(rid: &ResourceId, s: i64, e: i64) -> BookingInput {
-    BookingInput {
+fn owner(project: &Project, user: &UserId) -> Actor {
+    Actor {
+        project_id: project.project_id.clone(),
+        user_id: user.clone(),
+        role: Role::Owner,
+    }
+}
+
+fn input(rid: &ResourceId, s: i64, e: i64) -> NewBooking {
+    NewBooking::parse(BookingRequest {
         resource_ids: vec![rid.as_string()],
         start: Some(ts(s).to_string()),
         end: Some(ts(e).to_string()),
         details: BookingDetails::default(),
-    }
+    })
+    .expect("a valid booking")
 }
 
 async fn seed(existing: usize) -> Seeded {
@@ -121,10 +128,7 @@ async fn seed(existing: usize) -> Seeded {
         )
         .await
         .expect("project");
-    let actor = Actor {
-        user_id: &user,
-        role: Role::Owner,
-    };
+    let actor = owner(&project, &user);
     let mut rids = Vec::new();
     for i in 0..RESOURCES {
         let r = resources::create(
@@ -141,8 +145,9 @@ async fn seed(existing: usize) -> Seeded {
         bookings::create(
             &store,
             &project,
-            actor,
+            bookings::booker(&actor).expect("an owner books"),
             input(&r.resource_id, EPOCH, EPOCH + 1800),
+            None,
         )
         .await
         .expect("first booking");
@@ -158,7 +163,6 @@ async fn seed(existing: usize) -> Seeded {
         for rid in &rids {
             let s = EPOCH + hour * 3600;
             let b = Booking {
-                kind: bookings::KIND.into(),
                 booking_id: BookingId::generate(),
                 resource_ids: vec![rid.clone()],
                 start: ts(s),
@@ -174,7 +178,7 @@ async fn seed(existing: usize) -> Seeded {
                 updated_at: Timestamp::now(),
             };
             ops.extend(
-                bookings::booking_docs(&pk, &b)
+                bookings::booking_docs(&project.project_id, &b)
                     .expect("docs")
                     .into_iter()
                     .map(BatchOp::Create),
@@ -220,12 +224,14 @@ async fn create_one(s: &mut Seeded, rng: &mut StdRng) -> Duration {
         }
     };
     let start = EPOCH + hour * 3600 + 1800;
+    let actor = s.actor();
     let started = Instant::now();
     let b = bookings::create(
         &s.store,
         &s.project,
-        s.actor(),
+        bookings::booker(&actor).expect("an owner books"),
         input(&s.rids[r], start, start + 1800),
+        None,
     )
     .await
     .expect("free slot books");
@@ -257,8 +263,9 @@ async fn day_view(s: &Seeded, rng: &mut StdRng, reach: Reach) -> (Duration, usiz
         to: Some(ts(day + 86_400)),
         ..ListFilter::default()
     };
+    let actor = s.actor();
     let started = Instant::now();
-    let (items, _next) = bookings::list(&s.store, &s.project.project_id, &filter, 50, None)
+    let (items, _next) = bookings::list(&s.store, &actor, &filter, 50, None)
         .await
         .expect("day view");
     (started.elapsed(), items.len())

@@ -1,8 +1,8 @@
 //! `ProjectAccess`: the extractor every route under
 //! `/api/projects/{projectId}` takes. It has already checked that the caller
 //! is a member of the project; anyone else gets 404, so a project's
-//! existence never leaks (OWASP API1). Handlers then ask `require(action)`
-//! of the permission matrix.
+//! existence never leaks (OWASP API1). What it yields is the domain's
+//! `Actor`: the domain checks permissions on it, once.
 //!
 //! `ProjectCaller` is the same check for handlers that read more of the
 //! project anyway: its `admit` runs the session and membership reads
@@ -15,35 +15,13 @@ use std::sync::Arc;
 
 use super::Bearer;
 use super::tokens::TokenKeys;
-use crate::domain::ids::{ProjectId, UserId};
+use crate::domain::ids::ProjectId;
 use crate::domain::members;
-use crate::domain::roles::{Action, Role, allows};
 use crate::http::problem::ApiError;
 use crate::store::DocumentStore;
 
-#[derive(Debug, Clone)]
-pub struct ProjectAccess {
-    pub project_id: ProjectId,
-    pub user_id: UserId,
-    pub role: Role,
-}
-
-impl ProjectAccess {
-    /// 403 unless the caller's role allows `action`.
-    pub fn require(&self, action: Action) -> Result<(), ApiError> {
-        if self.may(action) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(
-                "your role in this project does not allow this",
-            ))
-        }
-    }
-
-    pub fn may(&self, action: Action) -> bool {
-        allows(self.role, action)
-    }
-}
+/// A member of the project, as the domain sees them.
+pub use crate::domain::actor::Actor as ProjectAccess;
 
 /// A signed-in caller naming a project, before the session and the
 /// membership are checked (see `admit`).

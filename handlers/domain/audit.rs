@@ -5,7 +5,6 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::error::DomainError;
 use super::ids::{ProjectId, RecordId, UserId};
@@ -14,14 +13,13 @@ use crate::store::{DocumentStore, NewDocument, Order, Query, StoreError};
 
 pub const KIND: &str = "audit";
 
-#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct AuditEntry {
     pub id: String,
     /// Always `audit`.
     pub kind: String,
     #[serde(with = "crate::domain::time::fixed")]
-    #[schema(value_type = String, format = DateTime)]
     pub at: Timestamp,
     /// The acting user; a pseudonym after that user withdrew consent.
     pub actor_id: Option<String>,

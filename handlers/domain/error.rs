@@ -1,6 +1,7 @@
 //! The domain's one error type: what a rule or an operation can refuse.
 //! The HTTP layer maps it once to problem+json.
 
+use super::bookings::conflicts::Blocking;
 use crate::store::StoreError;
 
 /// One invalid field of a request, named as the client sent it.
@@ -27,12 +28,16 @@ pub enum DomainError {
     Validation(Vec<FieldError>),
     #[error("conflict: {0}")]
     Conflict(String),
-    /// A conflict with data the client needs, e.g. the bookings in the way.
+    /// A conflict with a machine-readable reason (a slug), so a client can
+    /// say why in its own words.
     #[error("conflict: {detail}")]
-    ConflictWith {
+    ConflictReason {
         detail: String,
-        extensions: serde_json::Value,
+        reason: &'static str,
     },
+    /// A conflict with the bookings in the way, which the client needs.
+    #[error("conflict: {detail}")]
+    Blocked { detail: String, blocking: Blocking },
     #[error("not found")]
     NotFound,
     #[error("unauthorized: {0}")]

@@ -77,7 +77,7 @@ pub async fn change_role(
         store,
         project,
         vec![
-            member.replace_op(etag)?,
+            member.replace_op(project, etag)?,
             BatchOp::Create(audit::entry(
                 &pk,
                 Some(actor),
@@ -156,9 +156,9 @@ pub async fn leave(
         .await?
         .ok_or(DomainError::NotFound)?;
     if member.role == Role::Owner && owner_count(store, project).await? <= 1 {
-        return Err(DomainError::ConflictWith {
+        return Err(DomainError::ConflictReason {
             detail: "you are the project's last owner and cannot leave it; make someone else owner first, or delete the project".into(),
-            extensions: serde_json::json!({ "reason": LAST_OWNER }),
+            reason: LAST_OWNER,
         });
     }
     let pk = project.as_string();

@@ -19,8 +19,6 @@ use crate::store::{BatchOp, Container, DocumentStore, ETag, NewDocument, StoreEr
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Member {
-    #[serde(skip)]
-    project: String,
     pub user_id: UserId,
     pub role: Role,
     #[serde(with = "crate::domain::time::fixed")]
@@ -30,8 +28,9 @@ pub struct Member {
 impl Record for Member {
     const CONTAINER: Container = PROJECTS;
     const KIND: &'static str = "member";
-    fn partition_key(&self) -> String {
-        self.project.clone()
+    type Owner = ProjectId;
+    fn partition_key(project: &ProjectId) -> String {
+        project.as_string()
     }
     fn id(&self) -> String {
         member_id(&self.user_id)
@@ -42,8 +41,6 @@ impl Record for Member {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct MembershipCopy {
-    #[serde(skip)]
-    user: String,
     pub project_id: ProjectId,
     pub role: Role,
 }
@@ -51,8 +48,9 @@ pub struct MembershipCopy {
 impl Record for MembershipCopy {
     const CONTAINER: Container = USERS;
     const KIND: &'static str = "membership";
-    fn partition_key(&self) -> String {
-        self.user.clone()
+    type Owner = UserId;
+    fn partition_key(user: &UserId) -> String {
+        user.as_string()
     }
     fn id(&self) -> String {
         copy_id(&self.project_id)
@@ -73,12 +71,11 @@ pub fn member_doc(
     role: Role,
 ) -> Result<NewDocument, StoreError> {
     Member {
-        project: project.as_string(),
         user_id: user.clone(),
         role,
         at: Timestamp::now(),
     }
-    .document()
+    .document(project)
 }
 
 pub async fn write_membership_copy(
@@ -88,11 +85,10 @@ pub async fn write_membership_copy(
     role: Role,
 ) -> Result<(), StoreError> {
     let copy = MembershipCopy {
-        user: user.as_string(),
         project_id: project.clone(),
         role,
     };
-    store.upsert(USERS, copy.document()?).await.map(|_| ())
+    store.upsert(USERS, copy.document(user)?).await.map(|_| ())
 }
 
 pub async fn delete_membership_copy(
@@ -145,10 +141,7 @@ pub async fn load(
     project: &ProjectId,
     user: &UserId,
 ) -> Result<Option<(Member, ETag)>, DomainError> {
-    let pk = project.as_string();
-    Ok(record::load::<Member>(store, &pk, &member_id(user))
-        .await?
-        .map(|(m, etag)| (Member { project: pk, ..m }, etag)))
+    Ok(record::load::<Member>(store, project, &member_id(user)).await?)
 }
 
 pub async fn list(
@@ -177,17 +170,8 @@ pub async fn all(
     store: &dyn DocumentStore,
     project: &ProjectId,
 ) -> Result<Vec<Member>, DomainError> {
-    let pk = project.as_string();
-    let docs = query_all(store, PROJECTS, &pk, Member::of_kind()).await?;
-    docs.iter()
-        .map(|d| {
-            d.parse::<Member>().map(|m| Member {
-                project: pk.clone(),
-                ..m
-            })
-        })
-        .collect::<Result<_, _>>()
-        .map_err(Into::into)
+    let docs = query_all(store, PROJECTS, &project.as_string(), Member::of_kind()).await?;
+    Ok(docs.iter().map(|d| d.parse()).collect::<Result<_, _>>()?)
 }
 
 pub async fn owner_count(

@@ -3,6 +3,7 @@
 //! knows nothing of HTTP.
 
 pub mod accounts;
+pub mod actor;
 pub mod audit;
 pub mod bookings;
 pub mod email;
@@ -17,6 +18,7 @@ pub mod invitations;
 pub mod member_changes;
 pub mod members;
 pub mod notifications;
+pub mod opt_in;
 pub mod outbox;
 pub mod password;
 pub mod policy;

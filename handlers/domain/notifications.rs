@@ -10,17 +10,17 @@ use lettre::Message;
 use lettre::message::{Attachment, Mailbox, MultiPart, SinglePart, header::ContentType};
 use serde_json::Value;
 
-use super::accounts::{self, Language, NotificationKind};
+use super::accounts::{self, Language};
 use super::bookings;
 use super::email::EmailAddress;
 use super::error::DomainError;
 use super::ids::{BookingId, ProjectId, UserId};
 use super::invitations::InvitationLinks;
-use super::outbox::OutboxItem;
+use super::opt_in;
+use super::outbox::{self, OutboxItem};
 use super::projects;
 use crate::mail::Mailer;
-use crate::store::containers::{OUTBOX, PROJECTS};
-use crate::store::{DocumentStore, NewDocument, Order, Query, StoreError};
+use crate::store::DocumentStore;
 
 /// Attempts before a mail that keeps failing is given up.
 const MAX_ATTEMPTS: u64 = 8;
@@ -207,17 +207,9 @@ async fn render_booking(
     let Some(booking_id) = BookingId::parse(param(item, "bookingId")) else {
         return Ok(None);
     };
-    let Some(doc) = store
-        .read(
-            PROJECTS,
-            &project_id.as_string(),
-            &bookings::doc_id(&booking_id),
-        )
-        .await?
-    else {
+    let Some((booking, _)) = bookings::load(store, &project_id, &booking_id).await? else {
         return Ok(None);
     };
-    let booking: bookings::Booking = doc.parse()?;
     // The status the mail announces, even if the booking moved on since.
     let status = match item.params.get("status").and_then(Value::as_str) {
         Some(s) => s.to_owned(),
@@ -300,29 +292,12 @@ async fn recipient_language(
     if item.template == "invitation" {
         return Ok(Some(user.map_or(Language::De, |(u, _)| u.language)));
     }
-    let Some(kind) = kind_of(&item.template, &item.params) else {
+    let Some(kind) = opt_in::kind_of(&item.template, &item.params) else {
         return Ok(None);
     };
     Ok(user
         .filter(|(u, _)| u.wants(kind) && u.email == item.to)
         .map(|(u, _)| u.language))
-}
-
-/// The kind of notification a queued mail is, for the per-kind opt-in.
-fn kind_of(template: &str, params: &Value) -> Option<NotificationKind> {
-    match template {
-        "booking-status" => {
-            NotificationKind::of_booking_status(params.get("status").and_then(Value::as_str)?)
-        }
-        _ => None,
-    }
-}
-
-async fn remove(store: &dyn DocumentStore, pk: &str, id: &str) -> Result<(), DomainError> {
-    match store.delete(OUTBOX, pk, id, None).await {
-        Ok(()) | Err(StoreError::NotFound) => Ok(()),
-        Err(e) => Err(e.into()),
-    }
 }
 
 /// Send up to `batch` pending mails, oldest first.
@@ -333,25 +308,16 @@ pub async fn deliver(
     batch: u32,
 ) -> Result<DeliveryReport, DomainError> {
     let mut report = DeliveryReport::default();
-    let page = store
-        .query_all_partitions(
-            OUTBOX,
-            Query::new()
-                .eq("kind", "mail")
-                .eq("status", "pending")
-                .order_by("at", Order::Asc)
-                .limit(batch),
-        )
-        .await?;
+    let page = outbox::pending(store, batch).await?;
     for doc in page.items {
         let item: OutboxItem = doc.parse()?;
         let Ok(to) = EmailAddress::parse(&item.to) else {
-            remove(store, &doc.partition_key, &doc.id).await?;
+            outbox::remove(store, &doc).await?;
             report.dropped += 1;
             continue;
         };
         let Some(lang) = recipient_language(store, &item).await? else {
-            remove(store, &doc.partition_key, &doc.id).await?;
+            outbox::remove(store, &doc).await?;
             report.dropped += 1;
             continue;
         };
@@ -361,7 +327,7 @@ pub async fn deliver(
             _ => None,
         };
         let Some(rendered) = rendered else {
-            remove(store, &doc.partition_key, &doc.id).await?;
+            outbox::remove(store, &doc).await?;
             report.dropped += 1;
             continue;
         };
@@ -380,52 +346,20 @@ pub async fn deliver(
         };
         match sent {
             Ok(()) => {
-                remove(store, &doc.partition_key, &doc.id).await?;
+                outbox::remove(store, &doc).await?;
                 report.sent += 1;
             }
             Err(error) => {
                 report.failed += 1;
-                let attempts = doc
-                    .body
-                    .get("attempts")
-                    .and_then(Value::as_u64)
-                    .unwrap_or(0)
-                    + 1;
+                let attempts = outbox::attempts(&doc) + 1;
                 tracing::warn!(attempts, template = %item.template, %error, "mail not sent");
                 if attempts >= MAX_ATTEMPTS {
-                    remove(store, &doc.partition_key, &doc.id).await?;
+                    outbox::remove(store, &doc).await?;
                 } else {
-                    let mut body = doc.body.clone();
-                    body["attempts"] = Value::from(attempts);
-                    let retry = NewDocument::new(&doc.partition_key, &doc.id, body);
-                    match store.replace(OUTBOX, retry, Some(&doc.etag)).await {
-                        Ok(_) | Err(StoreError::NotFound | StoreError::PreconditionFailed) => {}
-                        Err(e) => return Err(e.into()),
-                    }
+                    outbox::record_attempts(store, &doc, attempts).await?;
                 }
             }
         }
     }
     Ok(report)
-}
-
-/// Queue a booking mail for a user, only if they opted in to its kind (P6).
-pub async fn enqueue_for_user(
-    store: &dyn DocumentStore,
-    user: &UserId,
-    project: &ProjectId,
-    template: &str,
-    params: Value,
-) -> Result<bool, DomainError> {
-    let Some((u, _)) = accounts::load_user(store, user).await? else {
-        return Ok(false);
-    };
-    if !kind_of(template, &params).is_some_and(|k| u.wants(k)) {
-        return Ok(false);
-    }
-    let Ok(to) = EmailAddress::parse(&u.email) else {
-        return Ok(false);
-    };
-    super::outbox::enqueue(store, &to, Some(user), Some(project), template, params).await?;
-    Ok(true)
 }

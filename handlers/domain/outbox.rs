@@ -2,14 +2,18 @@
 //! timer. Items name users by id, not by name, so personal data is read at
 //! send time and an erased user's details are never copied here. One
 //! partition per recipient address (its hash), so erasure finds them.
+//! This module owns the outbox's document layout.
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 
 use super::email::EmailAddress;
 use super::ids::{ProjectId, RecordId, UserId};
+use super::record::Record;
 use crate::store::containers::OUTBOX;
-use crate::store::{DocumentStore, NewDocument, Query, StoreError, query_all};
+use crate::store::{
+    Container, Document, DocumentStore, NewDocument, Order, Page, Query, StoreError, query_all,
+};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -30,8 +34,37 @@ pub struct OutboxItem {
     pub at: Timestamp,
 }
 
+impl Record for OutboxItem {
+    const CONTAINER: Container = OUTBOX;
+    const KIND: &'static str = "mail";
+    /// The recipient's address.
+    type Owner = EmailAddress;
+
+    fn partition_key(to: &EmailAddress) -> String {
+        format!("mail-{}", to.key())
+    }
+
+    fn id(&self) -> String {
+        self.id.clone()
+    }
+}
+
 pub fn partition(to: &EmailAddress) -> String {
-    format!("mail-{}", to.key())
+    OutboxItem::partition_key(to)
+}
+
+/// The oldest `limit` mails waiting, across recipients (for the delivery
+/// job only).
+pub async fn pending(store: &dyn DocumentStore, limit: u32) -> Result<Page, StoreError> {
+    store
+        .query_all_partitions(
+            OUTBOX,
+            OutboxItem::of_kind()
+                .eq("status", "pending")
+                .order_by("at", Order::Asc)
+                .limit(limit),
+        )
+        .await
 }
 
 /// Queue a mail. `transactional` mails (invitations, addressed to people
@@ -46,7 +79,7 @@ pub async fn enqueue(
 ) -> Result<String, StoreError> {
     let id = format!("mail-{}", RecordId::generate());
     let item = OutboxItem {
-        kind: "mail".into(),
+        kind: OutboxItem::KIND.into(),
         id: id.clone(),
         recipient_user_id: recipient.cloned(),
         project_id: project.cloned(),
@@ -56,9 +89,7 @@ pub async fn enqueue(
         status: "pending".into(),
         at: Timestamp::now(),
     };
-    store
-        .create(OUTBOX, NewDocument::from_record(partition(to), &id, &item)?)
-        .await?;
+    store.create(OUTBOX, item.document(to)?).await?;
     Ok(id)
 }
 
@@ -71,7 +102,7 @@ pub async fn drop_invitation_mail(
     invitation_id: &str,
 ) -> Result<(), StoreError> {
     let pk = partition(to);
-    for d in query_all(store, OUTBOX, &pk, Query::new().eq("kind", "mail")).await? {
+    for d in query_all(store, OUTBOX, &pk, OutboxItem::of_kind()).await? {
         let item: OutboxItem = d.parse()?;
         if item.template == "invitation"
             && item.params.get("invitationId").and_then(|v| v.as_str()) == Some(invitation_id)
@@ -107,5 +138,40 @@ pub async fn drop_for_project(
                 Err(e) => return Err(e),
             }
         }
+    }
+}
+
+/// Take a mail out of the outbox (sent, or given up); gone already is fine.
+pub async fn remove(store: &dyn DocumentStore, doc: &Document) -> Result<(), StoreError> {
+    match store
+        .delete(OUTBOX, &doc.partition_key, &doc.id, None)
+        .await
+    {
+        Ok(()) | Err(StoreError::NotFound) => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
+/// How many times sending a queued mail has failed.
+pub fn attempts(doc: &Document) -> u64 {
+    doc.body
+        .get("attempts")
+        .and_then(serde_json::Value::as_u64)
+        .unwrap_or(0)
+}
+
+/// Remember a failed attempt. A mail removed or changed meanwhile is left
+/// as it is.
+pub async fn record_attempts(
+    store: &dyn DocumentStore,
+    doc: &Document,
+    attempts: u64,
+) -> Result<(), StoreError> {
+    let mut body = doc.body.clone();
+    body["attempts"] = serde_json::Value::from(attempts);
+    let retry = NewDocument::new(&doc.partition_key, &doc.id, body);
+    match store.replace(OUTBOX, retry, Some(&doc.etag)).await {
+        Ok(_) | Err(StoreError::NotFound | StoreError::PreconditionFailed) => Ok(()),
+        Err(e) => Err(e),
     }
 }

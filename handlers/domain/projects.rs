@@ -6,7 +6,6 @@
 
 use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::accounts::{self, Organization};
 use super::audit;
@@ -58,7 +57,7 @@ impl From<TimeZoneName> for String {
     }
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct ProjectSettings {
     /// Members' bookings start as `requested` and need a manager's approval.

@@ -1,10 +1,12 @@
 //! Typed records: each kind of document is a Rust type that knows its
-//! container, its `kind`, its partition key and its id, so the layout of a
-//! document is written down once, beside the type, by the module that owns
-//! it. Other modules ask the type (`Booking::KIND`, `Booking::of_kind()`)
-//! instead of repeating string literals, and a record is written with its
-//! `kind` filled in by [`Record::document`], so a body can never carry the
-//! wrong one.
+//! container, its `kind`, how its partition key is made and its id, so the
+//! layout of a document is written down once, beside the type, by the
+//! module that owns it. A record's partition comes from its `Owner`: the
+//! project a booking belongs to, the user a login record is of, or the
+//! record itself. Other modules ask the type (`Booking::KIND`,
+//! `Booking::of_kind()`) instead of repeating string literals, and a record
+//! is written with its `kind` filled in by [`Record::document`], so a body
+//! can never carry the wrong one.
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -22,16 +24,18 @@ pub trait Record: Serialize + DeserializeOwned {
     const CONTAINER: Container;
     /// The value of its `kind` field, unique within its container.
     const KIND: &'static str;
+    /// What its partition is derived from.
+    type Owner: ?Sized;
 
-    /// The partition it is stored in.
-    fn partition_key(&self) -> String;
+    /// The partition a record of `owner` is stored in.
+    fn partition_key(owner: &Self::Owner) -> String;
 
     /// Its id within the partition.
     fn id(&self) -> String;
 
     /// The document to write: the record's fields plus its `kind`.
-    fn document(&self) -> Result<NewDocument, StoreError> {
-        let mut doc = NewDocument::from_record(self.partition_key(), self.id(), self)?;
+    fn document(&self, owner: &Self::Owner) -> Result<NewDocument, StoreError> {
+        let mut doc = NewDocument::from_record(Self::partition_key(owner), self.id(), self)?;
         if let Some(body) = doc.body.as_object_mut() {
             body.insert(KIND_FIELD.to_owned(), Self::KIND.into());
         }
@@ -39,14 +43,14 @@ pub trait Record: Serialize + DeserializeOwned {
     }
 
     /// A batch operation creating it (fails if the id exists).
-    fn create_op(&self) -> Result<BatchOp, StoreError> {
-        Ok(BatchOp::Create(self.document()?))
+    fn create_op(&self, owner: &Self::Owner) -> Result<BatchOp, StoreError> {
+        Ok(BatchOp::Create(self.document(owner)?))
     }
 
     /// A batch operation replacing the version read as `etag`.
-    fn replace_op(&self, etag: ETag) -> Result<BatchOp, StoreError> {
+    fn replace_op(&self, owner: &Self::Owner, etag: ETag) -> Result<BatchOp, StoreError> {
         Ok(BatchOp::Replace {
-            doc: self.document()?,
+            doc: self.document(owner)?,
             if_match: Some(etag),
         })
     }
@@ -62,13 +66,13 @@ pub trait Record: Serialize + DeserializeOwned {
     }
 }
 
-/// A point read of one record with its ETag; `None` when absent.
+/// A point read of one record of `owner` with its ETag; `None` when absent.
 pub async fn load<R: Record>(
     store: &dyn DocumentStore,
-    partition_key: &str,
+    owner: &R::Owner,
     id: &str,
 ) -> Result<Option<(R, ETag)>, StoreError> {
-    crate::store::read_record(store, R::CONTAINER, partition_key, id).await
+    crate::store::read_record(store, R::CONTAINER, &R::partition_key(owner), id).await
 }
 
 #[cfg(test)]
@@ -85,8 +89,9 @@ mod tests {
     impl Record for Probe {
         const CONTAINER: Container = SYSTEM;
         const KIND: &'static str = "probe";
-        fn partition_key(&self) -> String {
-            "probes".into()
+        type Owner = str;
+        fn partition_key(owner: &str) -> String {
+            format!("probes-{owner}")
         }
         fn id(&self) -> String {
             format!("probe-{}", self.name)
@@ -96,10 +101,10 @@ mod tests {
     #[test]
     fn a_record_is_written_with_its_kind_id_and_partition() {
         let doc = Probe { name: "a".into() }
-            .document()
+            .document("x")
             .expect("a JSON object");
         assert_eq!(doc.id, "probe-a");
-        assert_eq!(doc.partition_key, "probes");
+        assert_eq!(doc.partition_key, "probes-x");
         assert_eq!(doc.body["kind"], "probe");
         assert_eq!(doc.body["name"], "a");
     }

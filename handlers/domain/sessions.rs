@@ -46,8 +46,6 @@ pub struct SessionPolicy {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct Throttle {
-    #[serde(skip)]
-    pk: String,
     failures: Vec<Timestamp>,
 }
 const THROTTLE_ID: &str = "throttle";
@@ -55,8 +53,10 @@ const THROTTLE_ID: &str = "throttle";
 impl Record for Throttle {
     const CONTAINER: Container = IDENTITIES;
     const KIND: &'static str = "throttle";
-    fn partition_key(&self) -> String {
-        self.pk.clone()
+    /// The address's identity partition.
+    type Owner = str;
+    fn partition_key(pk: &str) -> String {
+        pk.to_owned()
     }
     fn id(&self) -> String {
         THROTTLE_ID.into()
@@ -68,18 +68,17 @@ impl Record for Throttle {
 #[serde(rename_all = "camelCase")]
 pub struct LoginRecord {
     #[serde(skip)]
-    user: String,
-    #[serde(skip)]
     id: String,
     #[serde(with = "crate::domain::time::fixed")]
     pub at: Timestamp,
 }
 
 impl Record for LoginRecord {
+    type Owner = UserId;
     const CONTAINER: Container = USERS;
     const KIND: &'static str = "login";
-    fn partition_key(&self) -> String {
-        self.user.clone()
+    fn partition_key(user: &UserId) -> String {
+        user.as_string()
     }
     fn id(&self) -> String {
         self.id.clone()
@@ -91,8 +90,6 @@ impl Record for LoginRecord {
 #[serde(rename_all = "camelCase")]
 struct RefreshRecord {
     #[serde(skip)]
-    user: String,
-    #[serde(skip)]
     id: String,
     family_id: String,
     #[serde(with = "crate::domain::time::fixed")]
@@ -103,10 +100,11 @@ struct RefreshRecord {
 }
 
 impl Record for RefreshRecord {
+    type Owner = UserId;
     const CONTAINER: Container = USERS;
     const KIND: &'static str = "refresh";
-    fn partition_key(&self) -> String {
-        self.user.clone()
+    fn partition_key(user: &UserId) -> String {
+        user.as_string()
     }
     fn id(&self) -> String {
         self.id.clone()
@@ -117,16 +115,15 @@ impl Record for RefreshRecord {
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 struct SessionRecord {
-    #[serde(skip)]
-    user: String,
     family_id: String,
 }
 
 impl Record for SessionRecord {
+    type Owner = UserId;
     const CONTAINER: Container = USERS;
     const KIND: &'static str = "session";
-    fn partition_key(&self) -> String {
-        self.user.clone()
+    fn partition_key(user: &UserId) -> String {
+        user.as_string()
     }
     fn id(&self) -> String {
         session_doc_id(&self.family_id)
@@ -152,10 +149,9 @@ fn session_doc(
     policy: &SessionPolicy,
 ) -> Result<NewDocument, StoreError> {
     let record = SessionRecord {
-        user: user.as_string(),
         family_id: family_id.to_owned(),
     };
-    Ok(record.document()?.with_ttl(secs(policy.refresh_ttl)))
+    Ok(record.document(user)?.with_ttl(secs(policy.refresh_ttl)))
 }
 
 /// Whether the session an access token names has not ended. One point
@@ -187,14 +183,13 @@ fn new_refresh(
     let secret = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let now = Timestamp::now();
     let record = RefreshRecord {
-        user: user.as_string(),
         id: refresh_doc_id(&secret),
         family_id: family_id.to_owned(),
         at: now,
         expires_at: now + policy.refresh_ttl,
         used: false,
     };
-    let doc = record.document()?.with_ttl(secs(policy.refresh_ttl));
+    let doc = record.document(user)?.with_ttl(secs(policy.refresh_ttl));
     Ok((format!("{user}.{secret}"), doc))
 }
 
@@ -204,13 +199,11 @@ async fn load_refresh(
     user: &UserId,
     id: &str,
 ) -> Result<Option<(RefreshRecord, ETag)>, StoreError> {
-    let pk = user.as_string();
-    Ok(record::load::<RefreshRecord>(store, &pk, id)
+    Ok(record::load::<RefreshRecord>(store, user, id)
         .await?
         .map(|(r, etag)| {
             (
                 RefreshRecord {
-                    user: pk.clone(),
                     id: id.to_owned(),
                     ..r
                 },
@@ -221,11 +214,12 @@ async fn load_refresh(
 
 fn login_record(user: &UserId, policy: &SessionPolicy) -> Result<NewDocument, StoreError> {
     let record = LoginRecord {
-        user: user.as_string(),
         id: format!("login-{}", RecordId::generate()),
         at: Timestamp::now(),
     };
-    Ok(record.document()?.with_ttl(secs(policy.login_retention)))
+    Ok(record
+        .document(user)?
+        .with_ttl(secs(policy.login_retention)))
 }
 
 /// Recent failed logins of an address.
@@ -272,12 +266,9 @@ async fn record_failure(store: &dyn DocumentStore, pk: &str) -> Result<(), Domai
         failures.push(now);
         let keep = failures.len().saturating_sub(2 * MAX_FAILURES);
         failures.drain(..keep);
-        let doc = Throttle {
-            pk: pk.to_owned(),
-            failures,
-        }
-        .document()?
-        .with_ttl(secs(FAILURE_WINDOW));
+        let doc = Throttle { failures }
+            .document(pk)?
+            .with_ttl(secs(FAILURE_WINDOW));
         let written = match etag {
             Some(etag) => store.replace(IDENTITIES, doc, Some(&etag)).await,
             None => store.create(IDENTITIES, doc).await,
@@ -400,7 +391,7 @@ pub async fn refresh(
     let (user, _) = accounts::require_user(store, &user_id).await?;
     record.used = true;
     let remaining = record.expires_at.duration_since(Timestamp::now());
-    let used_doc = record.document()?.with_ttl(secs(remaining).max(1));
+    let used_doc = record.document(&user_id)?.with_ttl(secs(remaining).max(1));
     let (refresh_token, next) = new_refresh(&user_id, &record.family_id, policy)?;
     let rotated = store
         .batch(

@@ -49,7 +49,9 @@ pub struct SupportRequest {
 impl Record for SupportRequest {
     const CONTAINER: Container = SUPPORT;
     const KIND: &'static str = "supportRequest";
-    fn partition_key(&self) -> String {
+    /// All requests share one partition.
+    type Owner = ();
+    fn partition_key(_: &()) -> String {
         PARTITION.into()
     }
     fn id(&self) -> String {
@@ -102,7 +104,7 @@ pub async fn submit(
         at: Timestamp::now(),
         closed_at: None,
     };
-    store.create(SUPPORT, request.document()?).await?;
+    store.create(SUPPORT, request.document(&())?).await?;
     Ok(request)
 }
 
@@ -143,12 +145,12 @@ pub async fn set_status(
     status: SupportStatus,
     retention: jiff::SignedDuration,
 ) -> Result<SupportRequest, DomainError> {
-    let (mut request, etag) = record::load::<SupportRequest>(store, PARTITION, id)
+    let (mut request, etag) = record::load::<SupportRequest>(store, &(), id)
         .await?
         .ok_or(DomainError::NotFound)?;
     request.status = status;
     request.closed_at = (status == SupportStatus::Closed).then(Timestamp::now);
-    let mut next = request.document()?;
+    let mut next = request.document(&())?;
     if status == SupportStatus::Closed {
         // Cosmos TTL removes it too; the purge job is the guarantee.
         next = next.with_ttl(

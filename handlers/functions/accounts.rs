@@ -9,13 +9,38 @@ use utoipa::ToSchema;
 
 use crate::auth::{AuthUser, Bearer};
 use crate::domain::accounts::{
-    self, Account, Language, NotificationKind, PersonInput, ProfileChange, Registration,
+    self, Account, NotificationKind, PersonInput, ProfileChange, Registration,
 };
 use crate::domain::policy;
 use crate::domain::sessions;
 use crate::http::extract::ApiJson;
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Language {
+    De,
+    En,
+}
+
+impl From<accounts::Language> for Language {
+    fn from(l: accounts::Language) -> Self {
+        match l {
+            accounts::Language::De => Language::De,
+            accounts::Language::En => Language::En,
+        }
+    }
+}
+
+impl From<Language> for accounts::Language {
+    fn from(l: Language) -> Self {
+        match l {
+            Language::De => accounts::Language::De,
+            Language::En => accounts::Language::En,
+        }
+    }
+}
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -181,7 +206,7 @@ impl From<Account> for Profile {
             company_name: user.company_name.or(a.organization_name),
             email_notifications: user.email_notifications,
             platform_roles: user.platform_roles,
-            language: user.language,
+            language: user.language.into(),
             policy_update_required: a.policy_update_required,
             accepted_policy_version: user.accepted_policy_version.as_str().to_owned(),
             accepted_policy_at: crate::domain::time::format(&user.accepted_policy_at),
@@ -255,7 +280,7 @@ pub async fn update_me(
             notification_kinds: patch
                 .notification_kinds
                 .map(|kinds| kinds.into_iter().map(Into::into).collect()),
-            language: patch.language,
+            language: patch.language.map(Into::into),
         },
     )
     .await?;

@@ -2,11 +2,12 @@
 
 use axum::Json;
 use axum::extract::State;
-use serde::Deserialize;
-use utoipa::IntoParams;
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::project_access::ProjectAccess;
-use crate::domain::audit::{self, AuditEntry, AuditFilter};
+use crate::domain::audit::{self, AuditFilter};
 use crate::domain::roles::Action;
 use crate::http::extract::ApiQuery;
 use crate::http::paging::{MAX_LIMIT, Paged};
@@ -22,6 +23,39 @@ pub struct AuditParams {
     action: Option<String>,
     limit: Option<u32>,
     next: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEntry {
+    id: String,
+    /// Always `audit`.
+    kind: String,
+    #[serde(with = "crate::domain::time::fixed")]
+    #[schema(value_type = String, format = DateTime)]
+    at: Timestamp,
+    /// The acting user; a pseudonym after that user withdrew consent.
+    actor_id: Option<String>,
+    /// e.g. `user.updated`, `booking.approved`.
+    action: String,
+    target_type: String,
+    target_id: String,
+    changed_fields: Vec<String>,
+}
+
+impl From<audit::AuditEntry> for AuditEntry {
+    fn from(e: audit::AuditEntry) -> Self {
+        AuditEntry {
+            id: e.id,
+            kind: e.kind,
+            at: e.at,
+            actor_id: e.actor_id,
+            action: e.action,
+            target_type: e.target_type,
+            target_id: e.target_id,
+            changed_fields: e.changed_fields,
+        }
+    }
 }
 
 /// The project's audit log, newest first.
@@ -51,5 +85,8 @@ pub async fn list_audit(
         p.next,
     )
     .await?;
-    Ok(Json(Paged { items, next }))
+    Ok(Json(Paged {
+        items: items.into_iter().map(Into::into).collect(),
+        next,
+    }))
 }

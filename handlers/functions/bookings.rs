@@ -1,6 +1,6 @@
 //! Booking routes: book, list, read, reschedule, the workflow steps,
-//! recurring series and availability. Thin: the rules are in
-//! `domain::bookings`.
+//! recurring series and availability, with their wire types (request and
+//! response bodies). Thin: the rules are in `domain::bookings`.
 
 use axum::Json;
 use axum::body::Bytes;
@@ -13,18 +13,224 @@ use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::project_access::{ProjectAccess, ProjectCaller};
 use crate::domain::bookings::{
-    self, Actor, Booking, BookingDetails, BookingInput, BookingPatch, BookingStatus, FreeWindow,
-    ListFilter, SeriesInput, SkippedOccurrence, Transition,
+    self, Blocking, Booking, BookingChange, BookingRequest, ListFilter, NewBooking, NewSeries,
+    Transition,
 };
+use crate::domain::error::DomainError;
 use crate::domain::ids::{BookingId, ResourceId};
 use crate::domain::projects::{self, Project};
-use crate::domain::roles::Action;
 use crate::domain::time;
 use crate::http::conditional::json_with_etag;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::paging::{DEFAULT_LIMIT, MAX_LIMIT, Paged};
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum BookingStatus {
+    Requested,
+    Approved,
+    Declined,
+    Cancelled,
+    CheckedIn,
+    CheckedOut,
+    TurnedAway,
+}
+
+impl From<bookings::BookingStatus> for BookingStatus {
+    fn from(s: bookings::BookingStatus) -> Self {
+        use bookings::BookingStatus as S;
+        match s {
+            S::Requested => BookingStatus::Requested,
+            S::Approved => BookingStatus::Approved,
+            S::Declined => BookingStatus::Declined,
+            S::Cancelled => BookingStatus::Cancelled,
+            S::CheckedIn => BookingStatus::CheckedIn,
+            S::CheckedOut => BookingStatus::CheckedOut,
+            S::TurnedAway => BookingStatus::TurnedAway,
+        }
+    }
+}
+
+/// What a booking carries besides its time and resources.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BookingDetails {
+    /// The requesting company.
+    pub company: Option<String>,
+    pub supplier: Option<String>,
+    pub vehicle_type: Option<String>,
+    pub licence_plate: Option<String>,
+    pub material: Option<String>,
+    pub quantity: Option<String>,
+    pub notes: Option<String>,
+}
+
+impl From<BookingDetails> for bookings::BookingDetails {
+    fn from(d: BookingDetails) -> Self {
+        bookings::BookingDetails {
+            company: d.company,
+            supplier: d.supplier,
+            vehicle_type: d.vehicle_type,
+            licence_plate: d.licence_plate,
+            material: d.material,
+            quantity: d.quantity,
+            notes: d.notes,
+        }
+    }
+}
+
+impl From<bookings::BookingDetails> for BookingDetails {
+    fn from(d: bookings::BookingDetails) -> Self {
+        BookingDetails {
+            company: d.company,
+            supplier: d.supplier,
+            vehicle_type: d.vehicle_type,
+            licence_plate: d.licence_plate,
+            material: d.material,
+            quantity: d.quantity,
+            notes: d.notes,
+        }
+    }
+}
+
+/// A booking request as received.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BookingInput {
+    #[serde(default)]
+    pub resource_ids: Vec<String>,
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub end: Option<String>,
+    #[serde(flatten)]
+    pub details: BookingDetails,
+}
+
+impl From<BookingInput> for BookingRequest {
+    fn from(b: BookingInput) -> Self {
+        BookingRequest {
+            resource_ids: b.resource_ids,
+            start: b.start,
+            end: b.end,
+            details: b.details.into(),
+        }
+    }
+}
+
+/// A change of a booking: new time and/or resources, or new details.
+#[derive(Debug, Clone, Default, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct BookingPatch {
+    #[serde(default)]
+    pub resource_ids: Option<Vec<String>>,
+    #[serde(default)]
+    pub start: Option<String>,
+    #[serde(default)]
+    pub end: Option<String>,
+    #[serde(flatten)]
+    pub details: BookingDetails,
+}
+
+impl From<BookingPatch> for BookingChange {
+    fn from(p: BookingPatch) -> Self {
+        BookingChange {
+            resource_ids: p.resource_ids,
+            start: p.start,
+            end: p.end,
+            details: p.details.into(),
+        }
+    }
+}
+
+/// A recurring booking: the same slot every `interval_weeks` weeks.
+#[derive(Debug, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SeriesInput {
+    #[serde(flatten)]
+    pub booking: BookingInput,
+    /// Number of occurrences, 2 to 16.
+    pub occurrences: u32,
+    /// Weeks between occurrences (default 1).
+    #[serde(default)]
+    pub interval_weeks: Option<u32>,
+    /// Book the free occurrences even if others conflict.
+    #[serde(default)]
+    pub skip_conflicts: bool,
+}
+
+/// A time range in the way of a request.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct ConflictRange {
+    pub resource_id: String,
+    pub booking_id: String,
+    pub start: String,
+    pub end: String,
+}
+
+impl From<bookings::ConflictRange> for ConflictRange {
+    fn from(c: bookings::ConflictRange) -> Self {
+        ConflictRange {
+            resource_id: c.resource_id.as_string(),
+            booking_id: c.booking_id,
+            start: time::format(&c.start),
+            end: time::format(&c.end),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct SkippedOccurrence {
+    pub start: String,
+    pub end: String,
+    pub conflicts: Vec<ConflictRange>,
+}
+
+impl From<bookings::SkippedOccurrence> for SkippedOccurrence {
+    fn from(o: bookings::SkippedOccurrence) -> Self {
+        SkippedOccurrence {
+            start: time::format(&o.slot.start()),
+            end: time::format(&o.slot.end()),
+            conflicts: o.conflicts.into_iter().map(Into::into).collect(),
+        }
+    }
+}
+
+/// A free window: any booking of the asked length inside it fits.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FreeWindow {
+    pub start: String,
+    pub end: String,
+}
+
+/// The domain's refusals, with the bookings in the way as the problem's
+/// extensions.
+fn refused(e: DomainError) -> ApiError {
+    match e {
+        DomainError::Blocked { detail, blocking } => {
+            let extensions = match blocking {
+                Blocking::Bookings(b) => {
+                    let conflicts: Vec<ConflictRange> = b.into_iter().map(Into::into).collect();
+                    serde_json::json!({ "conflicts": conflicts })
+                }
+                Blocking::Occurrences(o) => {
+                    let skipped: Vec<SkippedOccurrence> = o.into_iter().map(Into::into).collect();
+                    serde_json::json!({ "occurrences": skipped })
+                }
+            };
+            ApiError::Conflict {
+                detail,
+                extensions: Some(extensions),
+            }
+        }
+        e => e.into(),
+    }
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -56,11 +262,11 @@ fn view(b: Booking, project: &Project) -> BookingView {
         resource_ids: b.resource_ids.iter().map(ResourceId::as_string).collect(),
         start: time::format(&b.start),
         end: time::format(&b.end),
-        status: b.status,
+        status: b.status.into(),
         requester_id: b.user_id.as_string(),
         punctuality_minutes: b.punctuality_minutes(),
         no_show: b.is_no_show(Timestamp::now(), project.settings.no_show_grace_minutes),
-        details: b.details,
+        details: b.details.into(),
         series_id: b.series_id,
         reason: b.reason,
         actual_arrival: b.actual_arrival.as_ref().map(time::format),
@@ -72,13 +278,6 @@ fn view(b: Booking, project: &Project) -> BookingView {
 
 fn booking_id(raw: &str) -> Result<BookingId, ApiError> {
     BookingId::parse(raw).ok_or(ApiError::NotFound)
-}
-
-fn actor(access: &ProjectAccess) -> Actor<'_> {
-    Actor {
-        user_id: &access.user_id,
-        role: access.role,
-    }
 }
 
 async fn project(state: &AppState, access: &ProjectAccess) -> Result<Project, ApiError> {
@@ -119,17 +318,24 @@ pub async fn create_booking(
     let (access, read) = caller
         .admit(store, async {
             let ApiJson(req) = body?;
-            let (project, prefetched) = tokio::join!(
-                projects::require(store, &project_id),
-                bookings::prefetch(store, &project_id, &req)
-            );
-            Ok::<_, ApiError>((req, project, prefetched))
+            let cmd = NewBooking::parse(req.into());
+            let prefetch = async {
+                match &cmd {
+                    Ok(cmd) => Some(bookings::prefetch(store, &project_id, cmd).await),
+                    Err(_) => None,
+                }
+            };
+            let (project, prefetched) =
+                tokio::join!(projects::require(store, &project_id), prefetch);
+            Ok::<_, ApiError>((cmd, project, prefetched))
         })
         .await?;
-    let (req, project, prefetched) = read?;
-    access.require(Action::CreateBooking)?;
+    let (cmd, project, prefetched) = read?;
+    let booker = bookings::booker(&access)?;
     let (p, _) = project?;
-    let b = bookings::create_prefetched(store, &p, actor(&access), req, Some(prefetched)).await?;
+    let b = bookings::create(store, &p, booker, cmd?, prefetched)
+        .await
+        .map_err(refused)?;
     Ok((StatusCode::CREATED, Json(view(b, &p))))
 }
 
@@ -147,6 +353,31 @@ pub struct ListParams {
     /// Page size, 1 to 200 (default 50).
     limit: Option<u32>,
     next: Option<String>,
+}
+
+impl ListParams {
+    fn filter(&self) -> Result<ListFilter, ApiError> {
+        Ok(ListFilter {
+            from: timestamp("from", self.from.as_deref())?,
+            to: timestamp("to", self.to.as_deref())?,
+            resource: self
+                .resource_id
+                .as_deref()
+                .map(|r| {
+                    ResourceId::parse(r)
+                        .ok_or_else(|| ApiError::field("resourceId", "is not a resource id"))
+                })
+                .transpose()?,
+            status: self
+                .status
+                .as_deref()
+                .map(|s| {
+                    bookings::BookingStatus::parse(s)
+                        .ok_or_else(|| ApiError::field("status", "is not a booking status"))
+                })
+                .transpose()?,
+        })
+    }
 }
 
 fn timestamp(field: &str, raw: Option<&str>) -> Result<Option<Timestamp>, ApiError> {
@@ -178,33 +409,13 @@ pub async fn list_bookings(
     headers: HeaderMap,
     ApiQuery(q): ApiQuery<ListParams>,
 ) -> Result<Response, ApiError> {
-    access.require(Action::ViewBookings)?;
-    let filter = ListFilter {
-        from: timestamp("from", q.from.as_deref())?,
-        to: timestamp("to", q.to.as_deref())?,
-        resource: q
-            .resource_id
-            .as_deref()
-            .map(|r| {
-                ResourceId::parse(r)
-                    .ok_or_else(|| ApiError::field("resourceId", "is not a resource id"))
-            })
-            .transpose()?,
-        status: q
-            .status
-            .as_deref()
-            .map(|s| {
-                BookingStatus::parse(s)
-                    .ok_or_else(|| ApiError::field("status", "is not a booking status"))
-            })
-            .transpose()?,
-    };
+    let filter = q.filter()?;
     // The project (for its time zone and settings) and the page: one round trip.
     let (p, page) = tokio::join!(
         project(&state, &access),
         bookings::list(
             state.stores.documents.as_ref(),
-            &access.project_id,
+            &access,
             &filter,
             q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
             q.next,
@@ -236,15 +447,12 @@ pub async fn get_booking(
     access: ProjectAccess,
     ApiPath(path): ApiPath<(String, String)>,
 ) -> Result<Json<BookingView>, ApiError> {
-    access.require(Action::ViewBookings)?;
-    let p = project(&state, &access).await?;
-    let (b, _) = bookings::require(
-        state.stores.documents.as_ref(),
-        &access.project_id,
-        &booking_id(&path.1)?,
-    )
-    .await?;
-    Ok(Json(view(b, &p)))
+    let id = booking_id(&path.1)?;
+    let (p, b) = tokio::join!(
+        project(&state, &access),
+        bookings::get(state.stores.documents.as_ref(), &access, &id)
+    );
+    Ok(Json(view(b?, &p?)))
 }
 
 /// Reschedule (new time or resources) or edit details. A member's
@@ -269,16 +477,13 @@ pub async fn update_booking(
     ApiPath(path): ApiPath<(String, String)>,
     ApiJson(req): ApiJson<BookingPatch>,
 ) -> Result<Json<BookingView>, ApiError> {
-    access.require(Action::CreateBooking)?;
+    let booker = bookings::booker(&access)?;
     let p = project(&state, &access).await?;
-    let b = bookings::reschedule(
-        state.stores.documents.as_ref(),
-        &p,
-        actor(&access),
-        &booking_id(&path.1)?,
-        req,
-    )
-    .await?;
+    let id = booking_id(&path.1)?;
+    let store = state.stores.documents.as_ref();
+    let b = bookings::reschedule(store, &p, booker, &id, req.into())
+        .await
+        .map_err(refused)?;
     Ok(Json(view(b, &p)))
 }
 
@@ -308,18 +513,11 @@ async fn step(
     make: impl FnOnce(StepBody) -> Result<Transition, ApiError>,
     body: &Bytes,
 ) -> Result<Json<BookingView>, ApiError> {
-    access.require(Action::ViewBookings)?;
     let id = booking_id(raw_id)?;
     let transition = make(step_body(body)?)?;
     let p = project(state, access).await?;
-    let b = bookings::transition(
-        state.stores.documents.as_ref(),
-        &p,
-        actor(access),
-        &id,
-        transition,
-    )
-    .await?;
+    let store = state.stores.documents.as_ref();
+    let b = bookings::transition(store, &p, access, &id, transition).await?;
     Ok(Json(view(b, &p)))
 }
 
@@ -433,16 +631,24 @@ pub async fn create_booking_series(
     access: ProjectAccess,
     ApiJson(req): ApiJson<SeriesInput>,
 ) -> Result<(StatusCode, Json<SeriesView>), ApiError> {
-    access.require(Action::CreateBooking)?;
+    let booker = bookings::booker(&access)?;
     let p = project(&state, &access).await?;
-    let out =
-        bookings::create_series(state.stores.documents.as_ref(), &p, actor(&access), req).await?;
+    let cmd = NewSeries::parse(
+        req.booking.into(),
+        req.occurrences,
+        req.interval_weeks,
+        req.skip_conflicts,
+    )?;
+    let store = state.stores.documents.as_ref();
+    let out = bookings::create_series(store, &p, booker, cmd)
+        .await
+        .map_err(refused)?;
     Ok((
         StatusCode::CREATED,
         Json(SeriesView {
             series_id: out.series_id,
             booked: out.booked.into_iter().map(|b| view(b, &p)).collect(),
-            skipped: out.skipped,
+            skipped: out.skipped.into_iter().map(Into::into).collect(),
         }),
     ))
 }
@@ -501,7 +707,6 @@ pub async fn availability(
     access: ProjectAccess,
     ApiQuery(q): ApiQuery<AvailabilityParams>,
 ) -> Result<Json<AvailabilityView>, ApiError> {
-    access.require(Action::ViewBookings)?;
     let from = timestamp("from", q.from.as_deref())?
         .ok_or_else(|| ApiError::field("from", "is required"))?;
     let to =
@@ -516,8 +721,15 @@ pub async fn availability(
         .map(str::to_owned)
         .collect();
     let p = project(&state, &access).await?;
-    let windows =
-        bookings::availability(state.stores.documents.as_ref(), &p, &ids, from, to, minutes)
-            .await?;
-    Ok(Json(AvailabilityView { windows }))
+    let store = state.stores.documents.as_ref();
+    let windows = bookings::availability(store, &p, &access, &ids, (from, to), minutes).await?;
+    Ok(Json(AvailabilityView {
+        windows: windows
+            .into_iter()
+            .map(|w| FreeWindow {
+                start: time::format(&w.start),
+                end: time::format(&w.end),
+            })
+            .collect(),
+    }))
 }

@@ -12,7 +12,8 @@ use crate::auth::MaybeAuthUser;
 use crate::auth::project_access::ProjectAccess;
 use crate::domain::accounts::PersonInput;
 use crate::domain::invitations::{self, Acceptor, InviteRequest, NewInvitee};
-use crate::domain::roles::{Action, Role};
+use crate::domain::roles::Action;
+use crate::functions::members::Role;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::paging::{PageParams, Paged};
 use crate::http::problem::{ApiError, Problem};
@@ -77,7 +78,7 @@ pub async fn create_invitation(
         StatusCode::CREATED,
         Json(InvitationView {
             id: inv.invitation_id,
-            role: inv.role,
+            role: inv.role.into(),
             expires_at: crate::domain::time::format(&inv.expires_at),
             consent_wording_version: invitations::CONSENT_WORDING_VERSION,
         }),
@@ -128,7 +129,7 @@ pub async fn list_invitations(
         .map(|inv| PendingInvitationView {
             id: inv.invitation_id,
             email: inv.email.unwrap_or_default(),
-            role: inv.role,
+            role: inv.role.into(),
             invited_by: inv.invited_by.as_string(),
             created_at: crate::domain::time::format(&inv.at),
             expires_at: crate::domain::time::format(&inv.expires_at),

@@ -11,11 +11,46 @@ use crate::domain::accounts;
 use crate::domain::ids::UserId;
 use crate::domain::member_changes;
 use crate::domain::members::{self, Member};
-use crate::domain::roles::{Action, Role};
+use crate::domain::roles::{self, Action};
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::paging::{PageParams, Paged};
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    /// The customer organization's admins.
+    Owner,
+    /// Logistics coordinator: resources, approvals, invitations, audit.
+    Manager,
+    /// Subcontractor: books, uploads, reads.
+    Member,
+    /// Reads.
+    Viewer,
+}
+
+impl From<roles::Role> for Role {
+    fn from(r: roles::Role) -> Self {
+        match r {
+            roles::Role::Owner => Role::Owner,
+            roles::Role::Manager => Role::Manager,
+            roles::Role::Member => Role::Member,
+            roles::Role::Viewer => Role::Viewer,
+        }
+    }
+}
+
+impl From<Role> for roles::Role {
+    fn from(r: Role) -> Self {
+        match r {
+            Role::Owner => roles::Role::Owner,
+            Role::Manager => roles::Role::Manager,
+            Role::Member => roles::Role::Member,
+            Role::Viewer => roles::Role::Viewer,
+        }
+    }
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -37,7 +72,7 @@ async fn member_view(state: &AppState, m: Member) -> Result<Option<MemberView>, 
     };
     Ok(Some(MemberView {
         user_id: m.user_id.as_string(),
-        role: m.role,
+        role: m.role.into(),
         first_name: user.first_name,
         last_name: user.last_name,
         email: user.email,
@@ -116,7 +151,7 @@ pub async fn update_member(
         &access.user_id,
         access.role,
         &target(&path.1)?,
-        req.role,
+        req.role.into(),
     )
     .await?;
     member_view(&state, member)

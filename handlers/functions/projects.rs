@@ -9,12 +9,51 @@ use utoipa::ToSchema;
 use crate::auth::AuthUser;
 use crate::auth::project_access::ProjectAccess;
 use crate::domain::project_removal;
-use crate::domain::projects::{self, Project, ProjectInput, ProjectSettings};
-use crate::domain::roles::{Action, Role};
+use crate::domain::projects::{self, Project, ProjectInput};
+use crate::domain::roles::{self, Action};
+use crate::functions::members::Role;
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::http::paging::{PageParams, Paged};
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", default)]
+pub struct ProjectSettings {
+    /// Members' bookings start as `requested` and need a manager's approval.
+    booking_approval_required: bool,
+    /// Members may not create or change bookings starting sooner than this.
+    booking_cutoff_hours: u32,
+    /// Minutes after an approved booking's end without check-in before it
+    /// counts as a no-show.
+    no_show_grace_minutes: u32,
+}
+
+impl Default for ProjectSettings {
+    fn default() -> Self {
+        projects::ProjectSettings::default().into()
+    }
+}
+
+impl From<projects::ProjectSettings> for ProjectSettings {
+    fn from(s: projects::ProjectSettings) -> Self {
+        ProjectSettings {
+            booking_approval_required: s.booking_approval_required,
+            booking_cutoff_hours: s.booking_cutoff_hours,
+            no_show_grace_minutes: s.no_show_grace_minutes,
+        }
+    }
+}
+
+impl From<ProjectSettings> for projects::ProjectSettings {
+    fn from(s: ProjectSettings) -> Self {
+        projects::ProjectSettings {
+            booking_approval_required: s.booking_approval_required,
+            booking_cutoff_hours: s.booking_cutoff_hours,
+            no_show_grace_minutes: s.no_show_grace_minutes,
+        }
+    }
+}
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -66,16 +105,16 @@ pub struct ProjectView {
     role: Role,
 }
 
-fn view(p: Project, role: Role) -> ProjectView {
+fn view(p: Project, role: roles::Role) -> ProjectView {
     ProjectView {
         id: p.project_id.as_string(),
         organization_id: p.organization_id.as_string(),
         name: p.name,
         address: p.address,
         time_zone: p.time_zone.as_str().to_owned(),
-        settings: p.settings,
+        settings: p.settings.into(),
         created_at: crate::domain::time::format(&p.created_at),
-        role,
+        role: role.into(),
     }
 }
 
@@ -105,11 +144,11 @@ pub async fn create_project(
             name: req.name.as_deref(),
             address: Some(req.address.as_deref()),
             time_zone: req.time_zone.as_deref(),
-            settings: req.settings,
+            settings: req.settings.map(Into::into),
         },
     )
     .await?;
-    Ok((StatusCode::CREATED, Json(view(project, Role::Owner))))
+    Ok((StatusCode::CREATED, Json(view(project, roles::Role::Owner))))
 }
 
 /// The projects the caller is a member of.
@@ -185,7 +224,7 @@ pub async fn update_project(
             name: req.name.as_deref(),
             address: req.address.as_ref().map(|a| a.as_deref()),
             time_zone: req.time_zone.as_deref(),
-            settings: req.settings,
+            settings: req.settings.map(Into::into),
         },
     )
     .await?;

@@ -228,10 +228,13 @@ impl From<DomainError> for ApiError {
         match e {
             DomainError::Validation(errors) => ApiError::Validation(errors),
             DomainError::Conflict(detail) => ApiError::conflict(detail),
-            DomainError::ConflictWith { detail, extensions } => ApiError::Conflict {
+            DomainError::ConflictReason { detail, reason } => ApiError::Conflict {
                 detail,
-                extensions: Some(extensions),
+                extensions: Some(serde_json::json!({ "reason": reason })),
             },
+            // The handlers that can meet it add the bookings in the way as
+            // extensions, from their wire types (functions/bookings.rs).
+            DomainError::Blocked { detail, .. } => ApiError::conflict(detail),
             DomainError::NotFound => ApiError::NotFound,
             DomainError::Unauthorized(d) => ApiError::Unauthorized(d),
             DomainError::Forbidden(d) => ApiError::Forbidden(d),

@@ -380,7 +380,7 @@ async fn p6_opt_out_is_honoured_at_enqueue_and_at_send() {
     let store = app.store();
     let uid = insite_lms::domain::ids::UserId::parse(&user.user_id).expect("id");
     let pid = insite_lms::domain::ids::ProjectId::parse(&project).expect("id");
-    let queued = insite_lms::domain::notifications::enqueue_for_user(
+    let queued = insite_lms::domain::opt_in::enqueue_for_user(
         &store,
         &uid,
         &pid,
@@ -399,7 +399,7 @@ async fn p6_opt_out_is_honoured_at_enqueue_and_at_send() {
         Some(&json!({"emailNotifications": true})),
     )
     .await;
-    let queued = insite_lms::domain::notifications::enqueue_for_user(
+    let queued = insite_lms::domain::opt_in::enqueue_for_user(
         &store,
         &uid,
         &pid,

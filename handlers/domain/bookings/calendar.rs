@@ -12,8 +12,8 @@ use jiff::Timestamp;
 use serde::{Deserialize, Serialize};
 use sha2::Digest;
 
+use super::model::{Booking, BookingStatus};
 use super::resources::Resource;
-use super::{Booking, BookingStatus};
 use crate::domain::audit;
 use crate::domain::error::DomainError;
 use crate::domain::ids::{ProjectId, ResourceId, UserId};
@@ -156,7 +156,8 @@ pub async fn render(store: &dyn DocumentStore, project: &Project) -> Result<Stri
     let now = Timestamp::now().as_second();
     let from = Timestamp::from_second(now - PAST_DAYS * 86_400).map_err(StoreError::internal)?;
     let to = Timestamp::from_second(now + 10 * 366 * 86_400).map_err(StoreError::internal)?;
-    let bookings = super::all_between(store, &project.project_id, from, to, MAX_EVENTS).await?;
+    let bookings =
+        super::listing::all_between(store, &project.project_id, from, to, MAX_EVENTS).await?;
     let mut names: BTreeMap<ResourceId, String> = BTreeMap::new();
     let mut next = None;
     loop {

@@ -7,8 +7,8 @@ use jiff::civil::Date;
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use super::model::{Booking, BookingStatus};
 use super::rules::{self, Secs};
-use super::{Booking, BookingStatus};
 use crate::domain::error::{DomainError, Validator};
 use crate::domain::projects::Project;
 use crate::store::{DocumentStore, StoreError};
@@ -73,7 +73,7 @@ pub async fn utilization(
     let (_, end) = day_bounds(to, project)?;
     let ts = |s: Secs| Timestamp::from_second(s).map_err(StoreError::internal);
     // Bookings are at most a day long: those starting a day early may reach in.
-    let bookings: Vec<Booking> = super::all_between(
+    let bookings: Vec<Booking> = super::listing::all_between(
         store,
         &project.project_id,
         ts(start - 86_400)?,

@@ -10,15 +10,17 @@ use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::model::Booking;
 use super::rules::{self, MAX_SLOT_MINUTES, OpeningHours, ResourceRules};
 use crate::domain::audit;
 use crate::domain::error::{DomainError, Validator};
 use crate::domain::ids::{ProjectId, ResourceId, UserId};
 use crate::domain::projects::Project;
+use crate::domain::record::Record;
 use crate::domain::retry::{Attempt, retry_on_precondition};
 use crate::domain::text::Name;
 use crate::store::containers::PROJECTS;
-use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query, read_record};
+use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, read_record};
 
 pub const KIND: &str = "resource";
 const NAME_MAX: usize = 200;
@@ -58,6 +60,20 @@ pub struct Resource {
     pub longest_booking_minutes: u32,
     #[serde(with = "crate::domain::time::fixed")]
     pub created_at: Timestamp,
+}
+
+impl Record for Resource {
+    const CONTAINER: crate::store::Container = PROJECTS;
+    const KIND: &'static str = KIND;
+    type Owner = ProjectId;
+
+    fn partition_key(project: &ProjectId) -> String {
+        project.as_string()
+    }
+
+    fn id(&self) -> String {
+        doc_id(&self.resource_id)
+    }
 }
 
 impl Resource {
@@ -283,6 +299,30 @@ pub async fn list(
     Ok((items, page.continuation))
 }
 
+/// The batch operations that mark `resources` as claimed by `bookings`:
+/// each one's schedule version bumped with If-Match, so that of two writers
+/// that read the same version one fails, and its longest booking kept, which
+/// bounds the conflict check's range query.
+pub(super) fn claim_ops(
+    project: &ProjectId,
+    resources: &[(Resource, ETag)],
+    bookings: &[&Booking],
+) -> Result<Vec<BatchOp>, StoreError> {
+    let mut ops = Vec::new();
+    for (r, etag) in resources {
+        let mut r = r.clone();
+        r.schedule_version += 1;
+        for b in bookings {
+            if b.resource_ids.contains(&r.resource_id) {
+                let minutes = u32::try_from(b.slot()?.minutes()).unwrap_or(u32::MAX);
+                r.longest_booking_minutes = r.longest_booking_minutes.max(minutes);
+            }
+        }
+        ops.push(r.replace_op(project, etag.clone())?);
+    }
+    Ok(ops)
+}
+
 /// Change a resource. Writes with If-Match and retries on a concurrent
 /// booking, so rule changes and bookings serialize on the schedule version.
 pub async fn update(
@@ -294,7 +334,7 @@ pub async fn update(
 ) -> Result<Resource, DomainError> {
     let pk = &project.as_string();
     let input = &input;
-    retry_on_precondition(super::SCHEDULE, || async move {
+    retry_on_precondition(super::model::SCHEDULE, || async move {
         let (mut r, etag) = load(store, project, id)
             .await?
             .ok_or(DomainError::NotFound)?;
@@ -336,7 +376,7 @@ pub async fn delete(
         .ok_or(DomainError::NotFound)?;
     let now = Timestamp::now().as_second();
     let from = now - i64::from(r.longest_booking_minutes) * 60;
-    let upcoming = super::occupied(store, &pk, id, from, i64::MAX / 4).await?;
+    let upcoming = super::layout::occupied(store, project, id, from, i64::MAX / 4).await?;
     if upcoming.iter().any(|o| o.end > now) {
         return Err(DomainError::Conflict(
             "the resource has current or upcoming bookings; cancel or move them first".into(),
