@@ -349,7 +349,7 @@ pub async fn update(
                 if_match: Some(etag),
             },
             BatchOp::Create(audit::entry(
-                &pk,
+                pk,
                 Some(actor),
                 "resource.updated",
                 "resource",
