@@ -35,7 +35,6 @@ const KNOWN: &[&str] = &[
     // Wire types (`ToSchema`) and HTTP status knowledge still in the domain.
     "domain knows HTTP: domain/accounts.rs",
     "domain knows HTTP: domain/audit.rs",
-    "domain knows HTTP: domain/bookings/reports.rs",
     "domain knows HTTP: domain/bookings/resources.rs",
     "domain knows HTTP: domain/bookings/rules.rs",
     "domain knows HTTP: domain/error.rs",
