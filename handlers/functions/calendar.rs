@@ -13,9 +13,7 @@ use crate::auth::AuthUser;
 use crate::auth::project_access::ProjectAccess;
 use crate::domain::bookings::calendar;
 use crate::domain::ids::ProjectId;
-use crate::domain::members;
 use crate::domain::projects;
-use crate::domain::roles::{Action, allows};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::http::problem::ApiError;
 use crate::state::AppState;
@@ -46,17 +44,8 @@ pub async fn calendar_ics(
 ) -> Result<Response, ApiError> {
     let store = state.stores.documents.as_ref();
     let project_id = ProjectId::parse(&project_id).ok_or(ApiError::NotFound)?;
-    let reader = match (&q.feed, auth) {
-        (Some(token), _) => calendar::feed_user(store, &project_id, token).await?,
-        (None, Ok(user)) => members::load(store, &project_id, &user.user_id)
-            .await?
-            .filter(|(m, _)| allows(m.role, Action::ViewBookings))
-            .map(|_| user.user_id),
-        (None, Err(_)) => None,
-    };
-    if reader.is_none() {
-        return Err(ApiError::NotFound);
-    }
+    let signed_in = auth.ok().map(|user| user.user_id);
+    calendar::reader(store, &project_id, q.feed.as_deref(), signed_in.as_ref()).await?;
     let (project, _) = projects::require(store, &project_id).await?;
     let body = calendar::render(store, &project).await?;
     let mut resp = (StatusCode::OK, body).into_response();
@@ -87,13 +76,7 @@ pub async fn create_feed(
     State(state): State<AppState>,
     access: ProjectAccess,
 ) -> Result<(StatusCode, Json<FeedView>), ApiError> {
-    access.require(Action::ViewBookings)?;
-    let token = calendar::create_feed(
-        state.stores.documents.as_ref(),
-        &access.project_id,
-        &access.user_id,
-    )
-    .await?;
+    let token = calendar::create_feed(state.stores.documents.as_ref(), &access).await?;
     Ok((
         StatusCode::CREATED,
         Json(FeedView {
@@ -119,12 +102,6 @@ pub async fn revoke_feed(
     State(state): State<AppState>,
     access: ProjectAccess,
 ) -> Result<StatusCode, ApiError> {
-    access.require(Action::ViewBookings)?;
-    calendar::revoke_feed(
-        state.stores.documents.as_ref(),
-        &access.project_id,
-        &access.user_id,
-    )
-    .await?;
+    calendar::revoke_feed(state.stores.documents.as_ref(), &access).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -14,11 +14,13 @@ use sha2::Digest;
 
 use super::model::{Booking, BookingStatus};
 use super::resources::Resource;
+use crate::domain::actor::Actor;
 use crate::domain::audit;
 use crate::domain::error::DomainError;
 use crate::domain::ids::{ProjectId, ResourceId, UserId};
 use crate::domain::members;
 use crate::domain::projects::Project;
+use crate::domain::roles::{Action, allows};
 use crate::store::containers::PROJECTS;
 use crate::store::{BatchOp, DocumentStore, NewDocument, Query, StoreError};
 
@@ -61,13 +63,11 @@ async fn feeds_of(
     Ok(page.items.into_iter().map(|d| d.id).collect())
 }
 
-/// A new feed token for the user, replacing any earlier one.
-pub async fn create_feed(
-    store: &dyn DocumentStore,
-    project: &ProjectId,
-    user: &UserId,
-) -> Result<String, DomainError> {
-    let pk = project.as_string();
+/// A new feed token for the actor, replacing any earlier one.
+pub async fn create_feed(store: &dyn DocumentStore, actor: &Actor) -> Result<String, DomainError> {
+    actor.require(Action::ViewBookings)?;
+    let user = &actor.user_id;
+    let pk = actor.project_id.as_string();
     let token = URL_SAFE_NO_PAD.encode(rand::random::<[u8; 32]>());
     let feed = Feed {
         kind: FEED_KIND.into(),
@@ -96,13 +96,11 @@ pub async fn create_feed(
     Ok(token)
 }
 
-/// Revoke the user's feed token; `NotFound` when there is none.
-pub async fn revoke_feed(
-    store: &dyn DocumentStore,
-    project: &ProjectId,
-    user: &UserId,
-) -> Result<(), DomainError> {
-    let pk = project.as_string();
+/// Revoke the actor's feed token; `NotFound` when there is none.
+pub async fn revoke_feed(store: &dyn DocumentStore, actor: &Actor) -> Result<(), DomainError> {
+    actor.require(Action::ViewBookings)?;
+    let user = &actor.user_id;
+    let pk = actor.project_id.as_string();
     let ids = feeds_of(store, &pk, user).await?;
     if ids.is_empty() {
         return Err(DomainError::NotFound);
@@ -123,8 +121,29 @@ pub async fn revoke_feed(
     Ok(())
 }
 
+/// Who may read a project's feed: the holder of a valid feed token who is
+/// still a member, or else a signed-in member whose role may view bookings.
+/// Anyone else is told the project does not exist (`NotFound`), as on every
+/// project route.
+pub async fn reader(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    feed_token: Option<&str>,
+    signed_in: Option<&UserId>,
+) -> Result<UserId, DomainError> {
+    let reader = match (feed_token, signed_in) {
+        (Some(token), _) => feed_user(store, project, token).await?,
+        (None, Some(user)) => members::load(store, project, user)
+            .await?
+            .filter(|(m, _)| allows(m.role, Action::ViewBookings))
+            .map(|_| user.clone()),
+        (None, None) => None,
+    };
+    reader.ok_or(DomainError::NotFound)
+}
+
 /// The member a feed token belongs to, if it is valid and they still are one.
-pub async fn feed_user(
+async fn feed_user(
     store: &dyn DocumentStore,
     project: &ProjectId,
     token: &str,

@@ -4,8 +4,6 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde::Serialize;
-use utoipa::ToSchema;
 
 use super::model::{Booking, BookingStatus};
 use super::rules::{self, Secs};
@@ -18,8 +16,8 @@ pub const ON_TIME_MINUTES: i64 = 15;
 pub const MAX_DAYS: i64 = 92;
 const MAX_BOOKINGS: usize = 100_000;
 
-#[derive(Debug, Clone, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+/// One resource on one local day.
+#[derive(Debug, Clone)]
 pub struct DayUtilization {
     pub resource_id: String,
     pub resource_name: String,
