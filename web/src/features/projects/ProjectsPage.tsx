@@ -1,6 +1,6 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { Link, useNavigate } from 'react-router';
+import { Link, useNavigate, useSearchParams } from 'react-router';
 import { api, unwrap } from '../../api/client';
 import { useProjects } from '../../app/Layout';
 import { useI18n } from '../../shared/i18n';
@@ -18,9 +18,16 @@ export function ProjectsPage() {
   const [address, setAddress] = useState('');
   const [timeZone, setTimeZone] = useState('Europe/Vienna');
   const [error, setError] = useState<unknown>(null);
+  const [params] = useSearchParams();
+  const left = params.get('left');
   return (
     <div className="page">
       <PageTitle title={t('projects.title')}>{t('projects.title')}</PageTitle>
+      {left && (
+        <p className="notice success" role="status">
+          {t('projects.left', { project: left })}
+        </p>
+      )}
       {projects.error && <ProblemMessage error={projects.error} />}
       {!projects.data ? (
         <Loading />
