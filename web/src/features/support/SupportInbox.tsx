@@ -92,15 +92,18 @@ export default function SupportInbox() {
                     <p className="request-message">{r.message}</p>
                     <div className="actions">
                       {r.status === 'open' && (
-                        <button type="button" className="secondary" onClick={() => setStatus(r.id, r.subject, 'answered')}>
+                        <button
+                          type="button"
+                          className="secondary"
+                          aria-label={`${t('support.markAnswered')}: ${r.subject}`}
+                          onClick={() => setStatus(r.id, r.subject, 'answered')}
+                        >
                           {t('support.markAnswered')}
-                          <span className="sr-only">: {r.subject}</span>
                         </button>
                       )}
                       {r.status !== 'closed' && (
-                        <button type="button" onClick={() => setStatus(r.id, r.subject, 'closed')}>
+                        <button type="button" aria-label={`${t('support.close')}: ${r.subject}`} onClick={() => setStatus(r.id, r.subject, 'closed')}>
                           {t('support.close')}
-                          <span className="sr-only">: {r.subject}</span>
                         </button>
                       )}
                     </div>
