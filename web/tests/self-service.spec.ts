@@ -212,6 +212,7 @@ test('the utilization report shows charts, the same figures as a table, and a CS
   await screen(page, '91-bericht-zeitraum-zu-lang');
   await page.goBack();
   await expect(table.getByRole('row')).toHaveCount(1 + 14);
+  await expect(page.getByLabel('Bis', { exact: true })).toHaveValue(today);
   await english(page);
   await expect(page.getByRole('heading', { name: 'Utilization and punctuality' })).toBeVisible();
   await screen(page, '92-report-en');

@@ -4,8 +4,7 @@
 // row labels, and every figure is also in the table below the charts.
 import { useId, type ReactNode } from 'react';
 import { useI18n } from '../../shared/i18n';
-import { formatSiteDate } from '../../shared/time';
-import type { Row } from './csv';
+import { shortDate, type Row } from './csv';
 
 export interface Bar {
   value: number;
@@ -23,7 +22,6 @@ export function BarChart({
   bars,
   value,
   legend,
-  tz,
 }: {
   title: string;
   summary: string;
@@ -32,7 +30,6 @@ export function BarChart({
   bars: (r: Row) => Bar[];
   value: (r: Row) => string;
   legend: ReactNode;
-  tz: string;
 }) {
   const { lang } = useI18n();
   const id = useId();
@@ -48,7 +45,7 @@ export function BarChart({
           {rows.map((r) => (
             <li key={`${r.resourceId}-${r.date}`}>
               <span className="chart-label">
-                {r.resourceName} · {formatSiteDate(r.date, lang, tz)}
+                {r.resourceName} · {shortDate(r.date, lang)}
               </span>
               <svg className="chart-bar" viewBox="0 0 100 10" preserveAspectRatio="none" focusable="false">
                 {bars(r)

@@ -7,7 +7,7 @@ import { useI18n, type MessageKey } from '../../shared/i18n';
 import { addDays, formatNumber, formatSiteDate, todayIn } from '../../shared/time';
 import { Field, fieldError, Loading, PageTitle, ProblemMessage } from '../../shared/ui';
 import { BarChart, Legend } from './Charts';
-import { toCsv, utilization, type Row } from './csv';
+import { shortDate, toCsv, utilization, type Row } from './csv';
 
 const COLUMNS: MessageKey[] = [
   'reports.col.resource',
@@ -32,7 +32,6 @@ export default function ReportsPage() {
   const today = todayIn(tz);
   const from = params.get('from') ?? addDays(today, -6);
   const to = params.get('to') ?? today;
-  const [draft, setDraft] = useState({ from, to });
   const report = useQuery({
     queryKey: ['utilization', project.id, from, to],
     queryFn: () =>
@@ -49,17 +48,7 @@ export default function ReportsPage() {
   return (
     <div className="page">
       <PageTitle title={t('reports.title')}>{t('reports.title')}</PageTitle>
-      <form
-        className="toolbar"
-        onSubmit={(e) => {
-          e.preventDefault();
-          setParams({ from: draft.from, to: draft.to });
-        }}
-      >
-        <Field label={t('reports.from')} type="date" required value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} error={fieldError(report.error, 'from')} />
-        <Field label={t('reports.to')} type="date" required value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} error={fieldError(report.error, 'to')} />
-        <button type="submit">{t('reports.show')}</button>
-      </form>
+      <PeriodForm key={`${from}/${to}`} from={from} to={to} error={report.error} onShow={(f, tt) => setParams({ from: f, to: tt })} />
       <p className="hint">{t('reports.period', { from: formatSiteDate(from, lang, tz), to: formatSiteDate(to, lang, tz), tz })}</p>
       {report.error ? (
         <ProblemMessage error={report.error} />
@@ -75,7 +64,6 @@ export default function ReportsPage() {
               summary={t('reports.summaryMinutes', { booked: formatNumber(sum((r) => r.bookedMinutes), lang), open: formatNumber(sum((r) => r.openMinutes), lang) })}
               rows={rows}
               max={maxMinutes}
-              tz={tz}
               bars={(r) => [
                 { value: r.openMinutes * Math.max(1, r.capacity), className: 'bar-open', whole: true },
                 { value: r.bookedMinutes, className: 'bar-booked' },
@@ -88,7 +76,6 @@ export default function ReportsPage() {
               summary={checkedIn ? t('reports.summaryOnTime', { share: pct(onTime / checkedIn), n: checkedIn }) : t('reports.summaryNoArrivals')}
               rows={rows}
               max={1}
-              tz={tz}
               bars={(r) => [
                 { value: 1, className: 'bar-open', whole: true },
                 { value: r.onTimeShare ?? 0, className: 'bar-ontime' },
@@ -101,8 +88,8 @@ export default function ReportsPage() {
               summary={t('reports.summaryMisses', { noShows: sum((r) => r.noShows), turnedAway: sum((r) => r.turnedAway) })}
               rows={rows}
               max={Math.max(1, maxCount)}
-              tz={tz}
               bars={(r) => [
+                { value: Math.max(1, maxCount), className: 'bar-track', whole: true },
                 { value: r.noShows, className: 'bar-noshow' },
                 { value: r.turnedAway, className: 'bar-turned' },
               ]}
@@ -146,7 +133,7 @@ export default function ReportsPage() {
                   {rows.map((r) => (
                     <tr key={`${r.resourceId}-${r.date}`}>
                       <th scope="row">{r.resourceName}</th>
-                      <td>{formatSiteDate(r.date, lang, tz)}</td>
+                      <td>{shortDate(r.date, lang)}</td>
                       <td>{formatNumber(r.openMinutes, lang)}</td>
                       <td>{formatNumber(r.bookedMinutes, lang)}</td>
                       <td>{pct(utilization(r))}</td>
@@ -165,5 +152,24 @@ export default function ReportsPage() {
         </>
       )}
     </div>
+  );
+}
+
+/** The period's two dates; a new period in the URL (e.g. Back) starts it afresh. */
+function PeriodForm({ from, to, error, onShow }: { from: string; to: string; error: unknown; onShow: (from: string, to: string) => void }) {
+  const { t } = useI18n();
+  const [draft, setDraft] = useState({ from, to });
+  return (
+    <form
+      className="toolbar"
+      onSubmit={(e) => {
+        e.preventDefault();
+        onShow(draft.from, draft.to);
+      }}
+    >
+      <Field label={t('reports.from')} type="date" required value={draft.from} onChange={(e) => setDraft({ ...draft, from: e.target.value })} error={fieldError(error, 'from')} />
+      <Field label={t('reports.to')} type="date" required value={draft.to} onChange={(e) => setDraft({ ...draft, to: e.target.value })} error={fieldError(error, 'to')} />
+      <button type="submit">{t('reports.show')}</button>
+    </form>
   );
 }

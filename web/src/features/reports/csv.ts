@@ -43,3 +43,11 @@ export function toCsv(rows: Row[], header: string[], separator: ';' | ','): stri
   }
   return lines.join('\r\n') + '\r\n';
 }
+
+/** A site date (YYYY-MM-DD) short, for lines and cells: "Do., 26.11." / "Thu 26/11". */
+export function shortDate(date: string, lang: 'de' | 'en'): string {
+  // The date is a calendar date already; UTC noon keeps it the same day.
+  return new Intl.DateTimeFormat(lang === 'de' ? 'de-AT' : 'en-GB', { weekday: 'short', day: '2-digit', month: '2-digit', timeZone: 'UTC' }).format(
+    new Date(`${date}T12:00:00Z`),
+  );
+}
