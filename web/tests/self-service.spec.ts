@@ -176,10 +176,17 @@ test('the utilization report shows charts, the same figures as a table, and a CS
   const end = new Date(start.getTime() + 60 * 60_000);
   const arrived = await owner.book(project, [crane], start.toISOString(), end.toISOString());
   const turned = await owner.book(project, [gate], start.toISOString(), end.toISOString());
+
+  // The board's details show a booking as it is now, even when the board's list is a poll old.
+  await signIn(page, server.url, 'bericht@generalbau.example', `/p/${project}/board`);
+  await expect(page.getByRole('button', { name: /Freigegeben, Beton Huber GmbH/ })).toHaveCount(2);
   await owner.call('POST', `/api/projects/${project}/bookings/${arrived}/check-in`, {});
   await owner.call('POST', `/api/projects/${project}/bookings/${turned}/turn-away`, { reason: 'Ladung falsch' });
+  await page.getByRole('button', { name: /Freigegeben, Beton Huber GmbH/ }).first().click();
+  const details = page.getByRole('dialog', { name: 'Buchung' });
+  await expect(details.getByText(/^(Eingecheckt|Abgewiesen)$/)).toBeVisible();
+  await page.keyboard.press('Escape');
 
-  await signIn(page, server.url, 'bericht@generalbau.example', `/p/${project}/board`);
   await page.getByRole('link', { name: 'Berichte' }).click();
   await expect(page.getByRole('heading', { name: 'Auslastung und Pünktlichkeit' })).toBeVisible();
   await expect(page.getByRole('figure', { name: 'Gebuchte und offene Minuten' })).toBeVisible();

@@ -12,8 +12,6 @@ const NOT_FOR_SCREENS: Record<string, string> = {
   'GET /api/health': 'the liveness probe of the Functions host and of monitoring',
   'GET /api/openapi.json': 'the API description itself, read by tools and by this test',
   'GET /api/projects/{projectId}/calendar.ics': 'the personal calendar feed, fetched by calendar apps from the link that My account shows',
-  'GET /api/projects/{projectId}/bookings/{bookingId}':
-    "one booking: the board's details dialog shows it from the day's list, which carries every field; the single read is for other API clients",
 };
 
 /**
