@@ -51,9 +51,7 @@ test('admin sets up, subcontractor books, manager approves, gate checks in, boar
   ]) {
     await admin.getByLabel('Art').selectOption({ label: kind });
     await admin.getByLabel('Name der Ressource').fill(name);
-    for (const day of ['Sa', 'So']) await admin.getByRole('checkbox', { name: day, exact: true }).check();
-    await admin.getByLabel('Öffnet um').fill('00:00');
-    await admin.getByLabel('Schließt um').fill('23:59');
+    await admin.getByRole('checkbox', { name: 'Rund um die Uhr geöffnet' }).check();
     await admin.getByRole('button', { name: 'Ressource anlegen' }).click();
     await expect(admin.getByText(`${name} wurde angelegt.`)).toBeVisible();
   }

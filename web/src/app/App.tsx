@@ -21,6 +21,8 @@ const GatePage = lazy(() => import('../features/gate/GatePage'));
 const SetupPage = lazy(() => import('../features/projects/SetupPage'));
 const MembersPage = lazy(() => import('../features/members/MembersPage'));
 const AccountPage = lazy(() => import('../features/account/AccountPage'));
+const FilesPage = lazy(() => import('../features/files/FilesPage'));
+const AuditPage = lazy(() => import('../features/audit/AuditPage'));
 const PrivacyPage = lazy(() => import('../features/privacy/PrivacyPage'));
 const ContactPage = lazy(() => import('../features/support/ContactPage'));
 const SupportInbox = lazy(() => import('../features/support/SupportInbox'));
@@ -86,6 +88,8 @@ export function App() {
                       <Route path="approvals" element={<ApprovalsPage />} />
                       <Route path="gate" element={<GatePage />} />
                       <Route path="setup" element={<SetupPage />} />
+                      <Route path="files" element={<FilesPage />} />
+                      <Route path="audit" element={<AuditPage />} />
                       <Route path="members" element={<MembersPage />} />
                       <Route path="reports" element={<ReportsPage />} />
                     </Route>

@@ -150,6 +150,14 @@ export function ProjectLayout() {
             </li>
           )}
           <li>
+            <NavLink to="files">{t('nav.files')}</NavLink>
+          </li>
+          {canManage && (
+            <li>
+              <NavLink to="audit">{t('nav.audit')}</NavLink>
+            </li>
+          )}
+          <li>
             <NavLink to="reports">{t('nav.reports')}</NavLink>
           </li>
         </ul>

@@ -23,7 +23,7 @@ import {
   weekStart,
 } from '../../shared/time';
 import { Dialog, Loading, PageTitle, ProblemMessage, StatusBadge } from '../../shared/ui';
-import { KINDS } from '../projects/SetupPage';
+import { KINDS } from '../projects/kinds';
 
 type Hours = Record<string, { from: string; to: string }[]> | null | undefined;
 

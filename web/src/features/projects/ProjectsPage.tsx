@@ -5,8 +5,7 @@ import { api, unwrap } from '../../api/client';
 import { useProjects } from '../../app/Layout';
 import { useI18n } from '../../shared/i18n';
 import { Field, fieldError, Loading, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
-
-const ZONES = ['Europe/Vienna', 'Europe/Berlin', 'Europe/Zurich', 'Europe/London', 'America/New_York'];
+import { ZONES } from './zones';
 
 /** The person's projects; create one (admins); open one. */
 export function ProjectsPage() {
@@ -18,11 +17,18 @@ export function ProjectsPage() {
   const [address, setAddress] = useState('');
   const [timeZone, setTimeZone] = useState('Europe/Vienna');
   const [error, setError] = useState<unknown>(null);
+  // Set by the set-up screen after a project was deleted, and by the members screen after leaving one.
   const [params] = useSearchParams();
+  const deleted = params.get('deleted');
   const left = params.get('left');
   return (
     <div className="page">
       <PageTitle title={t('projects.title')}>{t('projects.title')}</PageTitle>
+      {deleted && (
+        <p className="notice" role="status">
+          {t('deleteProject.done', { name: deleted })}
+        </p>
+      )}
       {left && (
         <p className="notice success" role="status">
           {t('projects.left', { project: left })}
