@@ -60,15 +60,21 @@ pub struct MemberView {
     first_name: String,
     last_name: String,
     email: String,
-    /// The company the member works for.
+    /// The company the member works for: the organization's name for its
+    /// admins, the company an invited person named otherwise.
     company_name: Option<String>,
     since: String,
 }
 
 async fn member_view(state: &AppState, m: Member) -> Result<Option<MemberView>, ApiError> {
-    let Some((user, _)) = accounts::load_user(state.stores.documents.as_ref(), &m.user_id).await?
-    else {
+    let store = state.stores.documents.as_ref();
+    let Some((user, _)) = accounts::load_user(store, &m.user_id).await? else {
         return Ok(None);
+    };
+    // An organization's admin works for the organization.
+    let company_name = match user.company_name {
+        Some(c) => Some(c),
+        None => accounts::organization_name(store, user.organization_id.as_ref()).await?,
     };
     Ok(Some(MemberView {
         user_id: m.user_id.as_string(),
@@ -76,7 +82,7 @@ async fn member_view(state: &AppState, m: Member) -> Result<Option<MemberView>, 
         first_name: user.first_name,
         last_name: user.last_name,
         email: user.email,
-        company_name: user.company_name,
+        company_name,
         since: crate::domain::time::format(&m.at),
     }))
 }

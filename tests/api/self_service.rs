@@ -354,4 +354,20 @@ async fn admins_see_their_organization_company_name_users_and_projects() {
         me["companyName"], "Elektro Blitz KG",
         "an invitee's own company"
     );
+    let members: Value = app
+        .get_auth(&format!("/api/projects/{project}/members"), &token)
+        .await
+        .json()
+        .await
+        .expect("json");
+    let companies: Vec<&str> = members["items"]
+        .as_array()
+        .expect("items")
+        .iter()
+        .filter_map(|m| m["companyName"].as_str())
+        .collect();
+    assert!(
+        companies.contains(&"Hochbau Muster GmbH") && companies.contains(&"Elektro Blitz KG"),
+        "the member list names every member's company: {members}"
+    );
 }

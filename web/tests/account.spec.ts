@@ -39,7 +39,7 @@ test('my account: profile, notifications, sign-ins, calendar feed, password, exp
   await expect(page.getByRole('link', { name: /Annemarie Bauer/ })).toBeVisible();
 
   // Notifications are off until turned on, and stay on after a reload.
-  const optIn = page.getByRole('checkbox', { name: 'E-Mails zu meinen Buchungen erhalten' });
+  const optIn = page.getByRole('checkbox', { name: 'meine Buchung freigegeben oder abgelehnt wird' });
   await expect(optIn).not.toBeChecked();
   await optIn.check();
   await expect(page.getByText('Benachrichtigungen sind eingeschaltet.')).toBeVisible();

@@ -30,7 +30,7 @@ test('an owner invites, withdraws, changes a role, removes a member; the last ow
   await screen(page, '30-mitglieder');
 
   // Invite: the consent confirmation must be ticked, and the stored wording is shown.
-  await expect(page.getByText('I confirm that the person I invite has agreed to be invited to this project')).toBeVisible();
+  await expect(page.getByRole('checkbox', { name: /^Ich bestätige, dass die eingeladene Person damit einverstanden ist/ })).toBeVisible();
   await page.getByRole('textbox', { name: 'E-Mail-Adresse' }).fill('neu@elektro.example');
   await page.getByLabel('Rolle', { exact: true }).selectOption({ label: 'Lesend' });
   await page.getByRole('button', { name: 'Einladung senden' }).click();
@@ -63,9 +63,9 @@ test('an owner invites, withdraws, changes a role, removes a member; the last ow
   await page.getByRole('button', { name: 'Projekt verlassen' }).click();
   await expect(page.getByRole('dialog', { name: 'Projekt verlassen?' })).toBeVisible();
   await screen(page, '32-verlassen-bestaetigen');
-  await page.getByRole('button', { name: 'Ja, entfernen' }).click();
-  await expect(page.getByText('Ein Projekt braucht immer mindestens einen Eigentümer.', { exact: false })).toBeVisible();
-  await expect(page.getByRole('alert')).toContainText('the last owner cannot be removed');
+  await page.getByRole('button', { name: 'Ja, verlassen' }).click();
+  await expect(page.getByRole('alert')).toContainText('Sie sind der letzte Eigentümer dieses Projekts');
+  await expect(page.getByRole('alert')).toContainText('last owner and cannot leave');
   await screen(page, '33-letzter-eigentuemer');
 
   // Remove a member, with the keyboard.

@@ -44,6 +44,12 @@ test('an outdated acceptance shows the new policy and continues after accepting 
   await expect(page.getByRole('heading', { name: 'Neue Datenschutzerklärung' })).toBeVisible();
   await expect(page.getByRole('region', { name: /Datenschutzerklärung, Version/ })).toBeVisible();
   await screen(page, '29-neue-datenschutzerklaerung');
+  // The footer's privacy page says a newer version applies and leads back to accepting it.
+  await page.getByRole('contentinfo').getByRole('link', { name: 'Datenschutzerklärung' }).click();
+  await expect(page.getByText('Seit Ihrer Zustimmung gilt eine neue Fassung.')).toBeVisible();
+  await screen(page, '29-datenschutz-neue-fassung');
+  await page.getByRole('link', { name: 'Neue Fassung lesen und zustimmen' }).click();
+  await expect(page.getByRole('heading', { name: 'Neue Datenschutzerklärung' })).toBeVisible();
   await page.getByRole('checkbox', { name: /akzeptiere/ }).check();
   await page.getByRole('button', { name: 'Akzeptieren und weiter' }).click();
   await expect(page.getByRole('heading', { name: 'Projekte' })).toBeVisible();

@@ -23,6 +23,8 @@ export class ApiProblem extends Error {
     public detail?: string,
     public errors: FieldError[] = [],
     public extensions?: Record<string, unknown>,
+    /** The problem's stable `type` slug, e.g. `conflict` (urn:insite-lms:problem:conflict). */
+    public type?: string,
   ) {
     super(detail ?? title);
   }
@@ -62,8 +64,9 @@ export async function unwrap<T>(p: Promise<{ data?: T; error?: unknown; response
 }
 
 export function toProblem(response: Response, error: unknown): ApiProblem {
-  const e = (error ?? {}) as { title?: string; detail?: string; errors?: FieldError[]; extensions?: Record<string, unknown> };
-  return new ApiProblem(response.status, e.title ?? response.statusText, e.detail, e.errors ?? [], e.extensions);
+  const e = (error ?? {}) as { type?: string; title?: string; detail?: string; errors?: FieldError[]; extensions?: Record<string, unknown> };
+  const type = e.type?.replace('urn:insite-lms:problem:', '');
+  return new ApiProblem(response.status, e.title ?? response.statusText, e.detail, e.errors ?? [], e.extensions, type);
 }
 
 const etags = new Map<string, { etag: string; body: unknown }>();

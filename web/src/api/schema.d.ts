@@ -1049,7 +1049,10 @@ export interface components {
             password?: string;
         };
         MemberView: {
-            /** @description The company the member works for. */
+            /**
+             * @description The company the member works for: the organization's name for its
+             *     admins, the company an invited person named otherwise.
+             */
             companyName?: string | null;
             email: string;
             firstName: string;
@@ -1181,7 +1184,10 @@ export interface components {
         };
         Paged_MemberView: {
             items: {
-                /** @description The company the member works for. */
+                /**
+                 * @description The company the member works for: the organization's name for its
+                 *     admins, the company an invited person named otherwise.
+                 */
                 companyName?: string | null;
                 email: string;
                 firstName: string;

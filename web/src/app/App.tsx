@@ -5,6 +5,7 @@ import { onSessionExpired } from '../api/client';
 import { I18nProvider, type Language } from '../shared/i18n';
 import { AuthProvider, RequireAuth } from './auth';
 import { Layout, ProjectLayout } from './Layout';
+import { PublicLayout } from './PublicLayout';
 import { SignIn } from '../features/auth/SignIn';
 import { ProjectsPage } from '../features/projects/ProjectsPage';
 import { Loading } from '../shared/ui';
@@ -22,6 +23,11 @@ const MembersPage = lazy(() => import('../features/members/MembersPage'));
 const AccountPage = lazy(() => import('../features/account/AccountPage'));
 const FilesPage = lazy(() => import('../features/files/FilesPage'));
 const AuditPage = lazy(() => import('../features/audit/AuditPage'));
+const PrivacyPage = lazy(() => import('../features/privacy/PrivacyPage'));
+const ContactPage = lazy(() => import('../features/support/ContactPage'));
+const SupportInbox = lazy(() => import('../features/support/SupportInbox'));
+const OrganizationPage = lazy(() => import('../features/organization/OrganizationPage'));
+const ReportsPage = lazy(() => import('../features/reports/ReportsPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, staleTime: 10_000, refetchOnWindowFocus: true } },
@@ -63,11 +69,17 @@ export function App() {
                 <Route path="/sign-in" element={<SignIn />} />
                 <Route path="/sign-up" element={<SignUp />} />
                 <Route path="/invitations/:token" element={<AcceptInvitation />} />
+                <Route element={<PublicLayout />}>
+                  <Route path="/privacy" element={<PrivacyPage />} />
+                  <Route path="/contact" element={<ContactPage />} />
+                </Route>
                 <Route element={<RequireAuth />}>
                   <Route element={<Layout />}>
                     <Route path="/" element={<Navigate to="/projects" replace />} />
                     <Route path="/projects" element={<ProjectsPage />} />
                     <Route path="/account" element={<AccountPage />} />
+                    <Route path="/support" element={<SupportInbox />} />
+                    <Route path="/organization" element={<OrganizationPage />} />
                     <Route path="/p/:projectId" element={<ProjectLayout />}>
                       <Route index element={<Navigate to="board" replace />} />
                       <Route path="board" element={<BoardPage />} />
@@ -79,6 +91,7 @@ export function App() {
                       <Route path="files" element={<FilesPage />} />
                       <Route path="audit" element={<AuditPage />} />
                       <Route path="members" element={<MembersPage />} />
+                      <Route path="reports" element={<ReportsPage />} />
                     </Route>
                     <Route path="*" element={<NotFound />} />
                   </Route>

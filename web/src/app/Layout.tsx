@@ -4,6 +4,7 @@ import { api, unwrap, type Project, type Resource } from '../api/client';
 import { useI18n, type Language } from '../shared/i18n';
 import { Loading, ProblemMessage } from '../shared/ui';
 import { useAuth } from './auth';
+import { Footer } from './Footer';
 
 export function useProjects() {
   return useQuery({ queryKey: ['projects'], queryFn: () => unwrap(api.GET('/api/projects', { params: { query: { limit: 200 } } })) });
@@ -34,6 +35,8 @@ export function Layout() {
             <option value="de">Deutsch</option>
             <option value="en">English</option>
           </select>
+          {me?.platformRoles.includes('support') && <NavLink to="/support">{t('nav.support')}</NavLink>}
+          {me?.organizationId && <NavLink to="/organization">{t('nav.organization')}</NavLink>}
           <NavLink to="/account" className="user">
             {me ? `${me.firstName} ${me.lastName}` : t('nav.account')}
             <span className="sr-only"> – {t('nav.account')}</span>
@@ -53,6 +56,7 @@ export function Layout() {
       <main id="main" tabIndex={-1}>
         <Outlet />
       </main>
+      <Footer />
     </div>
   );
 }
@@ -153,6 +157,9 @@ export function ProjectLayout() {
               <NavLink to="audit">{t('nav.audit')}</NavLink>
             </li>
           )}
+          <li>
+            <NavLink to="reports">{t('nav.reports')}</NavLink>
+          </li>
         </ul>
       </nav>
       <Outlet context={ctx} />

@@ -31,18 +31,37 @@ const statusTitles: Record<number, MessageKey> = {
   429: 'problem.429',
 };
 
-/** A problem+json as a message in the person's language; the API's own detail below it. */
+/**
+ * Problems the API marks with `extensions.reason`, told precisely in the
+ * person's language. The API's texts are English only (it has no
+ * localization hook); the web maps a problem's type, status and reason.
+ */
+const reasonTexts: Record<string, MessageKey> = {
+  'last-owner': 'problem.reason.lastOwner',
+};
+
+/** The localized text of a problem: its reason if known, else its status. */
+export function problemText(p: ApiProblem): MessageKey {
+  const reason = typeof p.extensions?.reason === 'string' ? reasonTexts[p.extensions.reason] : undefined;
+  return reason ?? statusTitles[p.status] ?? 'problem.other';
+}
+
+/** A problem+json as a message in the person's language; the API's own detail (English) below it. */
 export function ProblemMessage({ error }: { error: unknown }) {
   const { t } = useI18n();
   if (!error) return null;
   const p = error instanceof ApiProblem ? error : null;
-  const key = p ? (statusTitles[p.status] ?? 'problem.other') : 'problem.network';
+  const key = p ? problemText(p) : 'problem.network';
   return (
     <div className="problem" role="alert">
       <p className="problem-title">{t(key)}</p>
-      {p?.detail && <p className="problem-detail">{p.detail}</p>}
+      {p?.detail && (
+        <p className="problem-detail" lang="en">
+          {p.detail}
+        </p>
+      )}
       {p && p.errors.length > 0 && (
-        <ul>
+        <ul lang="en">
           {p.errors.map((e) => (
             <li key={e.field + e.message}>
               {e.field}: {e.message}

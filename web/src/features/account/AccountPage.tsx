@@ -14,6 +14,7 @@ const SECTIONS: [string, MessageKey][] = [
   ['logins-h', 'account.logins'],
   ['feed-h', 'account.feed'],
   ['password-h', 'account.password'],
+  ['sessions-h', 'account.sessions'],
   ['export-h', 'account.export'],
   ['delete-h', 'account.delete'],
 ];
@@ -40,6 +41,7 @@ export default function AccountPage() {
       <Logins />
       <CalendarFeed />
       <PasswordForm />
+      <Sessions />
       <Export />
       <DeleteAccount />
     </div>
@@ -101,43 +103,87 @@ function ProfileForm({ me }: { me: Profile }) {
   );
 }
 
+type Kind = Profile['notificationKinds'][number];
+const KINDS: [Kind, MessageKey][] = [
+  ['bookingDecided', 'account.kind.bookingDecided'],
+  ['bookingCancelled', 'account.kind.bookingCancelled'],
+  ['deliveryAtGate', 'account.kind.deliveryAtGate'],
+];
+
+/** Notification mails, opted into per kind (P6); each box saves at once. */
 function Notifications({ me }: { me: Profile }) {
   const { t } = useI18n();
   const qc = useQueryClient();
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<MessageKey | ''>('');
-  const [on, setOn] = useState(me.emailNotifications);
+  const [kinds, setKinds] = useState<Kind[]>(me.notificationKinds);
   return (
     <section className="card" aria-labelledby="notify-h">
       <h2 id="notify-h">{t('account.notifications')}</h2>
-      <p id="notify-hint" className="hint">
-        {t('account.notificationsHint')}
-      </p>
-      <label className="check">
-        <input
-          type="checkbox"
-          aria-describedby="notify-hint"
-          checked={on}
-          onChange={async (e) => {
-            const wanted = e.target.checked;
-            setOn(wanted);
-            setError(null);
-            setDone('');
-            try {
-              const profile = await unwrap(api.PATCH('/api/me', { body: { emailNotifications: wanted } }));
-              qc.setQueryData(['me'], profile);
-              setOn(profile.emailNotifications);
-              setDone(profile.emailNotifications ? 'account.notificationsOn' : 'account.notificationsOff');
-            } catch (err) {
-              setOn(!wanted);
-              setError(err);
-            }
-          }}
-        />
-        {t('account.emailNotifications')}
-      </label>
+      <fieldset aria-describedby="notify-hint">
+        <legend>{t('account.notificationKinds')}</legend>
+        <p id="notify-hint" className="hint">
+          {t('account.notificationsHint')}
+        </p>
+        {KINDS.map(([kind, label]) => (
+          <label key={kind} className="check">
+            <input
+              type="checkbox"
+              checked={kinds.includes(kind)}
+              onChange={async (e) => {
+                const before = kinds;
+                const wanted = e.target.checked ? [...kinds, kind] : kinds.filter((k) => k !== kind);
+                setKinds(wanted);
+                setError(null);
+                setDone('');
+                try {
+                  const profile = await unwrap(api.PATCH('/api/me', { body: { notificationKinds: wanted } }));
+                  qc.setQueryData(['me'], profile);
+                  setKinds(profile.notificationKinds);
+                  setDone(profile.notificationKinds.length > 0 ? 'account.notificationsOn' : 'account.notificationsOff');
+                } catch (err) {
+                  setKinds(before);
+                  setError(err);
+                }
+              }}
+            />
+            {t(label)}
+          </label>
+        ))}
+      </fieldset>
       <ProblemMessage error={error} />
       <Done text={done} />
+    </section>
+  );
+}
+
+/** Sign out everywhere: every session ends, this one too (a lost phone, a shared computer). */
+function Sessions() {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <section className="card" aria-labelledby="sessions-h">
+      <h2 id="sessions-h">{t('account.sessions')}</h2>
+      <p>{t('account.sessionsText')}</p>
+      <ProblemMessage error={error} />
+      <button
+        type="button"
+        className="danger"
+        onClick={async () => {
+          setError(null);
+          try {
+            await unwrap(api.DELETE('/api/me/sessions'));
+            clearTokens();
+            qc.clear();
+            window.location.replace('/sign-in?everywhere=1');
+          } catch (err) {
+            setError(err);
+          }
+        }}
+      >
+        {t('account.signOutEverywhere')}
+      </button>
     </section>
   );
 }

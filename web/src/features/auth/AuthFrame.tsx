@@ -1,4 +1,6 @@
 import type { ReactNode } from 'react';
+import { Link } from 'react-router';
+import { Footer } from '../../app/Footer';
 import { useI18n, type Language } from '../../shared/i18n';
 
 /** The frame of the signed-out screens: product name, language switch, content. */
@@ -7,7 +9,9 @@ export function AuthFrame({ children }: { children: ReactNode }) {
   return (
     <div className="auth-frame">
       <header className="auth-header">
-        <p className="brand">Insite LMS</p>
+        <Link to="/" className="brand">
+          Insite LMS
+        </Link>
         <label className="sr-only" htmlFor="auth-lang">
           {t('nav.language')}
         </label>
@@ -19,6 +23,7 @@ export function AuthFrame({ children }: { children: ReactNode }) {
       <main id="main" className="auth-main">
         {children}
       </main>
+      <Footer />
     </div>
   );
 }

@@ -29,6 +29,16 @@ export function SignIn() {
           {t('signIn.deleted')}
         </p>
       )}
+      {params.get('orgDeleted') === '1' && (
+        <p className="notice" role="status">
+          {t('signIn.orgDeleted')}
+        </p>
+      )}
+      {params.get('everywhere') === '1' && (
+        <p className="notice" role="status">
+          {t('signIn.everywhere')}
+        </p>
+      )}
       <form
         className="card form"
         onSubmit={async (e) => {

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect, useMemo, useState } from 'react';
 import { useNow } from '../../shared/useNow';
 import { Link, useSearchParams } from 'react-router';
-import type { Booking, Resource } from '../../api/client';
+import { api, unwrap, type Booking, type Resource } from '../../api/client';
 import { useProject } from '../../app/Layout';
 import { listBookings, resourceNames } from '../../shared/bookings';
 import { useI18n, type MessageKey } from '../../shared/i18n';
@@ -177,10 +177,18 @@ function Legend() {
   );
 }
 
-export function BookingDetails({ booking, resources }: { booking: Booking; resources: Resource[] }) {
+export function BookingDetails({ booking: listed, resources }: { booking: Booking; resources: Resource[] }) {
   const { t, lang } = useI18n();
   const { project } = useProject();
   const tz = project.timeZone;
+  // Shown at once from the list, then as it is now: the list may be a poll old.
+  const fresh = useQuery({
+    queryKey: ['booking', project.id, listed.id],
+    queryFn: () => unwrap(api.GET('/api/projects/{projectId}/bookings/{bookingId}', { params: { path: { projectId: project.id, bookingId: listed.id } } })),
+    initialData: listed,
+    staleTime: 0,
+  });
+  const booking = fresh.data;
   const rows: [string, string | null | undefined][] = [
     [t('booking.time'), `${formatDate(booking.start, lang, tz)} ${formatTime(booking.start, lang, tz)}–${formatTime(booking.end, lang, tz)}`],
     [t('booking.resources'), resourceNames(booking, resources)],

@@ -1,13 +1,12 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
-import { useSearchParams } from 'react-router';
+import { useNavigate, useSearchParams } from 'react-router';
 import { api, ApiProblem, unwrap, type Schemas } from '../../api/client';
 import { useAuth } from '../../app/auth';
 import { useProject } from '../../app/Layout';
 import { useI18n, type MessageKey } from '../../shared/i18n';
 import { formatDate } from '../../shared/time';
 import { Dialog, Field, fieldError, Loading, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
-import { CONSENT_WORDING, CONSENT_WORDING_VERSION } from './consent';
 
 type Member = Schemas['MemberView'];
 type Role = Schemas['Role'];
@@ -117,9 +116,13 @@ export default function MembersPage() {
                     <td>{formatDate(m.since, lang, project.timeZone)}</td>
                     {canManage && (
                       <td>
-                        <button type="button" className="danger" onClick={() => setRemoving(m)}>
-                          {m.userId === me?.id ? t('members.leave') : t('members.remove', { name: name(m) })}
-                        </button>
+                        {m.userId === me?.id ? (
+                          <a href="#leave-h">{t('members.leave')}</a>
+                        ) : (
+                          <button type="button" className="danger" onClick={() => setRemoving(m)}>
+                            {t('members.remove', { name: name(m) })}
+                          </button>
+                        )}
                       </td>
                     )}
                   </tr>
@@ -131,7 +134,7 @@ export default function MembersPage() {
       </section>
       <Dialog
         open={removing !== null}
-        title={removing?.userId === me?.id ? t('members.leaveTitle') : t('members.removeTitle', { name: removing ? name(removing) : '' })}
+        title={t('members.removeTitle', { name: removing ? name(removing) : '' })}
         onClose={() => setRemoving(null)}
       >
         <p>{t('members.removeText', { project: project.name })}</p>
@@ -164,7 +167,52 @@ export default function MembersPage() {
           <Pending projectId={projectId} members={list} />
         </>
       )}
+      <Leave projectId={projectId} projectName={project.name} />
     </div>
+  );
+}
+
+/** Leave the project yourself, whatever the role; the last owner is told why not (409, reason `last-owner`). */
+function Leave({ projectId, projectName }: { projectId: string; projectName: string }) {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const navigate = useNavigate();
+  const [asking, setAsking] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <section className="card" aria-labelledby="leave-h">
+      <h2 id="leave-h">{t('members.leave')}</h2>
+      <p>{t('members.leaveText', { project: projectName })}</p>
+      <ProblemMessage error={error} />
+      <button type="button" className="danger" onClick={() => setAsking(true)}>
+        {t('members.leave')}
+      </button>
+      <Dialog open={asking} title={t('members.leaveTitle')} onClose={() => setAsking(false)}>
+        <p>{t('members.leaveText', { project: projectName })}</p>
+        <div className="actions">
+          <button
+            type="button"
+            className="danger"
+            onClick={async () => {
+              setAsking(false);
+              setError(null);
+              try {
+                await unwrap(api.POST('/api/projects/{projectId}/leave', { params: { path: { projectId } } }));
+                await qc.invalidateQueries({ queryKey: ['projects'] });
+                navigate(`/projects?left=${encodeURIComponent(projectName)}`);
+              } catch (err) {
+                setError(err);
+              }
+            }}
+          >
+            {t('members.confirmLeave')}
+          </button>
+          <button type="button" className="secondary" onClick={() => setAsking(false)}>
+            {t('common.cancel')}
+          </button>
+        </div>
+      </Dialog>
+    </section>
   );
 }
 
@@ -233,6 +281,12 @@ function Invite({ projectId }: { projectId: string }) {
   const [email, setEmail] = useState('');
   const [role, setRole] = useState<Role>('member');
   const [consent, setConsent] = useState(false);
+  // The wording whose version the invitation stores (P5), word for word from the API.
+  const wording = useQuery({
+    queryKey: ['consent-wording'],
+    queryFn: () => unwrap(api.GET('/api/invitations/consent-wording')),
+    staleTime: Infinity,
+  });
   const [error, setError] = useState<unknown>(null);
   const [done, setDone] = useState<Message | null>(null);
   return (
@@ -266,19 +320,18 @@ function Invite({ projectId }: { projectId: string }) {
           </option>
         ))}
       </SelectField>
-      <label className="check consent">
-        <input type="checkbox" required checked={consent} onChange={(e) => setConsent(e.target.checked)} aria-describedby="consent-stored" />
-        <span>{t('members.consent')}</span>
-      </label>
-      <p className="hint" id="consent-stored">
-        {t('members.consentStored', { version: CONSENT_WORDING_VERSION })}
-        {lang !== 'en' && (
-          <>
-            {' '}
-            <q lang="en">{CONSENT_WORDING}</q>
-          </>
-        )}
-      </p>
+      {wording.error && <ProblemMessage error={wording.error} />}
+      {wording.data && (
+        <>
+          <label className="check consent">
+            <input type="checkbox" required checked={consent} onChange={(e) => setConsent(e.target.checked)} aria-describedby="consent-stored" />
+            <span>{lang === 'en' ? wording.data.en : wording.data.de}</span>
+          </label>
+          <p className="hint" id="consent-stored">
+            {t('members.consentStored', { version: wording.data.version })}
+          </p>
+        </>
+      )}
       <ProblemMessage error={error} />
       <Done message={done} />
       <button type="submit">{t('members.sendInvite')}</button>
@@ -331,6 +384,27 @@ function Pending({ projectId, members }: { projectId: string; members: Member[] 
                   <td>{inviter(i.invitedBy)}</td>
                   <td>{formatDate(i.expiresAt, lang, project.timeZone)}</td>
                   <td>
+                    <div className="actions">
+                    <button
+                      type="button"
+                      className="secondary"
+                      onClick={async () => {
+                        setError(null);
+                        setDone(null);
+                        try {
+                          await unwrap(
+                            api.POST('/api/projects/{projectId}/invitations/{invitationId}/resend', {
+                              params: { path: { projectId, invitationId: i.id } },
+                            }),
+                          );
+                          setDone(['members.resent', { email: i.email }]);
+                        } catch (err) {
+                          setError(err);
+                        }
+                      }}
+                    >
+                      {t('members.resend', { email: i.email })}
+                    </button>
                     <button
                       type="button"
                       className="danger"
@@ -352,6 +426,7 @@ function Pending({ projectId, members }: { projectId: string; members: Member[] 
                     >
                       {t('members.withdraw', { email: i.email })}
                     </button>
+                    </div>
                   </td>
                 </tr>
               ))}

@@ -17,14 +17,21 @@ export function ProjectsPage() {
   const [address, setAddress] = useState('');
   const [timeZone, setTimeZone] = useState('Europe/Vienna');
   const [error, setError] = useState<unknown>(null);
-  // Set by the set-up screen after a project was deleted.
-  const deleted = useSearchParams()[0].get('deleted');
+  // Set by the set-up screen after a project was deleted, and by the members screen after leaving one.
+  const [params] = useSearchParams();
+  const deleted = params.get('deleted');
+  const left = params.get('left');
   return (
     <div className="page">
       <PageTitle title={t('projects.title')}>{t('projects.title')}</PageTitle>
       {deleted && (
         <p className="notice" role="status">
           {t('deleteProject.done', { name: deleted })}
+        </p>
+      )}
+      {left && (
+        <p className="notice success" role="status">
+          {t('projects.left', { project: left })}
         </p>
       )}
       {projects.error && <ProblemMessage error={projects.error} />}
