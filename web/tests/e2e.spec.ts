@@ -98,8 +98,12 @@ test('admin sets up, subcontractor books, manager approves, gate checks in, boar
 
   // Zone + crane through the free-time picker.
   await sub.getByRole('link', { name: 'Slot buchen' }).click();
-  await sub.getByRole('checkbox', { name: /Entladezone Nord/ }).check();
-  await sub.getByRole('checkbox', { name: /Turmdrehkran 1/ }).check();
+  // The choice lives in the URL, so the box ticks a render later: click, then wait for it.
+  for (const name of [/Entladezone Nord/, /Turmdrehkran 1/]) {
+    const box = sub.getByRole('checkbox', { name });
+    await box.click();
+    await expect(box).toBeChecked();
+  }
   await sub.getByLabel('Dauer').selectOption({ label: '15 Minuten' });
   const times = sub.getByRole('group', { name: /Freie Startzeiten/ });
   await expect(times).toBeVisible();
