@@ -201,6 +201,7 @@ pub struct Accepted {
     request_body = Acceptance,
     responses(
         (status = 200, body = Accepted),
+        (status = 401, description = "An Authorization header was sent and is not a valid session", body = Problem, content_type = "application/problem+json"),
         (status = 404, description = "Unknown token", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "Used, withdrawn or expired; the detail says which", body = Problem, content_type = "application/problem+json")
     )

@@ -270,3 +270,25 @@ async fn m1_a_withdrawn_invitation_whose_mail_is_still_queued_is_not_sent() {
     let report = app.run_timer("deliver-notifications").await;
     assert_eq!(report["sent"], 0, "{report}");
 }
+
+/// A sent but invalid session is refused with a documented 401, not taken
+/// as a new person, and the invitation stays open (found by the API fuzzer).
+#[tokio::test]
+async fn accepting_with_an_invalid_session_is_401_and_leaves_the_invitation_open() {
+    let app = spawn_app().await;
+    let (_owner, token) = app.signed_in("owner@bau.example").await;
+    let project = app.create_project(&token).await;
+    let invite = app
+        .invite(&token, &project, "spaeter@verleih.example", "member")
+        .await;
+    let resp = app
+        .send_auth(
+            Method::POST,
+            &format!("/api/invitations/{invite}/accept"),
+            "not-a-session",
+            Some(&json!({})),
+        )
+        .await;
+    assert_problem(resp, 401).await;
+    assert_eq!(accept(&app, &invite).await.status(), 200);
+}
