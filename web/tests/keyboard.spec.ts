@@ -48,10 +48,16 @@ test('sign in and book zone + crane with the keyboard only', async ({ page }) =>
   const times = page.getByRole('group', { name: /Freie Startzeiten/ });
   await expect(times).toBeVisible();
   // One tab stop into the group, then arrows move between the times.
-  await tabTo(page, times.getByRole('radio').first());
+  // The choice lives in the URL and renders a moment later: wait for each
+  // step before the next key, as a person would see it move.
+  const radios = times.getByRole('radio');
+  await tabTo(page, radios.first());
   await page.keyboard.press('Space');
+  await expect(radios.nth(0)).toBeChecked();
   await page.keyboard.press('ArrowRight');
+  await expect(radios.nth(1)).toBeChecked();
   await page.keyboard.press('ArrowRight');
+  await expect(radios.nth(2)).toBeChecked();
   const chosen = times.getByRole('radio', { checked: true });
   const time = (await chosen.evaluate((el) => el.parentElement?.textContent ?? '')).trim();
   expect(time).toBe('06:30');

@@ -245,8 +245,14 @@ function DayGrid({
   // (wall-clock), 06:00–20:00 when none says otherwise.
   const windows = resources.map((r) => windowsOn(r, date));
   const flat = windows.flatMap((w) => w ?? []);
-  const startMin = flat.length ? Math.min(...flat.map((w) => w[0])) : 360;
-  const endMin = flat.length ? Math.max(...flat.map((w) => w[1])) : 1200;
+  // Bookings outside those hours (a night delivery on an always-open zone)
+  // widen the span to whole hours, so that no booking is hidden.
+  const booked = bookings.map((b): [number, number] => [
+    localDate(Date.parse(b.start), tz) < date ? 0 : Math.floor(localMinutes(Date.parse(b.start), tz) / 60) * 60,
+    localDate(Date.parse(b.end), tz) > date ? 1440 : Math.ceil(localMinutes(Date.parse(b.end), tz) / 60) * 60,
+  ]);
+  const startMin = Math.min(flat.length ? Math.min(...flat.map((w) => w[0])) : 360, ...booked.map((w) => w[0]));
+  const endMin = Math.max(flat.length ? Math.max(...flat.map((w) => w[1])) : 1200, ...booked.map((w) => w[1]));
   // Columns are real 15-minute steps: on a DST day the wall-clock labels
   // skip or repeat an hour, and the grid stays true to elapsed time.
   const gridStart = instantAt(date, startMin, tz);
