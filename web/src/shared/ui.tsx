@@ -1,4 +1,4 @@
-import { useEffect, useId, useRef, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
+import { useEffect, useId, useRef, useState, type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, type TextareaHTMLAttributes } from 'react';
 import { ApiProblem } from '../api/client';
 import { useI18n, type MessageKey } from './i18n';
 
@@ -142,6 +142,49 @@ export function Dialog({ open, title, onClose, children }: { open: boolean; titl
         </>
       )}
     </dialog>
+  );
+}
+
+/** Asks before an irreversible act; the act's refusal is shown in the dialog, which stays open. */
+export function ConfirmDialog({
+  title,
+  text,
+  confirmLabel,
+  onConfirm,
+  onClose,
+}: {
+  title: string;
+  text: string;
+  confirmLabel: string;
+  onConfirm: () => Promise<void>;
+  onClose: () => void;
+}) {
+  const { t } = useI18n();
+  const [error, setError] = useState<unknown>(null);
+  return (
+    <Dialog open title={title} onClose={onClose}>
+      <p>{text}</p>
+      <ProblemMessage error={error} />
+      <div className="actions">
+        <button
+          type="button"
+          className="danger"
+          onClick={async () => {
+            setError(null);
+            try {
+              await onConfirm();
+            } catch (err) {
+              setError(err);
+            }
+          }}
+        >
+          {confirmLabel}
+        </button>
+        <button type="button" className="secondary" onClick={onClose}>
+          {t('common.cancel')}
+        </button>
+      </div>
+    </Dialog>
   );
 }
 

@@ -6,7 +6,7 @@ import { useAuth } from '../../app/auth';
 import { useProject } from '../../app/Layout';
 import { useI18n, type Language, type MessageKey } from '../../shared/i18n';
 import { formatDateTime } from '../../shared/time';
-import { Dialog, Loading, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
+import { ConfirmDialog, Dialog, Loading, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
 import '../../shared/admin.css';
 import { highlight, queryWords } from './highlight';
 import { uploadFile, uploadLimit, type Category, type FileView } from './upload';
@@ -383,32 +383,17 @@ function Preview({ projectId, file, onClose, onDownload }: { projectId: string; 
 function DeleteFile({ projectId, file, onClose, onDone }: { projectId: string; file: FileView; onClose: () => void; onDone: (name: string) => void }) {
   const { t } = useI18n();
   const qc = useQueryClient();
-  const [error, setError] = useState<unknown>(null);
   return (
-    <Dialog open title={t('files.deleteTitle', { name: file.name })} onClose={onClose}>
-      <p>{t('files.deleteText')}</p>
-      <ProblemMessage error={error} />
-      <div className="actions">
-        <button
-          type="button"
-          className="danger"
-          onClick={async () => {
-            setError(null);
-            try {
-              await unwrap(api.DELETE('/api/projects/{projectId}/files/{fileId}', { params: { path: { projectId, fileId: file.id } } }));
-              await qc.invalidateQueries({ queryKey: ['files', projectId] });
-              onDone(file.name);
-            } catch (err) {
-              setError(err);
-            }
-          }}
-        >
-          {t('files.deleteConfirm')}
-        </button>
-        <button type="button" className="secondary" onClick={onClose}>
-          {t('common.cancel')}
-        </button>
-      </div>
-    </Dialog>
+    <ConfirmDialog
+      title={t('files.deleteTitle', { name: file.name })}
+      text={t('files.deleteText')}
+      confirmLabel={t('files.deleteConfirm')}
+      onClose={onClose}
+      onConfirm={async () => {
+        await unwrap(api.DELETE('/api/projects/{projectId}/files/{fileId}', { params: { path: { projectId, fileId: file.id } } }));
+        await qc.invalidateQueries({ queryKey: ['files', projectId] });
+        onDone(file.name);
+      }}
+    />
   );
 }

@@ -5,7 +5,7 @@ import { api, unwrap, type Project, type Resource } from '../../api/client';
 import { useProject } from '../../app/Layout';
 import { useI18n, type MessageKey } from '../../shared/i18n';
 import { formatNumber } from '../../shared/time';
-import { Dialog, Field, fieldError, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
+import { ConfirmDialog, Dialog, Field, fieldError, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
 import '../../shared/admin.css';
 import { DAYS, type Hours } from './kinds';
 import { ResourceForm } from './ResourceForm';
@@ -158,34 +158,19 @@ function ResourceTable({ resources, canManage, onDelete }: { resources: Resource
 function DeleteResource({ projectId, resource, onClose, onDone }: { projectId: string; resource: Resource; onClose: () => void; onDone: (m: string) => void }) {
   const { t } = useI18n();
   const qc = useQueryClient();
-  const [error, setError] = useState<unknown>(null);
   return (
-    <Dialog open title={t('resource.deleteTitle', { name: resource.name })} onClose={onClose}>
-      <p>{t('resource.deleteText')}</p>
-      <ProblemMessage error={error} />
-      <div className="actions">
-        <button
-          type="button"
-          className="danger"
-          onClick={async () => {
-            setError(null);
-            try {
-              await unwrap(api.DELETE('/api/projects/{projectId}/resources/{resourceId}', { params: { path: { projectId, resourceId: resource.id } } }));
-              await qc.invalidateQueries({ queryKey: ['resources', projectId] });
-              onClose();
-              onDone(t('resource.deleted', { name: resource.name }));
-            } catch (err) {
-              setError(err);
-            }
-          }}
-        >
-          {t('resource.deleteConfirm')}
-        </button>
-        <button type="button" className="secondary" onClick={onClose}>
-          {t('common.cancel')}
-        </button>
-      </div>
-    </Dialog>
+    <ConfirmDialog
+      title={t('resource.deleteTitle', { name: resource.name })}
+      text={t('resource.deleteText')}
+      confirmLabel={t('resource.deleteConfirm')}
+      onClose={onClose}
+      onConfirm={async () => {
+        await unwrap(api.DELETE('/api/projects/{projectId}/resources/{resourceId}', { params: { path: { projectId, resourceId: resource.id } } }));
+        await qc.invalidateQueries({ queryKey: ['resources', projectId] });
+        onClose();
+        onDone(t('resource.deleted', { name: resource.name }));
+      }}
+    />
   );
 }
 
