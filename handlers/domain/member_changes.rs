@@ -116,29 +116,7 @@ pub async fn remove(
             "the last owner cannot be removed; make someone else owner first".into(),
         ));
     }
-    let pk = project.as_string();
-    guarded_batch(
-        store,
-        project,
-        vec![
-            BatchOp::Delete {
-                id: member_id(target),
-                if_match: Some(etag),
-            },
-            BatchOp::Create(audit::entry(
-                &pk,
-                Some(actor),
-                "member.removed",
-                "member",
-                &target.as_string(),
-                &[],
-            )?),
-        ],
-    )
-    .await?;
-    delete_membership_copy(store, project, target).await?;
-    invitations::withdraw_sent_by(store, project, target).await?;
-    Ok(())
+    end_membership(store, project, target, &etag, actor, "member.removed").await
 }
 
 /// The `reason` of the 409 that refuses the last owner, so a client can
@@ -161,27 +139,40 @@ pub async fn leave(
             reason: LAST_OWNER,
         });
     }
-    let pk = project.as_string();
+    end_membership(store, project, user, &etag, user, "member.left").await
+}
+
+/// Ends `target`'s membership, guarded by its ETag and audited as `action`
+/// in the same batch; then its copy goes and its open invitations are
+/// withdrawn. Removal and leaving differ only in who acts.
+async fn end_membership(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    target: &UserId,
+    etag: &ETag,
+    actor: &UserId,
+    action: &str,
+) -> Result<(), DomainError> {
     guarded_batch(
         store,
         project,
         vec![
             BatchOp::Delete {
-                id: member_id(user),
-                if_match: Some(etag),
+                id: member_id(target),
+                if_match: Some(etag.clone()),
             },
             BatchOp::Create(audit::entry(
-                &pk,
-                Some(user),
-                "member.left",
+                &project.as_string(),
+                Some(actor),
+                action,
                 "member",
-                &user.as_string(),
+                &target.as_string(),
                 &[],
             )?),
         ],
     )
     .await?;
-    delete_membership_copy(store, project, user).await?;
-    invitations::withdraw_sent_by(store, project, user).await?;
+    delete_membership_copy(store, project, target).await?;
+    invitations::withdraw_sent_by(store, project, target).await?;
     Ok(())
 }
