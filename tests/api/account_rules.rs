@@ -51,12 +51,7 @@ async fn l3_idna_domains_and_mixed_script_local_parts() {
     );
 
     let (_user, token) = app.signed_in("anna@müller-bau.example").await;
-    let me: serde_json::Value = app
-        .get_auth("/api/me", &token)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: serde_json::Value = app.get_json("/api/me", &token).await;
     assert_eq!(me["email"], "anna@xn--mller-bau-q9a.example");
 }
 

@@ -75,12 +75,7 @@ async fn p10_resources_are_managed_by_managers_with_one_audit_entry_each() {
     .await;
     assert_eq!(app.audit_count(), before + 1, "P10: create");
     let path = format!("/api/projects/{project}/resources/{zone}");
-    let got: Value = app
-        .get_auth(&path, &owner)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let got: Value = app.get_json(&path, &owner).await;
     assert_eq!(got["capacity"], 1);
     assert_eq!(got["openingHours"]["monday"][1]["from"], "13:00");
     assert_eq!(got["closedDates"][0], "2027-12-24");
@@ -129,11 +124,8 @@ async fn p10_resources_are_managed_by_managers_with_one_audit_entry_each() {
         .await;
     assert_problem(resp, 403).await;
     let list: Value = app
-        .get_auth(&format!("/api/projects/{project}/resources"), &member)
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/projects/{project}/resources"), &member)
+        .await;
     assert_eq!(list["items"].as_array().expect("items").len(), 1);
 
     let before = app.audit_count();
@@ -309,14 +301,11 @@ async fn a_two_resource_booking_that_conflicts_on_one_books_neither() {
     assert_eq!(app.audit_count(), before);
     // The zone is still free at that time: nothing was booked on it.
     let list: Value = app
-        .get_auth(
+        .get_json(
             &format!("/api/projects/{project}/bookings?resourceId={zone}"),
             &owner,
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert!(list["items"].as_array().expect("items").is_empty());
     booked(
         &app,
@@ -518,11 +507,8 @@ async fn p10_p6_the_workflow_audits_every_step_and_notifies_only_opted_in_reques
     }
     assert_problem(step(&app, &owner, &project, &b, "approve", None).await, 409).await;
     let got: Value = app
-        .get_auth(&format!("/api/projects/{project}/bookings/{b}"), &owner)
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/projects/{project}/bookings/{b}"), &owner)
+        .await;
     assert_eq!(got["reason"], "Lieferant krank");
 
     // P6: the quiet requester had status changes but opted out.
@@ -795,15 +781,10 @@ async fn dst_opening_hours_hold_on_the_vienna_clock_change_nights() {
         "2027-03-28T03:30:00+02:00",
     )
     .await;
-    let avail: Value = app
-        .get_auth(
+    let avail: Value = app.get_json(
             &format!("/api/projects/{project}/availability?resourceIds={hoist}&from=2027-03-27T12:00:00Z&to=2027-03-28T12:00:00Z&duration=PT30M"),
             &owner,
-        )
-        .await
-        .json()
-        .await
-        .expect("json");
+        ).await;
     assert_eq!(
         avail["windows"],
         json!([
@@ -946,31 +927,18 @@ async fn bookings_are_listed_by_time_resource_and_status_with_paging() {
     let path = format!(
         "/api/projects/{project}/bookings?from=2027-01-04T07:00:00Z&to=2027-01-04T11:00:00Z&limit=2"
     );
-    let page: Value = app
-        .get_auth(&path, &owner)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let page: Value = app.get_json(&path, &owner).await;
     assert_eq!(page["items"].as_array().expect("items").len(), 2);
     assert_eq!(page["items"][0]["start"], "2027-01-04T07:00:00.000Z");
     let next = page["next"].as_str().expect("next page");
-    let page2: Value = app
-        .get_auth(&format!("{path}&next={next}"), &owner)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let page2: Value = app.get_json(&format!("{path}&next={next}"), &owner).await;
     assert_eq!(page2["items"][0]["start"], "2027-01-04T09:00:00.000Z");
     let only_a: Value = app
-        .get_auth(
+        .get_json(
             &format!("/api/projects/{project}/bookings?resourceId={a}&status=approved"),
             &owner,
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     assert_eq!(only_a["items"].as_array().expect("items").len(), 3);
     assert_problem(
         app.get_auth(
@@ -1237,14 +1205,11 @@ async fn utilization_reports_booked_and_open_minutes_and_punctuality() {
         assert_eq!(resp.status(), 200);
     }
     let report: Value = app
-        .get_auth(
+        .get_json(
             &format!("/api/projects/{project}/reports/utilization?from=2026-11-02&to=2026-11-03"),
             &owner,
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     let items = report["items"].as_array().expect("items");
     assert_eq!(items.len(), 2, "one row per resource and day");
     let monday = &items[0];
@@ -1384,8 +1349,7 @@ async fn availability_windows_agree_with_the_conflict_check_on_random_schedules(
                 _ => vec![&ids[0], &ids[1]],
             };
             let minutes = [15, 30, 45, 60, 90, 120][rng.random_range(0..6)];
-            let avail: Value = app
-                .get_auth(
+            let avail: Value = app.get_json(
                     &format!(
                         "/api/projects/{project}/availability?resourceIds={}&from={}&to={}&duration=PT{minutes}M",
                         chosen.join(","),
@@ -1393,11 +1357,7 @@ async fn availability_windows_agree_with_the_conflict_check_on_random_schedules(
                         ts(to_secs)
                     ),
                     &owner,
-                )
-                .await
-                .json()
-                .await
-                .expect("json");
+                ).await;
             let windows: Vec<(i64, i64)> = avail["windows"]
                 .as_array()
                 .expect("windows")

@@ -121,14 +121,11 @@ async fn sixty_four_concurrent_requests_from_two_processes_never_double_book() {
     // Both processes see the same bookings.
     for app in [&a, &b] {
         let list: serde_json::Value = app
-            .get_auth(
+            .get_json(
                 &format!("/api/projects/{project}/bookings?limit=200"),
                 &token,
             )
-            .await
-            .json()
-            .await
-            .expect("json");
+            .await;
         assert_eq!(list["items"].as_array().expect("items").len(), 4);
     }
     drop(procs);

@@ -470,11 +470,8 @@ async fn p7_outsiders_get_404_and_members_do_not_see_restricted_files() {
 
     for token in [&member, &viewer] {
         let list: Value = app
-            .get_auth(&format!("/api/projects/{project}/files"), token)
-            .await
-            .json()
-            .await
-            .expect("json");
+            .get_json(&format!("/api/projects/{project}/files"), token)
+            .await;
         let ids: Vec<&str> = list["items"]
             .as_array()
             .expect("items")

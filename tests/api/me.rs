@@ -138,12 +138,7 @@ async fn p13_a_new_policy_version_requires_acceptance() {
             .as_str()
             .is_some_and(|t| t.contains("Neue Fassung"))
     );
-    let me: serde_json::Value = app
-        .get_auth("/api/me", &access)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: serde_json::Value = app.get_json("/api/me", &access).await;
     assert_eq!(me["policyUpdateRequired"], true);
     assert_eq!(me["acceptedPolicyVersion"], json!(old));
 

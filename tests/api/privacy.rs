@@ -73,12 +73,7 @@ async fn erasee(app: &TestApp) -> (String, String, String) {
 /// inviter) and books a slot that the owner cancels (a booking mail goes
 /// to them); both mails are delivered as `.eml` files.
 async fn erasee_has_sent_mail(app: &TestApp, owner_token: &str, project: &str, token: &str) {
-    let me: serde_json::Value = app
-        .get_auth("/api/me", token)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: serde_json::Value = app.get_json("/api/me", token).await;
     let erasee_id = me["id"].as_str().expect("id");
     let resp = app
         .send_auth(
@@ -328,12 +323,7 @@ async fn p14_support_staff_list_and_close_and_closed_requests_expire() {
     insite_lms::domain::accounts::grant_support_role(&app.store(), "support@insite.example")
         .await
         .expect("grant");
-    let list: serde_json::Value = app
-        .get_auth("/api/support/requests", &token)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list: serde_json::Value = app.get_json("/api/support/requests", &token).await;
     let items = list["items"].as_array().expect("items");
     assert_eq!(items.len(), 2);
     let closed_id = items[0]["id"].as_str().expect("id").to_owned();

@@ -15,20 +15,12 @@ async fn creating_a_project_makes_the_creator_owner_and_lists_it() {
     let project = app.create_project(&token).await;
     assert_eq!(app.audit_count(), before + 1, "P10: one entry");
     let got: serde_json::Value = app
-        .get_auth(&format!("/api/projects/{project}"), &token)
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/projects/{project}"), &token)
+        .await;
     assert_eq!(got["role"], "owner");
     assert_eq!(got["timeZone"], "Europe/Vienna");
     assert_eq!(got["settings"]["bookingApprovalRequired"], true);
-    let list: serde_json::Value = app
-        .get_auth("/api/projects", &token)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let list: serde_json::Value = app.get_json("/api/projects", &token).await;
     assert_eq!(list["items"].as_array().expect("items").len(), 1);
     assert!(list["next"].is_null());
 }
@@ -79,14 +71,11 @@ async fn p10_patching_a_project_leaves_one_audit_entry() {
     assert_eq!(p["settings"]["bookingApprovalRequired"], false);
     assert_eq!(app.audit_count(), before + 1);
     let audit: serde_json::Value = app
-        .get_auth(
+        .get_json(
             &format!("/api/projects/{project}/audit?action=project.updated"),
             &token,
         )
-        .await
-        .json()
-        .await
-        .expect("json");
+        .await;
     let entry = &audit["items"][0];
     assert_eq!(entry["action"], "project.updated");
     assert_eq!(
@@ -159,11 +148,8 @@ async fn p5_invitation_records_consent_queues_one_mail_and_is_single_use() {
     assert_eq!(app.audit_count(), before + 1, "P10");
 
     let members: serde_json::Value = app
-        .get_auth(&format!("/api/projects/{project}/members"), &token)
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/projects/{project}/members"), &token)
+        .await;
     let sub = members["items"]
         .as_array()
         .expect("items")
@@ -231,11 +217,8 @@ async fn p5_signed_in_users_accept_only_invitations_to_their_address() {
         .await;
     assert_eq!(right.status(), 200);
     let got: serde_json::Value = app
-        .get_auth(&format!("/api/projects/{project}"), &invitee_token)
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/projects/{project}"), &invitee_token)
+        .await;
     assert_eq!(got["role"], "manager");
 }
 

@@ -104,12 +104,7 @@ async fn p6_p11_notifications_are_opted_into_per_kind_and_exported() {
     let (sub_id, sub) = app
         .join_as(&owner, &project, "kinds@sub.example", "member")
         .await;
-    let me: Value = app
-        .get_auth("/api/me", &sub)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: Value = app.get_json("/api/me", &sub).await;
     assert_eq!(me["notificationKinds"], json!([]), "P6: off by default");
     assert_eq!(me["emailNotifications"], false);
 
@@ -189,12 +184,7 @@ async fn p6_p11_notifications_are_opted_into_per_kind_and_exported() {
     step("cancel", Some(json!({"reason": "Kran defekt"}))).await;
     assert_eq!(mails().await, vec!["cancelled".to_owned()]);
 
-    let export: Value = app
-        .get_auth("/api/me/export", &sub)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let export: Value = app.get_json("/api/me/export", &sub).await;
     assert_eq!(
         export["notificationSettings"]["kinds"],
         json!(["bookingCancelled"]),
@@ -204,11 +194,8 @@ async fn p6_p11_notifications_are_opted_into_per_kind_and_exported() {
 
 async fn invitation_id(app: &testkit::app::TestApp, token: &str, project: &str) -> String {
     let list: Value = app
-        .get_auth(&format!("/api/projects/{project}/invitations"), token)
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/projects/{project}/invitations"), token)
+        .await;
     list["items"][0]["id"].as_str().expect("id").to_owned()
 }
 
@@ -280,12 +267,7 @@ async fn members_leave_a_project_themselves_but_the_last_owner_cannot() {
         404,
     )
     .await;
-    let listed: Value = app
-        .get_auth("/api/projects", &member)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let listed: Value = app.get_json("/api/projects", &member).await;
     assert_eq!(listed["items"], json!([]));
 
     let refused =
@@ -309,12 +291,7 @@ async fn members_leave_a_project_themselves_but_the_last_owner_cannot() {
 async fn admins_see_their_organization_company_name_users_and_projects() {
     let app = spawn_app().await;
     let (admin, token) = app.signed_in("org-admin@bau.example").await;
-    let me: Value = app
-        .get_auth("/api/me", &token)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: Value = app.get_json("/api/me", &token).await;
     assert_eq!(
         me["companyName"], "Hochbau Muster GmbH",
         "the organization's name"
@@ -324,11 +301,8 @@ async fn admins_see_their_organization_company_name_users_and_projects() {
     let org = admin.organization_id.as_deref().expect("org");
 
     let view: Value = app
-        .get_auth(&format!("/api/organizations/{org}"), &token)
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/organizations/{org}"), &token)
+        .await;
     assert_eq!(view["name"], "Hochbau Muster GmbH");
     assert_eq!(view["users"][0]["email"], "org-admin@bau.example");
     assert_eq!(view["projects"][0]["id"], project.as_str());
@@ -344,22 +318,14 @@ async fn admins_see_their_organization_company_name_users_and_projects() {
     let (_sub, sub) = app
         .join_as(&token, &project, "invitee@sub.example", "member")
         .await;
-    let me: Value = app
-        .get_auth("/api/me", &sub)
-        .await
-        .json()
-        .await
-        .expect("json");
+    let me: Value = app.get_json("/api/me", &sub).await;
     assert_eq!(
         me["companyName"], "Elektro Blitz KG",
         "an invitee's own company"
     );
     let members: Value = app
-        .get_auth(&format!("/api/projects/{project}/members"), &token)
-        .await
-        .json()
-        .await
-        .expect("json");
+        .get_json(&format!("/api/projects/{project}/members"), &token)
+        .await;
     let companies: Vec<&str> = members["items"]
         .as_array()
         .expect("items")

@@ -165,6 +165,11 @@ impl TestApp {
             .expect("request sent")
     }
 
+    /// A signed-in GET's body as JSON, whatever its status.
+    pub async fn get_json(&self, path: &str, token: &str) -> Value {
+        self.get_auth(path, token).await.json().await.expect("json")
+    }
+
     pub async fn send_auth(
         &self,
         method: reqwest::Method,
