@@ -5,7 +5,7 @@
 // board shows the booking as checked in. Every screen is checked with axe
 // and photographed.
 import { expect, test } from '@playwright/test';
-import { PASSWORD, screen, signIn } from './helpers';
+import { PASSWORD, screen, signIn, tick } from './helpers';
 import { deliverMails, invitationLink, startServer, type Server } from './server';
 import { workdayZone } from './seed';
 
@@ -109,7 +109,7 @@ test('admin sets up, subcontractor books, manager approves, gate checks in, boar
   await expect(times).toBeVisible();
   const first = times.getByRole('radio').first();
   const time = (await first.evaluate((el) => el.parentElement?.textContent ?? '')).trim();
-  await first.check();
+  await tick(first);
   await sub.getByLabel('Lieferant').fill('Baustoffe Nord');
   await sub.getByLabel('Fahrzeug').selectOption({ label: 'Betonmischer' });
   await sub.getByLabel('Kennzeichen').fill('W-12345B');

@@ -1,5 +1,5 @@
 import AxeBuilder from '@axe-core/playwright';
-import { expect, type Page } from '@playwright/test';
+import { expect, type Locator, type Page } from '@playwright/test';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -38,4 +38,13 @@ export async function signIn(page: Page, base: string, email: string, next = '')
 export async function expectNoHorizontalScroll(page: Page, what: string): Promise<void> {
   const { scroll, width } = await page.evaluate(() => ({ scroll: document.documentElement.scrollWidth, width: window.innerWidth }));
   expect(scroll, `${what}: page is ${scroll}px wide in a ${width}px viewport`).toBeLessThanOrEqual(width);
+}
+
+/**
+ * Ticks a control whose state lives in the URL: it turns checked a render
+ * after the click, which `check()` would take for a failed click on a slow machine.
+ */
+export async function tick(control: Locator): Promise<void> {
+  await control.click();
+  await expect(control).toBeChecked();
 }

@@ -3,7 +3,7 @@
 // says so and offers sign-in. Also: moving an own booking to another free
 // time, and a weekly series.
 import { expect, test } from '@playwright/test';
-import { PASSWORD, screen } from './helpers';
+import { PASSWORD, screen, tick } from './helpers';
 import { Seed, siteDate } from './seed';
 import { deliverMails, invitationLink, startServer, type Server } from './server';
 
@@ -70,7 +70,7 @@ test('an own booking moves to another free time', async ({ page }) => {
   await page.getByRole('button', { name: 'Anmelden' }).click();
   await page.getByRole('link', { name: 'Buchung um 09:00 verschieben' }).click();
   await expect(page.getByRole('heading', { name: 'Buchung verschieben' })).toBeVisible();
-  await page.getByRole('radio', { name: '13:00' }).check();
+  await tick(page.getByRole('radio', { name: '13:00' }));
   await screen(page, '28-verschieben');
   await page.getByRole('button', { name: 'Auf 13:00 verschieben' }).click();
   await expect(page.getByRole('heading', { name: 'Verschoben' })).toBeVisible();
@@ -87,7 +87,7 @@ test('a weekly series books every occurrence at once', async ({ page }) => {
   await page.getByLabel('E-Mail-Adresse').fill('serie@generalbau.example');
   await page.getByLabel('Passwort').fill(PASSWORD);
   await page.getByRole('button', { name: 'Anmelden' }).click();
-  await page.getByRole('radio', { name: '07:00' }).check();
+  await tick(page.getByRole('radio', { name: '07:00' }));
   await page.getByLabel('Material').fill('Bewehrungsstahl');
   await page.getByRole('checkbox', { name: 'Wöchentlich wiederholen' }).check();
   await page.getByLabel('Anzahl der Termine').fill('3');

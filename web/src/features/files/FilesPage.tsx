@@ -1,4 +1,4 @@
-import { useInfiniteQuery, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useQuery, useQueryClient, type InfiniteData } from '@tanstack/react-query';
 import { useEffect, useId, useRef, useState } from 'react';
 import { useSearchParams } from 'react-router';
 import { api, toProblem, unwrap } from '../../api/client';
@@ -9,7 +9,7 @@ import { formatDateTime } from '../../shared/time';
 import { ConfirmDialog, Dialog, Loading, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
 import '../../shared/admin.css';
 import { highlight, queryWords } from './highlight';
-import { uploadFile, uploadLimit, type Category, type FileView } from './upload';
+import { uploadFile, uploadLimit, withFile, type Category, type FilePage, type FileView } from './upload';
 
 const CATEGORIES: Category[] = ['photo', 'logistics', 'document'];
 
@@ -98,9 +98,11 @@ function Uploader({ projectId, canRestrict }: { projectId: string; canRestrict: 
     files.forEach(async (f, n) => {
       const key = added[n].key;
       try {
-        await uploadFile(projectId, f, { category, restricted, onProgress: (sent) => patch(key, { sent }) });
+        const stored = await uploadFile(projectId, f, { category, restricted, onProgress: (sent) => patch(key, { sent }) });
         patch(key, { state: 'done', sent: f.size });
-        // Each file shows up in the list as soon as it is stored.
+        // Each file shows up in the list as soon as it is stored, even while
+        // the refetch of an earlier upload is still under way.
+        qc.setQueryData<InfiniteData<FilePage, string | undefined>>(['files', projectId, ''], (old) => withFile(old, stored));
         await qc.invalidateQueries({ queryKey: ['files', projectId] });
       } catch (error) {
         patch(key, { state: 'failed', error });
@@ -231,15 +233,15 @@ function FileList({ projectId, q, canManage }: { projectId: string; q: string; c
     }
   };
 
-  if (files.error) return <ProblemMessage error={files.error} />;
-  if (!files.data) return <Loading />;
+  // A failed refresh keeps the list on screen with the problem above it.
+  if (!files.data) return files.error ? <ProblemMessage error={files.error} /> : <Loading />;
   const list = files.data.pages.flatMap((p) => p.items);
   return (
     <>
       <p className="status-line" role="status">
         {done}
       </p>
-      <ProblemMessage error={error} />
+      <ProblemMessage error={error ?? files.error} />
       {list.length === 0 ? (
         <p>{q ? t('files.noHits', { q }) : t('files.none')}</p>
       ) : (

@@ -1,5 +1,6 @@
 // Uploads with XMLHttpRequest: fetch reports no upload progress, and a
 // supplier on a site's mobile network wants to see each photo go up.
+import type { InfiniteData } from '@tanstack/react-query';
 import { ApiProblem, toProblem, type Schemas } from '../../api/client';
 import { currentAccessToken, refresh } from '../../api/session';
 
@@ -56,4 +57,13 @@ export function uploadLimit(e: unknown): number | null {
   if (!(e instanceof ApiProblem) || e.status !== 413) return null;
   const m = /(\d+) bytes/.exec(e.detail ?? '');
   return m ? Number(m[1]) : null;
+}
+
+export type FilePage = Schemas['Paged_FileView'];
+
+/** The cached unfiltered list with a just-stored file on top (once). */
+export function withFile(list: InfiniteData<FilePage, string | undefined> | undefined, file: FileView): InfiniteData<FilePage, string | undefined> | undefined {
+  if (!list || list.pages.some((p) => p.items.some((f) => f.id === file.id))) return list;
+  const [first, ...rest] = list.pages;
+  return { ...list, pages: [{ ...first, items: [file, ...first.items] }, ...rest] };
 }
