@@ -461,8 +461,9 @@ mod tests {
         assert_eq!(load_level(539, 600, 1), LoadLevel::Busy);
         assert_eq!(load_level(540, 600, 1), LoadLevel::Full);
         assert_eq!(load_level(900, 600, 1), LoadLevel::Full);
-        // Two cranes: the same minutes are half as much of the capacity.
-        assert_eq!(load_level(540, 600, 2), LoadLevel::Busy);
+        // Capacity 2: the same minutes are half as much of it.
+        assert_eq!(load_level(540, 600, 2), LoadLevel::Light);
+        assert_eq!(load_level(900, 600, 2), LoadLevel::Busy);
     }
 
     #[test]
