@@ -339,3 +339,55 @@ async fn the_opt_in_is_exported_and_ends_with_the_membership_and_the_project() {
         .await;
     assert_eq!(gone.status(), 404);
 }
+
+/// The marker's create-if-absent on the Cosmos DB adapter (the SDK's
+/// in-process emulator), as in production: two firings, one briefing.
+#[tokio::test]
+async fn on_cosmos_two_firings_send_one_briefing() {
+    use std::sync::Arc;
+    use testkit::cosmos_emulator::{DATABASE, Emulator};
+
+    let emulator = Emulator::new(false);
+    let client = emulator
+        .client(azure_data_cosmos::CosmosClient::builder())
+        .await;
+    let cosmos = insite_lms::store::azure::CosmosDocumentStore::open(&client, DATABASE, true)
+        .await
+        .expect("cosmos store");
+    let app = testkit::app::spawn_app_on(&[], move |stores| insite_lms::store::Stores {
+        documents: Arc::new(cosmos),
+        blobs: stores.blobs,
+    })
+    .await;
+    let (_owner, owner) = app.signed_in("owner@bau.example").await;
+    let zone = zone_at(18);
+    let project = project_in(&app, &owner, &zone).await;
+    let crane = resource(
+        &app,
+        &owner,
+        &project,
+        json!({"kind": "crane", "name": "Turmdrehkran Süd"}),
+    )
+    .await;
+    booking(
+        &app,
+        &owner,
+        &project,
+        &crane,
+        (tomorrow_at(&zone, 9, 0), tomorrow_at(&zone, 10, 0)),
+        "Beton Huber GmbH",
+    )
+    .await;
+    set_briefing(&app, &owner, &project, true).await;
+    app.run_timer("deliver-notifications").await;
+
+    let first = app.run_timer("send-briefings").await;
+    let second = app.run_timer("send-briefings").await;
+    assert_eq!(first["mails"], 1, "{first}");
+    assert_eq!(second, json!({"projects": 0, "mails": 0, "alreadySent": 1}));
+    let delivered = app.run_timer("deliver-notifications").await;
+    assert_eq!(delivered["sent"], 1, "{delivered}");
+    assert_eq!(app.run_timer("send-briefings").await["mails"], 0);
+    assert_eq!(mails(&app, "owner@bau.example", "Lieferungen morgen"), 1);
+    drop(emulator);
+}
