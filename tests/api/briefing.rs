@@ -317,9 +317,26 @@ async fn the_opt_in_is_exported_and_ends_with_the_membership_and_the_project() {
     assert_eq!(resp.status(), 204);
     assert_eq!(opted_in(&app), 0, "removal ends the opt-in");
 
+    // Erasing the account (P8) ends the opt-in with the membership.
+    let (_erased, member) = app
+        .join_as(&owner, &project, "polier2@bau.example", "member")
+        .await;
+    set_briefing(&app, &member, &project, true).await;
+    assert_eq!(opted_in(&app), 1);
+    let resp = app
+        .send_auth(
+            Method::DELETE,
+            "/api/me",
+            &member,
+            Some(&json!({"password": testkit::app::PASSWORD})),
+        )
+        .await;
+    assert_eq!(resp.status(), 204);
+    assert_eq!(opted_in(&app), 0, "erasure ends the opt-in");
+
     // Another member and the owner opt in; the project's deletion ends both.
     let (_other, member) = app
-        .join_as(&owner, &project, "polier2@bau.example", "member")
+        .join_as(&owner, &project, "polier3@bau.example", "member")
         .await;
     set_briefing(&app, &member, &project, true).await;
     set_briefing(&app, &owner, &project, true).await;
