@@ -188,13 +188,19 @@ async fn the_briefing_goes_once_to_opted_in_members_in_their_language() {
     // Other mails (the booking's own) out of the way first.
     app.run_timer("deliver-notifications").await;
 
-    let first = app.run_timer("send-briefings").await;
-    assert_eq!(first["projects"], 1, "{first}");
-    assert_eq!(first["mails"], 3, "{first}");
-    // The timer fires again (a retry, a second instance): nothing more.
-    let second = app.run_timer("send-briefings").await;
-    assert_eq!(second["mails"], 0, "{second}");
-    assert_eq!(second["alreadySent"], 1, "{second}");
+    // Two firings at once (a retry, a second instance): one briefing.
+    let (first, second) = tokio::join!(
+        app.run_timer("send-briefings"),
+        app.run_timer("send-briefings")
+    );
+    let sum = |k: &str| first[k].as_u64().unwrap_or(0) + second[k].as_u64().unwrap_or(0);
+    assert_eq!(sum("projects"), 1, "{first} {second}");
+    assert_eq!(sum("mails"), 3, "{first} {second}");
+    assert_eq!(sum("alreadySent"), 1, "{first} {second}");
+    // And once more, later: nothing more.
+    let again = app.run_timer("send-briefings").await;
+    assert_eq!(again["mails"], 0, "{again}");
+    assert_eq!(again["alreadySent"], 1, "{again}");
     assert_eq!(markers(&app), 1);
 
     // Opted out after queuing: checked again at send time.
@@ -398,10 +404,13 @@ async fn on_cosmos_two_firings_send_one_briefing() {
     set_briefing(&app, &owner, &project, true).await;
     app.run_timer("deliver-notifications").await;
 
-    let first = app.run_timer("send-briefings").await;
-    let second = app.run_timer("send-briefings").await;
-    assert_eq!(first["mails"], 1, "{first}");
-    assert_eq!(second, json!({"projects": 0, "mails": 0, "alreadySent": 1}));
+    let (first, second) = tokio::join!(
+        app.run_timer("send-briefings"),
+        app.run_timer("send-briefings")
+    );
+    let sum = |k: &str| first[k].as_u64().unwrap_or(0) + second[k].as_u64().unwrap_or(0);
+    assert_eq!(sum("mails"), 1, "{first} {second}");
+    assert_eq!(sum("alreadySent"), 1, "{first} {second}");
     let delivered = app.run_timer("deliver-notifications").await;
     assert_eq!(delivered["sent"], 1, "{delivered}");
     assert_eq!(app.run_timer("send-briefings").await["mails"], 0);
