@@ -12,6 +12,7 @@ use jiff::tz::TimeZone;
 use serde_json::json;
 
 use super::accounts;
+use super::audit;
 use super::bookings::resources::{self, Resource};
 use super::bookings::{Booking, BookingStatus};
 use super::email::EmailAddress;
@@ -24,7 +25,7 @@ use super::record::Record;
 use super::retry::{Attempt, retry_on_precondition};
 use super::site;
 use crate::store::containers::PROJECTS;
-use crate::store::{DocumentStore, NewDocument, StoreError};
+use crate::store::{BatchOp, DocumentStore, NewDocument, StoreError};
 
 /// The outbox template of the briefing.
 pub const TEMPLATE: &str = "briefing";
@@ -48,13 +49,14 @@ pub async fn enabled(
     Ok(member.briefing)
 }
 
-/// Opt in or out for the project.
+/// Opt in or out for the project, audited (P10) with the change.
 pub async fn set_enabled(
     store: &dyn DocumentStore,
     project: &ProjectId,
     user: &UserId,
     enabled: bool,
 ) -> Result<bool, DomainError> {
+    let pk = &project.as_string();
     retry_on_precondition("the membership", || async move {
         let (mut member, etag) = members::load(store, project, user)
             .await?
@@ -63,10 +65,18 @@ pub async fn set_enabled(
             return Ok(Attempt::Done(enabled));
         }
         member.briefing = enabled;
-        let written = store
-            .replace(PROJECTS, member.document(project)?, Some(&etag))
-            .await;
-        Attempt::of_write(written, enabled)
+        let ops = vec![
+            member.replace_op(project, etag)?,
+            BatchOp::Create(audit::entry(
+                pk,
+                Some(user),
+                "member.briefing_changed",
+                "member",
+                &user.as_string(),
+                &["briefing"],
+            )?),
+        ];
+        Attempt::of_write(store.batch(PROJECTS, pk, ops).await, enabled)
     })
     .await
 }

@@ -145,7 +145,11 @@ async fn the_briefing_goes_once_to_opted_in_members_in_their_language() {
         json!({"enabled": false}),
         "nobody is opted in by default"
     );
+    let before = app.audit_count();
     set_briefing(&app, &de, &project, true).await;
+    assert_eq!(app.audit_count(), before + 1, "P10: the change is audited");
+    set_briefing(&app, &de, &project, true).await;
+    assert_eq!(app.audit_count(), before + 1, "P10: no change, no entry");
     set_briefing(&app, &en, &project, true).await;
     set_briefing(&app, &later, &project, true).await;
     let resp = app
