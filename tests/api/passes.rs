@@ -564,3 +564,44 @@ async fn p11_the_export_lists_pass_links_without_hashes_or_nonces() {
         assert!(!text.contains(secret), "{secret} exported");
     }
 }
+
+#[tokio::test]
+async fn a_pass_expires_twelve_hours_after_the_booking_ends() {
+    use insite_lms::store::DocumentStore;
+    use insite_lms::store::containers::PROJECTS;
+    let s = site().await;
+    let b = approved(&s, 16).await;
+    let id = b["id"].as_str().expect("id");
+    let link = link_of(&s, id).await;
+    // The clock moved on, as an operator's store would show it: the
+    // booking ended 12 hours and a second ago.
+    let store = s.app.store();
+    let doc = store
+        .read(PROJECTS, &s.project, &format!("booking-{id}"))
+        .await
+        .expect("read")
+        .expect("the booking");
+    let now = jiff::Timestamp::now();
+    let end = now - jiff::SignedDuration::from_secs(12 * 3600 + 1);
+    let mut body = doc.body.clone();
+    body["start"] = json!(insite_lms::domain::time::format(
+        &(end - jiff::SignedDuration::from_hours(1))
+    ));
+    body["end"] = json!(insite_lms::domain::time::format(&end));
+    let new = insite_lms::store::NewDocument::from_record(&s.project, doc.id.clone(), &body)
+        .expect("a document");
+    store
+        .replace(PROJECTS, new, Some(&doc.etag))
+        .await
+        .expect("backdated");
+    let p = assert_problem(
+        s.app.get(&format!("/api/passes/{}", token_of(&link))).await,
+        410,
+    )
+    .await;
+    assert_eq!(p["extensions"]["reason"], "expired");
+    let gate = lookup(&s, json!({"pass": link})).await;
+    let p = assert_problem(gate, 410).await;
+    assert_eq!(p["extensions"]["reason"], "expired");
+    assert_problem(s.app.get_auth(&pass_path(&s, id), &s.owner).await, 404).await;
+}
