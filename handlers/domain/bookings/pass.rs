@@ -117,6 +117,39 @@ pub(super) async fn publish(
     }
 }
 
+/// Commit a batch that creates bookings and, in the same round trip,
+/// point their passes' tokens at them: a new booking's response waits for
+/// one write, not two in a row. A failed commit takes the lookups back (a
+/// lookup only points; the booking's own hash decides, so one left behind
+/// by a crash finds nothing).
+pub(super) async fn commit_with_lookups(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    ops: Vec<BatchOp>,
+    created: &[&Booking],
+) -> Result<Vec<Option<crate::store::ETag>>, StoreError> {
+    let hashes: Vec<(&BookingId, &str)> = created
+        .iter()
+        .filter_map(|b| Some((&b.booking_id, b.pass.as_ref()?.token_hash.as_str())))
+        .collect();
+    let lookups = futures::future::join_all(
+        hashes
+            .iter()
+            .map(|(id, h)| write_lookup(store, project, id, h)),
+    );
+    let (written, looked) = tokio::join!(commit(store, project, ops), lookups);
+    if written.is_err() {
+        for (_, h) in &hashes {
+            if let Err(e) = drop_lookup(store, h).await {
+                tracing::warn!(error = %e, "pass lookup of an unwritten booking not removed");
+            }
+        }
+    } else if let Some(Err(e)) = looked.into_iter().find(Result::is_err) {
+        tracing::warn!(error = %e, "pass lookup not written");
+    }
+    written
+}
+
 async fn write_lookup(
     store: &dyn DocumentStore,
     project: &ProjectId,

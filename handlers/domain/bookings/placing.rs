@@ -276,7 +276,7 @@ pub async fn create(
     // the batch's If-Match fails and the retry reads them anew.
     let mut prefetched = prefetched.filter(|p| p.project == project.project_id && p.ids == ids);
     let (ids, details, pid) = (&ids, &details, &project.project_id);
-    let booking = retry_on_precondition(SCHEDULE, || {
+    retry_on_precondition(SCHEDULE, || {
         let first = prefetched.take();
         async move {
             // A retry reads the resources anew: the batch failed on their ETags.
@@ -301,12 +301,11 @@ pub async fn create(
                 &id,
                 &fields,
             )?);
-            pass::of_write_with_codes(commit(store, pid, ops).await, booking)
+            let written = pass::commit_with_lookups(store, pid, ops, &[&booking]).await;
+            pass::of_write_with_codes(written, booking)
         }
     })
-    .await?;
-    pass::publish(store, pid, None, &booking).await;
-    Ok(booking)
+    .await
 }
 
 pub struct SeriesOutcome {
@@ -354,7 +353,7 @@ pub async fn create_series(
         .await
         .map_err(|queue::Busy| DomainError::Contended(SCHEDULE))?;
     let (cmd, slots, series_id, pid) = (&cmd, &slots, &series_id, &project.project_id);
-    let outcome = retry_on_precondition(SCHEDULE, || async move {
+    retry_on_precondition(SCHEDULE, || async move {
         let mut snap = snapshot(store, pid, ids, slots, None).await?;
         let (mut booked, skipped) = plan_series(booker, project, cmd, &mut snap, slots, series_id)?;
         if !skipped.is_empty() && (!cmd.skip_conflicts || booked.is_empty()) {
@@ -393,13 +392,11 @@ pub async fn create_series(
             booked,
             skipped,
         };
-        pass::of_write_with_codes(commit(store, pid, ops).await, outcome)
+        let refs: Vec<&Booking> = outcome.booked.iter().collect();
+        let written = pass::commit_with_lookups(store, pid, ops, &refs).await;
+        pass::of_write_with_codes(written, outcome)
     })
-    .await?;
-    for b in &outcome.booked {
-        pass::publish(store, pid, None, b).await;
-    }
-    Ok(outcome)
+    .await
 }
 
 /// Which occurrences fit, each checked against the ones before it too.
