@@ -390,6 +390,36 @@ async fn p8_deleting_a_project_leaves_no_document_with_its_id() {
         .await;
     app.invite(&token, &project, "pending@sub.example", "viewer")
         .await;
+    // An approved booking: its pass's lookup lives outside the partition.
+    let zone = testkit::bookings::resource(
+        &app,
+        &token,
+        &project,
+        json!({"kind": "gate", "name": "Tor 1"}),
+    )
+    .await;
+    let booked = testkit::bookings::book(
+        &app,
+        &token,
+        &project,
+        &[&zone],
+        "2031-05-05T08:00:00Z",
+        "2031-05-05T09:00:00Z",
+    )
+    .await;
+    let booking: serde_json::Value = booked.json().await.expect("json");
+    let pass_path = format!(
+        "/api/projects/{project}/bookings/{}/pass",
+        booking["id"].as_str().expect("id")
+    );
+    let resp = app.send_auth(Method::POST, &pass_path, &token, None).await;
+    assert_eq!(resp.status(), 200, "the pass regenerates");
+    assert!(
+        app.every_document()
+            .iter()
+            .any(|d| d.body["kind"] == "passToken"),
+        "the pass has a lookup"
+    );
     let resp = app
         .send_auth(
             Method::DELETE,
