@@ -48,11 +48,11 @@ function calls(): Set<string> {
   for (const file of sources(join(import.meta.dirname, '..'))) {
     const text = readFileSync(file, 'utf8');
     for (const [re, key] of patterns) for (const m of text.matchAll(re)) found.add(key(m));
-    // XMLHttpRequest (uploads with progress): `xhr.open('POST', url)` with `const url = \`/api/…\`` in the same file.
-    const urls = new Map([...text.matchAll(/\bconst (\w+) = [`'"](\/api\/[^`'"]*)[`'"]/g)].map((m) => [m[1], m[2]]));
+    // XMLHttpRequest (uploads with progress): `xhr.open('POST', url)` with `const url = \`/api/…\`` in the same file
+    // (several uploads may share one sender, each with its own `const url`).
+    const consts = [...text.matchAll(/\bconst (\w+) = [`'"](\/api\/[^`'"]*)[`'"]/g)];
     for (const m of text.matchAll(/\.open\(\s*'(\w+)',\s*(\w+)\s*\)/g)) {
-      const url = urls.get(m[2]);
-      if (url) found.add(`${m[1]} ${shape(url)}`);
+      for (const c of consts) if (c[1] === m[2]) found.add(`${m[1]} ${shape(c[2])}`);
     }
   }
   return found;
