@@ -144,11 +144,11 @@ export function PlanEditor({ projectId, plan, day }: { projectId: string; plan: 
         focus={focus}
         move={{
           hintId: moveHint,
-          onMove: (id, points) => {
+          onMove: (id, points, settled) => {
             const p = draft[id];
             if (!p) return;
             change(id, { ...p, points });
-            setAnnounce(`${nameOf(id)}: ${at(anchor(points))}`);
+            if (settled) setAnnounce(`${nameOf(id)}: ${at(anchor(points))}`);
           },
         }}
         pick={

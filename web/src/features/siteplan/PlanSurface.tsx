@@ -22,7 +22,8 @@ export interface Marker {
 
 /** Editing: markers are buttons that move by drag (mouse, touch, pen) and by arrow keys. */
 export interface MoveHandlers {
-  onMove: (id: string, points: Point[]) => void;
+  /** `settled`: a key step, or the end of a drag (worth announcing); not each pointer move. */
+  onMove: (id: string, points: Point[], settled: boolean) => void;
   hintId: string;
 }
 
@@ -65,7 +66,7 @@ export function PlanSurface({
   const canvas = useRef<HTMLCanvasElement>(null);
   const surface = useRef<HTMLDivElement>(null);
   const cursor = useRef<HTMLButtonElement>(null);
-  const drag = useRef<{ id: string; pointer: number; start: Point; points: Point[] } | null>(null);
+  const drag = useRef<{ id: string; pointer: number; start: Point; points: Point[]; last: Point[] | null } | null>(null);
   const { projectId = '' } = useParams();
   const image = useQuery({
     queryKey: ['plan-image', plan.fileId, plan.uploadedAt, plan.width, plan.height],
@@ -110,27 +111,32 @@ export function PlanSurface({
     const d = keyStep(e.key, e.shiftKey);
     if (!d || !move) return;
     e.preventDefault();
-    move.onMove(m.id, moveBy(m.points, d));
+    move.onMove(m.id, moveBy(m.points, d), true);
   };
   const markerDown = (m: Marker) => (e: PointerEvent<HTMLButtonElement>) => {
     const start = here(e.clientX, e.clientY);
     if (!start || !move) return;
     e.currentTarget.setPointerCapture(e.pointerId);
-    drag.current = { id: m.id, pointer: e.pointerId, start, points: m.points };
+    drag.current = { id: m.id, pointer: e.pointerId, start, points: m.points, last: null };
   };
   const markerMove = (e: PointerEvent<HTMLButtonElement>) => {
     const d = drag.current;
     if (!d || d.pointer !== e.pointerId || !move) return;
     const now = here(e.clientX, e.clientY);
     if (!now) return;
-    move.onMove(d.id, moveBy(d.points, { x: now.x - d.start.x, y: now.y - d.start.y }));
+    d.last = moveBy(d.points, { x: now.x - d.start.x, y: now.y - d.start.y });
+    move.onMove(d.id, d.last, false);
   };
   const markerUp = (e: PointerEvent<HTMLButtonElement>) => {
-    if (drag.current?.pointer === e.pointerId) drag.current = null;
+    const d = drag.current;
+    if (d?.pointer !== e.pointerId) return;
+    drag.current = null;
+    if (d.last) move?.onMove(d.id, d.last, true);
   };
 
-  const w = plan.width;
-  const h = plan.height;
+  // The plan's size from the API; the image's own until then (a plan stored before sizes were recorded).
+  const w = plan.width || image.data?.width || 1000;
+  const h = plan.height || image.data?.height || 750;
   const stroke = Math.max(w, h) / 400;
   const patternSize = Math.max(w, h) / 60;
   return (

@@ -231,6 +231,8 @@ function UploadPlan({ projectId, plan, onUploaded }: { projectId: string; plan?:
         revision && plan
           ? await uploadPlanRevision(projectId, plan.fileId, image, progress)
           : await uploadFile(projectId, image, { category: 'sitePlan', restricted: false, onProgress: progress });
+      // A revision keeps the file id: its old image must not be shown from the cache.
+      if (revision) qc.removeQueries({ queryKey: ['plan-image', stored.id] });
       await qc.invalidateQueries({ queryKey: ['site-plan', projectId] });
       await qc.invalidateQueries({ queryKey: ['files', projectId] });
       setStatus(revision ? t('sitePlan.revised', { name: stored.name }) : t('sitePlan.uploaded', { name: stored.name }));
