@@ -52,6 +52,28 @@ function planPng(width: number, height: number): Buffer {
   ]);
 }
 
+/** A one-page PDF (A4 landscape) with a building and a road drawn, no text: its first page becomes the plan. */
+function planPdf(): Buffer {
+  const content = '0.8 0.84 0.88 rg 460 230 250 200 re f 0.6 0.64 0.69 rg 0 90 842 60 re f 0 0 0 RG 2 w 20 20 802 555 re S';
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 842 595] /Contents 4 0 R /Resources << >> >>',
+    `<< /Length ${content.length} >>\nstream\n${content}\nendstream`,
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(out.length);
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = out.length;
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n`;
+  for (const o of offsets) out += `${String(o).padStart(10, '0')} 00000 n \n`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
 /** The instant of a wall-clock time on a site date in `tz` (two passes settle a DST offset). */
 function siteInstant(date: string, hm: string, tz: string): Date {
   const [y, mo, d] = date.split('-').map(Number);
@@ -110,7 +132,8 @@ test('an owner places a zone and a crane on an uploaded plan; load, day, member 
   await clickPlan(page, 0.3, 0.4);
   // The new marker takes the focus, ready to be moved.
   await expect(page.getByRole('button', { name: 'Entladezone Nord: 30 % von links, 40 % von oben' })).toBeFocused();
-  await expect(page.getByRole('row', { name: /Entladezone Nord/ })).toContainText('Punkt bei 30 % von links, 40 % von oben');
+  const placed = (name: string) => page.getByRole('list', { name: 'Ressourcen auf dem Plan' }).getByRole('listitem').filter({ hasText: name });
+  await expect(placed('Entladezone Nord')).toContainText('Punkt bei 30 % von links, 40 % von oben');
 
   // The crane as a polygon: four clicks, then the button.
   await page.getByRole('button', { name: 'Turmdrehkran 1 als Fläche zeichnen' }).click();
@@ -125,7 +148,7 @@ test('an owner places a zone and a crane on an uploaded plan; load, day, member 
   await screen(page, 'lageplan-04-flaeche-zeichnen');
   await page.getByRole('button', { name: 'Fläche abschließen' }).click();
   await expect(page.getByRole('button', { name: /^Turmdrehkran 1: Fläche, Mitte bei 73 % von links, 38 % von oben$/ })).toBeFocused();
-  await expect(page.getByRole('row', { name: /Turmdrehkran 1/ })).toContainText('Fläche mit 4 Ecken');
+  await expect(placed('Turmdrehkran 1')).toContainText('Fläche mit 4 Ecken');
 
   // The zone moved with the keyboard: 2 × 1 % right, 5 % down; announced.
   const zoneNow = page.getByRole('button', { name: /^Entladezone Nord: / });
@@ -135,7 +158,7 @@ test('an owner places a zone and a crane on an uploaded plan; load, day, member 
   await page.keyboard.press('Shift+ArrowDown');
   await expect(page.getByRole('button', { name: 'Entladezone Nord: 32 % von links, 45 % von oben' })).toBeFocused();
   await expect(page.getByRole('status').filter({ hasText: 'Entladezone Nord: 32 % von links, 45 % von oben' })).toBeAttached();
-  await expect(page.getByRole('row', { name: /Entladezone Nord/ })).toContainText('nicht gespeichert');
+  await expect(placed('Entladezone Nord')).toContainText('nicht gespeichert');
   await screen(page, 'lageplan-05-verschoben');
 
   await page.getByRole('button', { name: 'Änderungen speichern (2)' }).click();
@@ -147,6 +170,13 @@ test('an owner places a zone and a crane on an uploaded plan; load, day, member 
   await expect(page.getByRole('button', { name: 'Entladezone Nord: 32 % von links, 45 % von oben' })).toBeVisible();
   await expect(page.getByRole('button', { name: 'Turmdrehkran 1: Fläche, Mitte bei 73 % von links, 38 % von oben' })).toBeVisible();
 
+  // A new revision, from a PDF rendered in the browser: same plan, the places stay (they are relative).
+  await page.getByLabel('Neue Fassung von baustelle.png hochladen').setInputFiles({ name: 'baustelle-rev2.pdf', mimeType: 'application/pdf', buffer: planPdf() });
+  await expect(page.getByRole('status').filter({ hasText: /Die neue Fassung von .* ist hochgeladen\./ })).toBeVisible({ timeout: 30_000 });
+  await expect(page.getByRole('button', { name: 'Entladezone Nord: 32 % von links, 45 % von oben' })).toBeVisible();
+  await expect(page.getByRole('img', { name: /^Lageplan / })).toBeVisible();
+  await screen(page, 'lageplan-06-neue-fassung');
+
   // Read mode, tomorrow: the crane is booked all day, the zone is free.
   await page.getByRole('button', { name: 'Plan bearbeiten' }).click();
   await page.getByLabel('Datum').fill(tomorrow);
@@ -156,7 +186,7 @@ test('an owner places a zone and a crane on an uploaded plan; load, day, member 
   const table = page.getByRole('table', { name: /Ressourcen mit Auslastung/ });
   await expect(table.getByRole('row', { name: /Turmdrehkran 1/ })).toContainText('Voll');
   await expect(page.getByRole('list', { name: 'Legende: Auslastung am Tag' }).getByRole('listitem')).toHaveCount(5);
-  await screen(page, 'lageplan-06-auslastung');
+  await screen(page, 'lageplan-07-auslastung');
 
   // A resource opens its day: Enter on the marker.
   await craneLink.focus();
@@ -170,10 +200,10 @@ test('an owner places a zone and a crane on an uploaded plan; load, day, member 
   // English.
   await page.getByLabel('Sprache').first().selectOption('en');
   await expect(page.getByRole('link', { name: /^Turmdrehkran 1 – Full, 12 h of 12 h booked/ })).toBeVisible();
-  await screen(page, 'lageplan-07-en');
+  await screen(page, 'lageplan-08-en');
   await page.getByRole('button', { name: 'Edit plan' }).click();
   await expect(page.getByRole('button', { name: 'Entladezone Nord: 32 % from the left, 45 % from the top' })).toBeVisible();
-  await screen(page, 'lageplan-08-editor-en');
+  await screen(page, 'lageplan-09-editor-en');
   await page.getByLabel('Sprache').first().selectOption('de');
 
   // A member: the plan, read-only; a marker opens the day.
@@ -183,7 +213,7 @@ test('an owner places a zone and a crane on an uploaded plan; load, day, member 
   await expect(member.getByRole('link', { name: /^Turmdrehkran 1 – Voll/ })).toBeVisible();
   await expect(member.getByRole('button', { name: 'Plan bearbeiten' })).toHaveCount(0);
   await expect(member.getByRole('button', { name: /^Entladezone Nord: / })).toHaveCount(0);
-  await screen(member, 'lageplan-09-mitglied');
+  await screen(member, 'lageplan-10-mitglied');
   await member.getByRole('link', { name: /^Entladezone Nord – Frei/ }).click();
   await expect(member).toHaveURL(new RegExp(`res=${zone}$`));
 
@@ -196,7 +226,7 @@ test('an owner places a zone and a crane on an uploaded plan; load, day, member 
   await expect(member.getByText('Die Morgen-Übersicht für Hafenbau Süd ist eingeschaltet.')).toBeVisible();
   await member.reload();
   await expect(member.getByRole('checkbox', { name: 'Morgen-Übersicht für Hafenbau Süd' })).toBeChecked();
-  await screen(member, 'lageplan-10-morgen-uebersicht');
+  await screen(member, 'lageplan-11-morgen-uebersicht');
   await memberContext.close();
 
   // A phone: the plan and the editor fit 360 px.
@@ -205,11 +235,11 @@ test('an owner places a zone and a crane on an uploaded plan; load, day, member 
   await signIn(phone, server.url, 'logistik@hafenbau.example', `/p/${project}/site-plan?date=${tomorrow}`);
   await expect(phone.getByRole('link', { name: /^Turmdrehkran 1 – Voll/ })).toBeVisible();
   await expectNoHorizontalScroll(phone, 'site plan on a phone');
-  await screen(phone, 'lageplan-11-telefon');
+  await screen(phone, 'lageplan-12-telefon');
   await phone.getByRole('button', { name: 'Plan bearbeiten' }).click();
   await expect(phone.getByRole('button', { name: /^Entladezone Nord: / })).toBeVisible();
   await expectNoHorizontalScroll(phone, 'plan editor on a phone');
-  await screen(phone, 'lageplan-12-editor-telefon');
+  await screen(phone, 'lageplan-13-editor-telefon');
   await phoneContext.close();
 });
 
@@ -227,10 +257,10 @@ test('access instructions: per resource in set-up, site-wide in the settings, bo
   await page.getByLabel('Zufahrtshinweise für die ganze Baustelle').fill('Anmeldung im Baubüro, Container 1');
   await page.getByRole('button', { name: 'Einstellungen speichern' }).click();
   await expect(page.getByText('Die Projekteinstellungen sind gespeichert.')).toBeVisible();
-  await screen(page, 'lageplan-13-zufahrt-einrichtung');
+  await screen(page, 'lageplan-15-zufahrt-einrichtung');
 
   await page.getByRole('navigation', { name: 'Projekt' }).getByRole('link', { name: 'Lageplan' }).click();
   await expect(page.getByRole('region', { name: 'Zufahrt zur Baustelle' })).toContainText('Anmeldung im Baubüro, Container 1');
   await expect(page.getByRole('row', { name: /Tor 2/ })).toContainText('Zufahrt über die Hafenstraße, Warnweste Pflicht');
-  await screen(page, 'lageplan-14-zufahrt');
+  await screen(page, 'lageplan-15-zufahrt');
 });

@@ -170,71 +170,57 @@ export function PlanEditor({ projectId, plan, day }: { projectId: string; plan: 
       <p className="sr-only" role="status" aria-live="polite">
         {announce}
       </p>
-      <div className="table-scroll">
-        <table className="list-table placement-table">
-          <caption>{t('sitePlan.placements')}</caption>
-          <thead>
-            <tr>
-              <th scope="col">{t('board.resource')}</th>
-              <th scope="col">{t('sitePlan.where')}</th>
-              <th scope="col">{t('resource.actions')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {day.resources.map((r) => (
-              <tr key={r.resourceId}>
-                <th scope="row">
-                  {r.name}
-                  <span className="kind-label">{t(`kind.${r.kind}` as MessageKey)}</span>
-                </th>
-                <td>
-                  {status(r.resourceId)}
-                  {dirty.includes(r.resourceId) && <span className="unsaved"> · {t('sitePlan.unsaved')}</span>}
-                </td>
-                <td>
-                  <div className="actions">
-                    <button
-                      type="button"
-                      className="secondary"
-                      aria-label={t('sitePlan.placePointFor', { name: r.name })}
-                      onClick={() => {
-                        setPicking({ resourceId: r.resourceId, shape: 'point', corners: [] });
-                        setAnnounce('');
-                      }}
-                    >
-                      {t('sitePlan.placePoint')}
-                    </button>
-                    <button
-                      type="button"
-                      className="secondary"
-                      aria-label={t('sitePlan.placeAreaFor', { name: r.name })}
-                      onClick={() => {
-                        setPicking({ resourceId: r.resourceId, shape: 'polygon', corners: [] });
-                        setAnnounce('');
-                      }}
-                    >
-                      {t('sitePlan.placeArea')}
-                    </button>
-                    {draft[r.resourceId] && (
-                      <button
-                        type="button"
-                        className="secondary"
-                        aria-label={t('sitePlan.removeFor', { name: r.name })}
-                        onClick={() => {
-                          change(r.resourceId, null);
-                          setAnnounce(t('sitePlan.removed', { name: r.name }));
-                        }}
-                      >
-                        {t('sitePlan.remove')}
-                      </button>
-                    )}
-                  </div>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      </div>
+      <h3 id="placements-h">{t('sitePlan.placements')}</h3>
+      <ul className="placement-list" aria-labelledby="placements-h">
+        {day.resources.map((r) => (
+          <li key={r.resourceId} className="card">
+            <p className="placement-name">
+              <strong>{r.name}</strong> <span className="muted">({t(`kind.${r.kind}` as MessageKey)})</span>
+            </p>
+            <p>
+              {status(r.resourceId)}
+              {dirty.includes(r.resourceId) && <span className="unsaved"> · {t('sitePlan.unsaved')}</span>}
+            </p>
+            <div className="actions">
+              <button
+                type="button"
+                className="secondary"
+                aria-label={t('sitePlan.placePointFor', { name: r.name })}
+                onClick={() => {
+                  setPicking({ resourceId: r.resourceId, shape: 'point', corners: [] });
+                  setAnnounce('');
+                }}
+              >
+                {t('sitePlan.placePoint')}
+              </button>
+              <button
+                type="button"
+                className="secondary"
+                aria-label={t('sitePlan.placeAreaFor', { name: r.name })}
+                onClick={() => {
+                  setPicking({ resourceId: r.resourceId, shape: 'polygon', corners: [] });
+                  setAnnounce('');
+                }}
+              >
+                {t('sitePlan.placeArea')}
+              </button>
+              {draft[r.resourceId] && (
+                <button
+                  type="button"
+                  className="secondary"
+                  aria-label={t('sitePlan.removeFor', { name: r.name })}
+                  onClick={() => {
+                    change(r.resourceId, null);
+                    setAnnounce(t('sitePlan.removed', { name: r.name }));
+                  }}
+                >
+                  {t('sitePlan.remove')}
+                </button>
+              )}
+            </div>
+          </li>
+        ))}
+      </ul>
       <ProblemMessage error={error} />
       <div className="actions save-row">
         <button type="button" disabled={saving || dirty.length === 0} onClick={() => void save()}>

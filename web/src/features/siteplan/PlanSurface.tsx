@@ -140,7 +140,7 @@ export function PlanSurface({
   const stroke = Math.max(w, h) / 400;
   const patternSize = Math.max(w, h) / 60;
   return (
-    <div className="plan-scroll">
+    <div className="plan-scroll" role="region" aria-label={t('sitePlan.imageOf', { name: plan.name })}>
       <div
         ref={surface}
         className={`plan-surface${pick ? ' picking' : ''}`}
@@ -151,6 +151,8 @@ export function PlanSurface({
           if (!p) return;
           pick.onCursor(p);
           pick.onPick(p);
+          // Mouse and keyboard mix: the next corner can be set with the keys from here.
+          cursor.current?.focus({ preventScroll: true });
         }}
       >
         <canvas ref={canvas} className="plan-image" role="img" aria-label={t('sitePlan.imageOf', { name: plan.name })} />
