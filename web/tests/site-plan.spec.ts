@@ -257,7 +257,7 @@ test('access instructions: per resource in set-up, site-wide in the settings, bo
   await page.getByLabel('Zufahrtshinweise für die ganze Baustelle').fill('Anmeldung im Baubüro, Container 1');
   await page.getByRole('button', { name: 'Einstellungen speichern' }).click();
   await expect(page.getByText('Die Projekteinstellungen sind gespeichert.')).toBeVisible();
-  await screen(page, 'lageplan-15-zufahrt-einrichtung');
+  await screen(page, 'lageplan-14-zufahrt-einrichtung');
 
   await page.getByRole('navigation', { name: 'Projekt' }).getByRole('link', { name: 'Lageplan' }).click();
   await expect(page.getByRole('region', { name: 'Zufahrt zur Baustelle' })).toContainText('Anmeldung im Baubüro, Container 1');
