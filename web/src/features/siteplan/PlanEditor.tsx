@@ -72,6 +72,13 @@ export function PlanEditor({ projectId, plan, day }: { projectId: string; plan: 
     setPicking(null);
     focusMarker(picking.resourceId);
   };
+  /** Placing starts where the resource is on this plan, else in the middle. */
+  const start = (resourceId: string, shape: Shape) => {
+    const p = draft[resourceId];
+    setCursor(p && p.planId === plan.fileId ? anchor(p.points) : { x: 0.5, y: 0.5 });
+    setPicking({ resourceId, shape, corners: [] });
+    setAnnounce('');
+  };
   const cancel = () => {
     setPicking(null);
     setAnnounce(t('sitePlan.pickCancelled'));
@@ -186,10 +193,7 @@ export function PlanEditor({ projectId, plan, day }: { projectId: string; plan: 
                 type="button"
                 className="secondary"
                 aria-label={t('sitePlan.placePointFor', { name: r.name })}
-                onClick={() => {
-                  setPicking({ resourceId: r.resourceId, shape: 'point', corners: [] });
-                  setAnnounce('');
-                }}
+                onClick={() => start(r.resourceId, 'point')}
               >
                 {t('sitePlan.placePoint')}
               </button>
@@ -197,10 +201,7 @@ export function PlanEditor({ projectId, plan, day }: { projectId: string; plan: 
                 type="button"
                 className="secondary"
                 aria-label={t('sitePlan.placeAreaFor', { name: r.name })}
-                onClick={() => {
-                  setPicking({ resourceId: r.resourceId, shape: 'polygon', corners: [] });
-                  setAnnounce('');
-                }}
+                onClick={() => start(r.resourceId, 'polygon')}
               >
                 {t('sitePlan.placeArea')}
               </button>
