@@ -14,6 +14,7 @@ use crate::domain::bookings::resources::{self, Resource, ResourceInput, Resource
 use crate::domain::bookings::rules::OpeningHours;
 use crate::domain::ids::ResourceId;
 use crate::domain::roles::Action;
+use crate::domain::site::Placement;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::paging::{PageParams, Paged};
 use crate::http::problem::{ApiError, Problem};
@@ -35,6 +36,10 @@ pub struct ResourceView {
     min_booking_minutes: u32,
     max_booking_minutes: u32,
     created_at: String,
+    /// For drivers: how to get there, what to wear.
+    access_instructions: Option<String>,
+    /// Where the resource is on a site plan.
+    placement: Option<Placement>,
 }
 
 pub fn view(r: Resource) -> ResourceView {
@@ -49,6 +54,8 @@ pub fn view(r: Resource) -> ResourceView {
         min_booking_minutes: r.min_booking_minutes,
         max_booking_minutes: r.max_booking_minutes,
         created_at: crate::domain::time::format(&r.created_at),
+        access_instructions: r.access_instructions,
+        placement: r.placement,
     }
 }
 

@@ -24,6 +24,7 @@ mod projects;
 mod registration;
 mod self_service;
 mod sessions;
+mod site_plan;
 mod smoke;
 mod smtp_sink;
 mod web_app;

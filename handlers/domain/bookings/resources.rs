@@ -18,9 +18,12 @@ use crate::domain::ids::{ProjectId, ResourceId, UserId};
 use crate::domain::projects::Project;
 use crate::domain::record::Record;
 use crate::domain::retry::{Attempt, retry_on_precondition};
+use crate::domain::site::{self, Placement};
 use crate::domain::text::Name;
 use crate::store::containers::PROJECTS;
-use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, read_record};
+use crate::store::{
+    BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
+};
 
 pub const KIND: &str = "resource";
 const NAME_MAX: usize = 200;
@@ -60,6 +63,12 @@ pub struct Resource {
     pub longest_booking_minutes: u32,
     #[serde(with = "crate::domain::time::fixed")]
     pub created_at: Timestamp,
+    /// For drivers: how to get there, what to wear.
+    #[serde(default)]
+    pub access_instructions: Option<String>,
+    /// Where it is on a site plan.
+    #[serde(default)]
+    pub placement: Option<Placement>,
 }
 
 impl Record for Resource {
@@ -120,18 +129,64 @@ pub struct ResourceInput {
     /// Default 1440.
     #[serde(default)]
     pub max_booking_minutes: Option<u32>,
+    /// For drivers, at most 1000 characters; empty or `null` removes them.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub access_instructions: Option<Option<String>>,
+    /// Where the resource is on a site plan; `null` removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Placement>)]
+    pub placement: Option<Option<Placement>>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
     d: D,
-) -> Result<Option<Option<OpeningHours>>, D::Error> {
-    Option::<OpeningHours>::deserialize(d).map(Some)
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Why the plan a change places the resource on cannot take it, if so:
+/// checked against the store before the change is applied.
+async fn plan_problem(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    input: &ResourceInput,
+) -> Result<Option<&'static str>, DomainError> {
+    match &input.placement {
+        Some(Some(p)) => site::plan_problem(store, project, &p.plan_id).await,
+        _ => Ok(None),
+    }
 }
 
 /// Apply `input` to `r`; returns the names of the changed fields.
-fn apply(r: &mut Resource, input: ResourceInput) -> Result<Vec<&'static str>, DomainError> {
+/// `plan_problem` is why the placement's plan cannot take it.
+fn apply(
+    r: &mut Resource,
+    input: ResourceInput,
+    plan_problem: Option<&'static str>,
+) -> Result<Vec<&'static str>, DomainError> {
     let mut v = Validator::default();
     let mut changed = Vec::new();
+    if let Some(text) = input.access_instructions
+        && let Some(text) = v.check(
+            "accessInstructions",
+            site::access_instructions(text.as_deref()),
+        )
+    {
+        r.access_instructions = text;
+        changed.push("accessInstructions");
+    }
+    if let Some(placement) = input.placement {
+        if let Some(p) = &placement {
+            site::check_placement(&mut v, p);
+        }
+        if let Some(problem) = plan_problem {
+            v.fail("placement.planId", problem);
+        }
+        r.placement = placement;
+        changed.push("placement");
+    }
     if let Some(k) = input.kind {
         r.resource_kind = k;
         changed.push("kind");
@@ -243,8 +298,11 @@ pub async fn create(
         schedule_version: 0,
         longest_booking_minutes: 0,
         created_at: Timestamp::now(),
+        access_instructions: None,
+        placement: None,
     };
-    let changed = apply(&mut r, input)?;
+    let problem = plan_problem(store, project, &input).await?;
+    let changed = apply(&mut r, input, problem)?;
     let pk = project.as_string();
     let id = r.resource_id.as_string();
     store
@@ -299,6 +357,36 @@ pub async fn list(
     Ok((items, page.continuation))
 }
 
+/// Every resource of the project with its ETag.
+pub async fn all_with_etags(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+) -> Result<Vec<(Resource, ETag)>, DomainError> {
+    let docs = query_all(
+        store,
+        PROJECTS,
+        &project.as_string(),
+        Query::new().eq("kind", KIND),
+    )
+    .await?;
+    Ok(docs
+        .iter()
+        .map(|d| d.parse::<Resource>().map(|r| (r, d.etag.clone())))
+        .collect::<Result<_, _>>()?)
+}
+
+/// Every resource of the project.
+pub async fn all(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+) -> Result<Vec<Resource>, DomainError> {
+    Ok(all_with_etags(store, project)
+        .await?
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect())
+}
+
 /// The batch operations that mark `resources` as claimed by `bookings`:
 /// each one's schedule version bumped with If-Match, so that of two writers
 /// that read the same version one fails, and its longest booking kept, which
@@ -334,11 +422,12 @@ pub async fn update(
 ) -> Result<Resource, DomainError> {
     let pk = &project.as_string();
     let input = &input;
+    let problem = plan_problem(store, project, input).await?;
     retry_on_precondition(super::model::SCHEDULE, || async move {
         let (mut r, etag) = load(store, project, id)
             .await?
             .ok_or(DomainError::NotFound)?;
-        let changed = apply(&mut r, input.clone())?;
+        let changed = apply(&mut r, input.clone(), problem)?;
         if changed.is_empty() {
             return Ok(Attempt::Done(r));
         }
