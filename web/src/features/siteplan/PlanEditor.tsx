@@ -23,7 +23,7 @@ export function PlanEditor({ projectId, plan, day }: { projectId: string; plan: 
   const qc = useQueryClient();
   const moveHint = useId();
   const pickHint = useId();
-  const [draft, setDraft] = useState<Record<string, Placement | null>>(() => Object.fromEntries(day.resources.map((r) => [r.resourceId, r.placement])));
+  const [draft, setDraft] = useState<Record<string, Placement | null>>(() => Object.fromEntries(day.resources.map((r) => [r.resourceId, r.placement ?? null])));
   const [dirty, setDirty] = useState<string[]>([]);
   const [picking, setPicking] = useState<Picking | null>(null);
   const [cursor, setCursor] = useState<Point>({ x: 0.5, y: 0.5 });

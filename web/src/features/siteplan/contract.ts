@@ -1,38 +1,12 @@
-// The site plan's wire types and calls (session 6 contract, branch `site`).
-import { api, getConditional, unwrap, type Resource } from '../../api/client';
-import type { Point, Shape } from './geometry';
+// The site plan's wire types (generated from the API) and its calls.
+import { api, getConditional, unwrap, type Resource, type Schemas } from '../../api/client';
 
-export type LoadLevel = 'closed' | 'free' | 'light' | 'busy' | 'full';
+export type LoadLevel = Schemas['LoadLevel'];
 export const LEVELS: LoadLevel[] = ['closed', 'free', 'light', 'busy', 'full'];
-
-export interface Placement {
-  planId: string;
-  shape: Shape;
-  points: Point[];
-}
-
-export interface PlanInfo {
-  fileId: string;
-  name: string;
-  width: number;
-  height: number;
-  uploadedAt: string;
-}
-
-export interface PlacedResource {
-  resourceId: string;
-  name: string;
-  kind: Resource['kind'];
-  accessInstructions: string | null;
-  placement: Placement | null;
-  load: { bookedMinutes: number; openMinutes: number; level: LoadLevel };
-}
-
-export interface SitePlanDay {
-  date: string;
-  plans: PlanInfo[];
-  resources: PlacedResource[];
-}
+export type Placement = Schemas['Placement'];
+export type PlanInfo = Schemas['PlanView'];
+export type PlacedResource = Schemas['SitePlanResourceView'];
+export type SitePlanDay = Schemas['SitePlanView'];
 
 export function getSitePlan(projectId: string, date: string): Promise<SitePlanDay> {
   return getConditional<SitePlanDay>(`/api/projects/${encodeURIComponent(projectId)}/site-plan?date=${date}`);
