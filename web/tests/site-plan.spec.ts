@@ -152,6 +152,20 @@ test('an owner places a zone and a crane on an uploaded plan; load, day, member 
   await expect(page.getByRole('button', { name: /^Turmdrehkran 1: Fläche, Mitte bei 72 % von links, 37 % von oben$/ })).toBeFocused();
   await expect(placed('Turmdrehkran 1')).toContainText('Fläche mit 4 Ecken');
 
+  // The crane's area dragged by its handle, 10 % to the right (pointer events: mouse, touch and pen alike).
+  const handle = page.getByRole('button', { name: /^Turmdrehkran 1: Fläche/ });
+  const from = await handle.boundingBox();
+  const plan = await page.getByRole('img', { name: /^Lageplan / }).boundingBox();
+  if (!from || !plan) throw new Error('no handle or plan');
+  await page.mouse.move(from.x + from.width / 2, from.y + 22);
+  await page.mouse.down();
+  await page.mouse.move(from.x + from.width / 2 + plan.width * 0.05, from.y + 22, { steps: 4 });
+  await page.mouse.move(from.x + from.width / 2 + plan.width * 0.1, from.y + 22, { steps: 4 });
+  await page.mouse.up();
+  await expect(handle).toHaveAccessibleName(/^Turmdrehkran 1: Fläche, Mitte bei 8[123] % von links, 3[678] % von oben$/);
+  const craneAfterDrag = (await handle.getAttribute('aria-label')) ?? '';
+  await expect(page.getByRole('status').filter({ hasText: craneAfterDrag })).toBeAttached();
+
   // The zone moved with the keyboard: 2 × 1 % right, 5 % down; announced.
   const zoneNow = page.getByRole('button', { name: /^Entladezone Nord: / });
   await zoneNow.focus();
@@ -170,7 +184,7 @@ test('an owner places a zone and a crane on an uploaded plan; load, day, member 
   // After a reload: the places are the saved ones.
   await page.reload();
   await expect(page.getByRole('button', { name: 'Entladezone Nord: 32 % von links, 45 % von oben' })).toBeVisible();
-  await expect(page.getByRole('button', { name: 'Turmdrehkran 1: Fläche, Mitte bei 72 % von links, 37 % von oben' })).toBeVisible();
+  await expect(page.getByRole('button', { name: craneAfterDrag })).toBeVisible();
 
   // A new revision, from a PDF rendered in the browser: same plan, the places stay (they are relative).
   await page.getByLabel('Neue Fassung von baustelle.png hochladen').setInputFiles({ name: 'baustelle-rev2.pdf', mimeType: 'application/pdf', buffer: planPdf() });

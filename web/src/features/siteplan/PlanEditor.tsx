@@ -40,11 +40,14 @@ export function PlanEditor({ projectId, plan, day }: { projectId: string; plan: 
     setDirty((d) => (d.includes(id) ? d : [...d, id]));
   };
 
+  /** A marker's name and its announcements: "Kran 1: Fläche, Mitte bei 72 % von links, 37 % von oben". */
+  const describe = (name: string, p: Placement) =>
+    `${name}: ${p.shape === 'point' ? at(p.points[0]) : t('sitePlan.areaAt', { position: at(anchor(p.points)) })}`;
+
   const markers: Marker[] = day.resources.flatMap((r) => {
     const p = draft[r.resourceId];
     if (!p || p.planId !== plan.fileId) return [];
-    const where = p.shape === 'point' ? at(p.points[0]) : t('sitePlan.areaAt', { position: at(anchor(p.points)) });
-    return [{ id: r.resourceId, name: r.name, level: r.load.level, shape: p.shape, points: p.points, label: `${r.name}: ${where}` }];
+    return [{ id: r.resourceId, name: r.name, level: r.load.level, shape: p.shape, points: p.points, label: describe(r.name, p) }];
   });
 
   const pick = (p: Point) => {
@@ -155,7 +158,7 @@ export function PlanEditor({ projectId, plan, day }: { projectId: string; plan: 
             const p = draft[id];
             if (!p) return;
             change(id, { ...p, points });
-            if (settled) setAnnounce(`${nameOf(id)}: ${at(anchor(points))}`);
+            if (settled) setAnnounce(describe(nameOf(id), { ...p, points }));
           },
         }}
         pick={
