@@ -193,7 +193,12 @@ export function PlanSurface({
             ))}
           {pick && pick.corners.length > 0 && (
             <g className="drawing">
-              <polyline points={pick.corners.map((p) => `${p.x * w},${p.y * h}`).join(' ')} strokeWidth={stroke} />
+              {/* From three corners on, the area as it will close. */}
+              {pick.corners.length >= 3 ? (
+                <polygon points={pick.corners.map((p) => `${p.x * w},${p.y * h}`).join(' ')} strokeWidth={stroke} />
+              ) : (
+                <polyline points={pick.corners.map((p) => `${p.x * w},${p.y * h}`).join(' ')} strokeWidth={stroke} />
+              )}
               {pick.corners.map((p, i) => (
                 <circle key={i} cx={p.x * w} cy={p.y * h} r={stroke * 3} />
               ))}
