@@ -12,6 +12,7 @@ use jiff::tz::TimeZone;
 use serde_json::json;
 
 use super::accounts;
+use super::audit;
 use super::bookings::resources::{self, Resource};
 use super::bookings::{Booking, BookingStatus};
 use super::email::EmailAddress;
@@ -24,7 +25,7 @@ use super::record::Record;
 use super::retry::{Attempt, retry_on_precondition};
 use super::site;
 use crate::store::containers::PROJECTS;
-use crate::store::{DocumentStore, NewDocument, StoreError};
+use crate::store::{BatchOp, DocumentStore, NewDocument, StoreError};
 
 /// The outbox template of the briefing.
 pub const TEMPLATE: &str = "briefing";
@@ -33,8 +34,8 @@ pub const SEND_HOUR: i8 = 16;
 const MARKER_KIND: &str = "briefingSent";
 /// Markers only need to outlive their day.
 const MARKER_TTL_SECONDS: u64 = 3 * 24 * 3600;
-/// Projects handled per run; the rest wait for the next firing.
-const MEMBERS_PER_RUN: u32 = 1000;
+/// Opted-in members read per page of the cross-partition query.
+const MEMBERS_PAGE: u32 = 500;
 
 /// The caller's opt-in for the project.
 pub async fn enabled(
@@ -48,13 +49,14 @@ pub async fn enabled(
     Ok(member.briefing)
 }
 
-/// Opt in or out for the project.
+/// Opt in or out for the project, audited (P10) with the change.
 pub async fn set_enabled(
     store: &dyn DocumentStore,
     project: &ProjectId,
     user: &UserId,
     enabled: bool,
 ) -> Result<bool, DomainError> {
+    let pk = &project.as_string();
     retry_on_precondition("the membership", || async move {
         let (mut member, etag) = members::load(store, project, user)
             .await?
@@ -63,10 +65,18 @@ pub async fn set_enabled(
             return Ok(Attempt::Done(enabled));
         }
         member.briefing = enabled;
-        let written = store
-            .replace(PROJECTS, member.document(project)?, Some(&etag))
-            .await;
-        Attempt::of_write(written, enabled)
+        let ops = vec![
+            member.replace_op(project, etag)?,
+            BatchOp::Create(audit::entry(
+                pk,
+                Some(user),
+                "member.briefing_changed",
+                "member",
+                &user.as_string(),
+                &["briefing"],
+            )?),
+        ];
+        Attempt::of_write(store.batch(PROJECTS, pk, ops).await, enabled)
     })
     .await
 }
@@ -196,20 +206,28 @@ pub async fn send_due(
     now: Timestamp,
 ) -> Result<BriefingReport, DomainError> {
     let mut report = BriefingReport::default();
-    let page = store
-        .query_all_partitions(
-            PROJECTS,
-            Member::of_kind()
-                .eq("briefing", true)
-                .limit(MEMBERS_PER_RUN),
-        )
-        .await?;
     let mut by_project: Vec<(String, Vec<UserId>)> = Vec::new();
-    for d in &page.items {
-        let member: Member = d.parse()?;
-        match by_project.iter_mut().find(|(pk, _)| *pk == d.partition_key) {
-            Some((_, users)) => users.push(member.user_id),
-            None => by_project.push((d.partition_key.clone(), vec![member.user_id])),
+    let mut next = None;
+    loop {
+        let page = store
+            .query_all_partitions(
+                PROJECTS,
+                Member::of_kind()
+                    .eq("briefing", true)
+                    .limit(MEMBERS_PAGE)
+                    .continuation(next),
+            )
+            .await?;
+        for d in &page.items {
+            let member: Member = d.parse()?;
+            match by_project.iter_mut().find(|(pk, _)| *pk == d.partition_key) {
+                Some((_, users)) => users.push(member.user_id),
+                None => by_project.push((d.partition_key.clone(), vec![member.user_id])),
+            }
+        }
+        match page.continuation {
+            Some(t) => next = Some(t),
+            None => break,
         }
     }
     for (pk, users) in by_project {
@@ -222,6 +240,12 @@ pub async fn send_due(
         let Some(date) = due(now, &project.time_zone.tz()) else {
             continue;
         };
+        // A point read spares the day's bookings of a project already
+        // briefed; the create below is what claims the day.
+        if store.read(PROJECTS, &pk, &marker_id(date)).await?.is_some() {
+            report.already_sent += 1;
+            continue;
+        }
         if content(store, &project, date).await?.is_empty() {
             continue;
         }

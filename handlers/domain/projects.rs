@@ -200,7 +200,7 @@ pub async fn create(
     let access_instructions = v
         .check(
             "accessInstructions",
-            super::site::access_instructions(input.access_instructions.flatten()),
+            super::text::access_instructions(input.access_instructions.flatten()),
         )
         .flatten();
     v.finish()?;
@@ -307,7 +307,7 @@ pub async fn update(
         }
     }
     if let Some(text) = input.access_instructions
-        && let Some(text) = v.check("accessInstructions", super::site::access_instructions(text))
+        && let Some(text) = v.check("accessInstructions", super::text::access_instructions(text))
         && text != project.access_instructions
     {
         project.access_instructions = text;

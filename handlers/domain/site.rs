@@ -5,123 +5,21 @@
 
 use jiff::Timestamp;
 use jiff::civil::Date;
-use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::audit;
 use super::bookings::resources::{self, Resource};
 use super::bookings::rules::{self, Secs};
 use super::bookings::{self, Booking, BookingStatus};
-use super::error::{DomainError, Validator};
+use super::error::DomainError;
 use super::files::{self, Category, FileRecord};
 use super::ids::{FileId, ProjectId, UserId};
 use super::projects::Project;
 use super::retry::{Attempt, retry_on_precondition};
-use super::text::is_format_char;
 use crate::store::containers::PROJECTS;
 use crate::store::{BatchOp, BlobStore, DocumentStore, Query, StoreError, query_all};
 
-pub const ACCESS_INSTRUCTIONS_MAX: usize = 1000;
-pub const POLYGON_MIN_POINTS: usize = 3;
-pub const POLYGON_MAX_POINTS: usize = 64;
 /// Bookings in a day's window: far more than a site takes.
 const DAY_BOOKINGS_MAX: usize = 10_000;
-
-/// Free text for drivers ("Zufahrt über Tor 2 ..."): trimmed, line breaks
-/// kept, no other control or invisible format characters, at most 1000
-/// characters; empty means none.
-pub fn access_instructions(raw: Option<&str>) -> Result<Option<String>, String> {
-    let Some(raw) = raw else { return Ok(None) };
-    let text = raw.replace("\r\n", "\n");
-    let text = text.trim();
-    if text.is_empty() {
-        return Ok(None);
-    }
-    if text.chars().count() > ACCESS_INSTRUCTIONS_MAX {
-        return Err(format!(
-            "is longer than {ACCESS_INSTRUCTIONS_MAX} characters"
-        ));
-    }
-    if text
-        .chars()
-        .any(|c| c.is_control() && c != '\n' && c != '\t')
-    {
-        return Err("contains control characters".into());
-    }
-    if text.chars().any(is_format_char) {
-        return Err("contains invisible formatting characters (such as bidi controls)".into());
-    }
-    Ok(Some(text.to_owned()))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
-pub enum PlacementShape {
-    Point,
-    Polygon,
-}
-
-/// A point on a plan, relative to its width (`x`) and height (`y`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct PlanPoint {
-    pub x: f64,
-    pub y: f64,
-}
-
-/// Where a resource is on a site plan: one point, or a polygon of 3 to 64.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
-pub struct Placement {
-    /// A `sitePlan` file of the same project.
-    pub plan_id: String,
-    pub shape: PlacementShape,
-    pub points: Vec<PlanPoint>,
-}
-
-/// The shape rules of a placement (the plan's existence is checked
-/// against the store by [`plan_problem`]).
-pub fn check_placement(v: &mut Validator, p: &Placement) {
-    if FileId::parse(&p.plan_id).is_none() {
-        v.fail("placement.planId", "is not a file id");
-    }
-    let n = p.points.len();
-    match p.shape {
-        PlacementShape::Point if n != 1 => {
-            v.fail("placement.points", "a point has exactly 1 point")
-        }
-        PlacementShape::Polygon if !(POLYGON_MIN_POINTS..=POLYGON_MAX_POINTS).contains(&n) => v
-            .fail(
-                "placement.points",
-                format!("a polygon has {POLYGON_MIN_POINTS} to {POLYGON_MAX_POINTS} points"),
-            ),
-        _ => {}
-    }
-    let inside = |c: f64| c.is_finite() && (0.0..=1.0).contains(&c);
-    for (i, pt) in p.points.iter().enumerate() {
-        if !inside(pt.x) {
-            v.fail(&format!("placement.points[{i}].x"), "must be 0 to 1");
-        }
-        if !inside(pt.y) {
-            v.fail(&format!("placement.points[{i}].y"), "must be 0 to 1");
-        }
-    }
-}
-
-/// Why `plan_id` cannot carry a placement in `project`, if it cannot.
-pub async fn plan_problem(
-    store: &dyn DocumentStore,
-    project: &ProjectId,
-    plan_id: &str,
-) -> Result<Option<&'static str>, DomainError> {
-    let Some(id) = FileId::parse(plan_id) else {
-        return Ok(None);
-    };
-    Ok(match files::load(store, project, &id).await? {
-        Some(f) if f.category == Category::SitePlan => None,
-        _ => Some("must be a site plan (file category sitePlan) of this project"),
-    })
-}
 
 /// The media types a site plan may have.
 pub fn is_plan_media_type(content_type: &str) -> bool {
@@ -129,8 +27,7 @@ pub fn is_plan_media_type(content_type: &str) -> bool {
 }
 
 /// How busy a resource is on a day.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
-#[serde(rename_all = "camelCase")]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LoadLevel {
     /// Not open at all that day.
     Closed,
@@ -397,60 +294,6 @@ pub async fn delete_file(
 mod tests {
     use super::*;
 
-    fn placement(shape: PlacementShape, points: &[(f64, f64)]) -> Placement {
-        Placement {
-            plan_id: FileId::generate().as_string(),
-            shape,
-            points: points.iter().map(|&(x, y)| PlanPoint { x, y }).collect(),
-        }
-    }
-
-    fn fields(p: &Placement) -> Vec<String> {
-        let mut v = Validator::default();
-        check_placement(&mut v, p);
-        match v.finish() {
-            Ok(()) => Vec::new(),
-            Err(DomainError::Validation(errors)) => errors.into_iter().map(|e| e.field).collect(),
-            Err(e) => panic!("unexpected {e}"),
-        }
-    }
-
-    #[test]
-    fn a_point_has_one_point_inside_the_plan() {
-        assert!(fields(&placement(PlacementShape::Point, &[(0.0, 1.0)])).is_empty());
-        assert_eq!(
-            fields(&placement(PlacementShape::Point, &[(0.1, 0.1), (0.2, 0.2)])),
-            ["placement.points"]
-        );
-        assert_eq!(
-            fields(&placement(PlacementShape::Point, &[(1.01, -0.1)])),
-            ["placement.points[0].x", "placement.points[0].y"]
-        );
-    }
-
-    #[test]
-    fn a_polygon_has_3_to_64_points() {
-        let tri = [(0.1, 0.1), (0.5, 0.1), (0.3, 0.4)];
-        assert!(fields(&placement(PlacementShape::Polygon, &tri)).is_empty());
-        assert_eq!(
-            fields(&placement(PlacementShape::Polygon, &tri[..2])),
-            ["placement.points"]
-        );
-        let many: Vec<(f64, f64)> = (0..65).map(|i| (f64::from(i) / 65.0, 0.5)).collect();
-        assert_eq!(
-            fields(&placement(PlacementShape::Polygon, &many)),
-            ["placement.points"]
-        );
-        assert!(fields(&placement(PlacementShape::Polygon, &many[..64])).is_empty());
-    }
-
-    #[test]
-    fn the_plan_id_must_be_a_file_id() {
-        let mut p = placement(PlacementShape::Point, &[(0.5, 0.5)]);
-        p.plan_id = "nonsense".into();
-        assert_eq!(fields(&p), ["placement.planId"]);
-    }
-
     #[test]
     fn load_levels_follow_the_share_of_open_capacity() {
         assert_eq!(load_level(0, 0, 1), LoadLevel::Closed);
@@ -461,21 +304,8 @@ mod tests {
         assert_eq!(load_level(539, 600, 1), LoadLevel::Busy);
         assert_eq!(load_level(540, 600, 1), LoadLevel::Full);
         assert_eq!(load_level(900, 600, 1), LoadLevel::Full);
-        // Two cranes: the same minutes are half as much of the capacity.
-        assert_eq!(load_level(540, 600, 2), LoadLevel::Busy);
-    }
-
-    #[test]
-    fn access_instructions_keep_lines_and_refuse_hidden_characters() {
-        assert_eq!(access_instructions(None), Ok(None));
-        assert_eq!(access_instructions(Some("   ")), Ok(None));
-        assert_eq!(
-            access_instructions(Some(" Tor 2\r\nWarnweste Pflicht ")),
-            Ok(Some("Tor 2\nWarnweste Pflicht".into()))
-        );
-        assert!(access_instructions(Some(&"x".repeat(1001))).is_err());
-        assert!(access_instructions(Some(&"x".repeat(1000))).is_ok());
-        assert!(access_instructions(Some("Tor\u{7}2")).is_err());
-        assert!(access_instructions(Some("Tor \u{202E}2")).is_err());
+        // Capacity 2: the same minutes are half as much of it.
+        assert_eq!(load_level(540, 600, 2), LoadLevel::Light);
+        assert_eq!(load_level(900, 600, 2), LoadLevel::Busy);
     }
 }

@@ -820,26 +820,9 @@ pub async fn revise_site_plan(
     if plan.category != Category::SitePlan {
         return Err(ApiError::NotFound);
     }
-    let max = state.config.max_upload_bytes;
-    let form = multipart_form(request, max, vec!["file"])?;
-    let staging = files::blob_name(&access.project_id, &FileId::generate())?;
-    let received = match read_file_part(&state, &staging, form, max).await {
-        Ok(r) => r,
-        Err(e) => {
-            discard(&state, &staging).await;
-            return Err(e);
-        }
-    };
-    let content_type = indexing::sniff(&received.head, plan.name.as_str());
     let target = files::blob_name(&access.project_id, &file_id)?;
-    let copied = match plan_image(&content_type, &received.head) {
-        Ok(dimensions) => copy_blob(&state, &staging, &target)
-            .await
-            .map(|()| dimensions),
-        Err(e) => Err(e),
-    };
-    discard(&state, &staging).await;
-    let dimensions = copied?;
+    let (received, content_type, dimensions) =
+        replace_plan_image(&state, &access.project_id, &target, &plan, request).await?;
     let record = files::record_revision(
         store,
         &access.user_id,
@@ -859,6 +842,37 @@ pub async fn revise_site_plan(
         tracing::warn!("local indexing has stopped; the file stays pending");
     }
     Ok(Json(view(record, None)))
+}
+
+/// Stream a revision's bytes into a staging blob, check that they are a
+/// PNG or JPEG, and only then put them under the plan's name; the staging
+/// blob goes either way. What was received, its type and dimensions.
+async fn replace_plan_image(
+    state: &AppState,
+    project: &ProjectId,
+    target: &BlobName,
+    plan: &FileRecord,
+    request: Request,
+) -> Result<(Received, String, Option<(u32, u32)>), ApiError> {
+    let max = state.config.max_upload_bytes;
+    let form = multipart_form(request, max, vec!["file"])?;
+    let staging = files::blob_name(project, &FileId::generate())?;
+    let received = match read_file_part(state, &staging, form, max).await {
+        Ok(r) => r,
+        Err(e) => {
+            discard(state, &staging).await;
+            return Err(e);
+        }
+    };
+    let content_type = indexing::sniff(&received.head, plan.name.as_str());
+    let copied = match plan_image(&content_type, &received.head) {
+        Ok(dimensions) => copy_blob(state, &staging, target)
+            .await
+            .map(|()| dimensions),
+        Err(e) => Err(e),
+    };
+    discard(state, &staging).await;
+    Ok((received, content_type, copied?))
 }
 
 /// Replace `to` with the bytes of `from`; a put is all or nothing.

@@ -10,11 +10,10 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::project_access::ProjectAccess;
-use crate::domain::bookings::resources::{self, Resource, ResourceInput, ResourceKind};
+use crate::domain::bookings::resources::{self, Placement, Resource, ResourceInput, ResourceKind};
 use crate::domain::bookings::rules::OpeningHours;
 use crate::domain::ids::ResourceId;
 use crate::domain::roles::Action;
-use crate::domain::site::Placement;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::paging::{PageParams, Paged};
 use crate::http::problem::{ApiError, Problem};

@@ -8,9 +8,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::project_access::ProjectAccess;
-use crate::domain::bookings::resources::ResourceKind;
+use crate::domain::bookings::resources::{Placement, ResourceKind};
 use crate::domain::roles::Action;
-use crate::domain::site::{self, LoadLevel, Placement};
+use crate::domain::site::{self, SitePlanDay};
 use crate::domain::{briefing, projects};
 use crate::http::extract::{ApiJson, ApiQuery};
 use crate::http::problem::{ApiError, Problem};
@@ -32,6 +32,33 @@ pub struct PlanView {
     width: Option<u32>,
     height: Option<u32>,
     uploaded_at: String,
+}
+
+/// How busy a resource is on the day.
+#[derive(Debug, Clone, Copy, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum LoadLevel {
+    /// Not open at all that day.
+    Closed,
+    Free,
+    /// Under 50 % of the open capacity booked.
+    Light,
+    /// Under 90 %.
+    Busy,
+    /// 90 % or more.
+    Full,
+}
+
+impl From<site::LoadLevel> for LoadLevel {
+    fn from(l: site::LoadLevel) -> Self {
+        match l {
+            site::LoadLevel::Closed => LoadLevel::Closed,
+            site::LoadLevel::Free => LoadLevel::Free,
+            site::LoadLevel::Light => LoadLevel::Light,
+            site::LoadLevel::Busy => LoadLevel::Busy,
+            site::LoadLevel::Full => LoadLevel::Full,
+        }
+    }
 }
 
 #[derive(Debug, Serialize, ToSchema)]
@@ -94,14 +121,13 @@ pub async fn get_site_plan(
             .to_zoned_datetime(project.time_zone.tz())
             .date(),
     };
-    let day = site::site_plan_day(
-        store,
-        &project,
-        date,
-        access.may(Action::ViewRestrictedFiles),
-    )
-    .await?;
-    Ok(Json(SitePlanView {
+    let may_restricted = access.may(Action::ViewRestrictedFiles);
+    let day = site::site_plan_day(store, &project, date, may_restricted).await?;
+    Ok(Json(view(day)))
+}
+
+fn view(day: SitePlanDay) -> SitePlanView {
+    SitePlanView {
         date: day.date.to_string(),
         plans: day
             .plans
@@ -126,11 +152,11 @@ pub async fn get_site_plan(
                 load: LoadView {
                     booked_minutes: load.booked_minutes,
                     open_minutes: load.open_minutes,
-                    level: load.level,
+                    level: load.level.into(),
                 },
             })
             .collect(),
-    }))
+    }
 }
 
 /// The caller's opt-in to a project's daily briefing.

@@ -289,7 +289,12 @@ async fn l10_invocation_routes_refuse_callers_not_on_loopback() {
         return;
     };
     let payload = json!({"Data": {}, "Metadata": {}});
-    for function in ["purge-expired", "deliver-notifications", "index-document"] {
+    for function in [
+        "purge-expired",
+        "deliver-notifications",
+        "send-briefings",
+        "index-document",
+    ] {
         let resp = app
             .client
             .post(format!("http://{ip}:{port}/{function}"))

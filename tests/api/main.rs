@@ -6,6 +6,7 @@ mod account_rules;
 mod azure_startup;
 mod bookings;
 mod bookings_concurrency;
+mod briefing;
 mod cosmos;
 mod early_trigger;
 mod files;

@@ -14,12 +14,12 @@ use super::model::Booking;
 use super::rules::{self, MAX_SLOT_MINUTES, OpeningHours, ResourceRules};
 use crate::domain::audit;
 use crate::domain::error::{DomainError, Validator};
-use crate::domain::ids::{ProjectId, ResourceId, UserId};
+use crate::domain::files::{self, Category};
+use crate::domain::ids::{FileId, ProjectId, ResourceId, UserId};
 use crate::domain::projects::Project;
 use crate::domain::record::Record;
 use crate::domain::retry::{Attempt, retry_on_precondition};
-use crate::domain::site::{self, Placement};
-use crate::domain::text::Name;
+use crate::domain::text::{Name, access_instructions};
 use crate::store::containers::PROJECTS;
 use crate::store::{
     BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
@@ -99,6 +99,78 @@ impl Resource {
     }
 }
 
+pub const POLYGON_MIN_POINTS: usize = 3;
+pub const POLYGON_MAX_POINTS: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum PlacementShape {
+    Point,
+    Polygon,
+}
+
+/// A point on a plan, relative to its width (`x`) and height (`y`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanPoint {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Where a resource is on a site plan: one point, or a polygon of 3 to 64.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Placement {
+    /// A `sitePlan` file of the same project.
+    pub plan_id: String,
+    pub shape: PlacementShape,
+    pub points: Vec<PlanPoint>,
+}
+
+/// The shape rules of a placement (the plan's existence is checked
+/// against the store by [`plan_problem`]).
+pub fn check_placement(v: &mut Validator, p: &Placement) {
+    if FileId::parse(&p.plan_id).is_none() {
+        v.fail("placement.planId", "is not a file id");
+    }
+    let n = p.points.len();
+    match p.shape {
+        PlacementShape::Point if n != 1 => {
+            v.fail("placement.points", "a point has exactly 1 point")
+        }
+        PlacementShape::Polygon if !(POLYGON_MIN_POINTS..=POLYGON_MAX_POINTS).contains(&n) => v
+            .fail(
+                "placement.points",
+                format!("a polygon has {POLYGON_MIN_POINTS} to {POLYGON_MAX_POINTS} points"),
+            ),
+        _ => {}
+    }
+    let inside = |c: f64| c.is_finite() && (0.0..=1.0).contains(&c);
+    for (i, pt) in p.points.iter().enumerate() {
+        if !inside(pt.x) {
+            v.fail(&format!("placement.points[{i}].x"), "must be 0 to 1");
+        }
+        if !inside(pt.y) {
+            v.fail(&format!("placement.points[{i}].y"), "must be 0 to 1");
+        }
+    }
+}
+
+/// Why `plan_id` cannot carry a placement in `project`, if it cannot.
+async fn plan_problem_of(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    plan_id: &str,
+) -> Result<Option<&'static str>, DomainError> {
+    let Some(id) = FileId::parse(plan_id) else {
+        return Ok(None);
+    };
+    Ok(match files::load(store, project, &id).await? {
+        Some(f) if f.category == Category::SitePlan => None,
+        _ => Some("must be a site plan (file category sitePlan) of this project"),
+    })
+}
+
 /// A new resource or a change, as received; absent fields keep their value
 /// (or take the default on create).
 #[derive(Debug, Default, Clone, Deserialize, ToSchema)]
@@ -154,7 +226,7 @@ async fn plan_problem(
     input: &ResourceInput,
 ) -> Result<Option<&'static str>, DomainError> {
     match &input.placement {
-        Some(Some(p)) => site::plan_problem(store, project, &p.plan_id).await,
+        Some(Some(p)) => plan_problem_of(store, project, &p.plan_id).await,
         _ => Ok(None),
     }
 }
@@ -169,17 +241,14 @@ fn apply(
     let mut v = Validator::default();
     let mut changed = Vec::new();
     if let Some(text) = input.access_instructions
-        && let Some(text) = v.check(
-            "accessInstructions",
-            site::access_instructions(text.as_deref()),
-        )
+        && let Some(text) = v.check("accessInstructions", access_instructions(text.as_deref()))
     {
         r.access_instructions = text;
         changed.push("accessInstructions");
     }
     if let Some(placement) = input.placement {
         if let Some(p) = &placement {
-            site::check_placement(&mut v, p);
+            check_placement(&mut v, p);
         }
         if let Some(problem) = plan_problem {
             v.fail("placement.planId", problem);
@@ -491,5 +560,64 @@ pub async fn delete(
             "the resource was just booked or changed; try again".into(),
         )),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placement(shape: PlacementShape, points: &[(f64, f64)]) -> Placement {
+        Placement {
+            plan_id: FileId::generate().as_string(),
+            shape,
+            points: points.iter().map(|&(x, y)| PlanPoint { x, y }).collect(),
+        }
+    }
+
+    fn fields(p: &Placement) -> Vec<String> {
+        let mut v = Validator::default();
+        check_placement(&mut v, p);
+        match v.finish() {
+            Ok(()) => Vec::new(),
+            Err(DomainError::Validation(errors)) => errors.into_iter().map(|e| e.field).collect(),
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+
+    #[test]
+    fn a_point_has_one_point_inside_the_plan() {
+        assert!(fields(&placement(PlacementShape::Point, &[(0.0, 1.0)])).is_empty());
+        assert_eq!(
+            fields(&placement(PlacementShape::Point, &[(0.1, 0.1), (0.2, 0.2)])),
+            ["placement.points"]
+        );
+        assert_eq!(
+            fields(&placement(PlacementShape::Point, &[(1.01, -0.1)])),
+            ["placement.points[0].x", "placement.points[0].y"]
+        );
+    }
+
+    #[test]
+    fn a_polygon_has_3_to_64_points() {
+        let tri = [(0.1, 0.1), (0.5, 0.1), (0.3, 0.4)];
+        assert!(fields(&placement(PlacementShape::Polygon, &tri)).is_empty());
+        assert_eq!(
+            fields(&placement(PlacementShape::Polygon, &tri[..2])),
+            ["placement.points"]
+        );
+        let many: Vec<(f64, f64)> = (0..65).map(|i| (f64::from(i) / 65.0, 0.5)).collect();
+        assert_eq!(
+            fields(&placement(PlacementShape::Polygon, &many)),
+            ["placement.points"]
+        );
+        assert!(fields(&placement(PlacementShape::Polygon, &many[..64])).is_empty());
+    }
+
+    #[test]
+    fn the_plan_id_must_be_a_file_id() {
+        let mut p = placement(PlacementShape::Point, &[(0.5, 0.5)]);
+        p.plan_id = "nonsense".into();
+        assert_eq!(fields(&p), ["placement.planId"]);
     }
 }

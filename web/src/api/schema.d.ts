@@ -1107,7 +1107,7 @@ export interface components {
         /** @enum {string} */
         Language: "de" | "en";
         /**
-         * @description How busy a resource is on a day.
+         * @description How busy a resource is on the day.
          * @enum {string}
          */
         LoadLevel: "closed" | "free" | "light" | "busy" | "full";

@@ -21,6 +21,7 @@ export const ACTIONS = [
   'member.role_changed',
   'member.removed',
   'member.consent_withdrawn',
+  'member.briefing_changed',
   'invitation.created',
   'invitation.withdrawn',
   'booking.created',
@@ -36,6 +37,7 @@ export const ACTIONS = [
   'file.uploaded',
   'file.indexed',
   'file.deleted',
+  'file.revised',
 ] as const;
 
 export const PAGE_SIZE = 25;
