@@ -14,12 +14,6 @@ const NOT_FOR_SCREENS: Record<string, string> = {
   'GET /api/projects/{projectId}/calendar.ics': 'the personal calendar feed, fetched by calendar apps from the link that My account shows',
   'GET /api/projects/{projectId}/files/{fileId}': "one file's metadata: the files list carries every field, and the preview and download read the content",
   'GET /api/projects/{projectId}/resources/{resourceId}': "one resource: the project's resource list, loaded with every project screen, carries every field",
-  // Issue 18: the site plan screen and the briefing opt-in come on the plan-web branch,
-  // which deletes these four lines when its screens call them.
-  'GET /api/projects/{projectId}/me/briefing': 'issue 18: the briefing opt-in screen follows (plan-web)',
-  'PUT /api/projects/{projectId}/me/briefing': 'issue 18: the briefing opt-in screen follows (plan-web)',
-  'GET /api/projects/{projectId}/site-plan': 'issue 18: the site plan screen follows (plan-web)',
-  'POST /api/projects/{projectId}/site-plans/{fileId}/revision': 'issue 18: the plan editor follows (plan-web)',
 };
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
