@@ -111,17 +111,21 @@ function dayLink(resourceId: string, date: string): string {
 
 function ReadOnlyPlan({ plan, resources, date }: { plan: PlanInfo; resources: PlacedResource[]; date: string }) {
   const { t } = useI18n();
-  const markers: Marker[] = resources
-    .filter((r) => r.placement?.planId === plan.fileId)
-    .map((r) => ({
-      id: r.resourceId,
-      name: r.name,
-      level: r.load.level,
-      shape: r.placement!.shape,
-      points: r.placement!.points,
-      label: `${r.name} – ${loadText(r, t)}. ${t('sitePlan.opensDay')}`,
-      href: dayLink(r.resourceId, date),
-    }));
+  const markers: Marker[] = resources.flatMap((r) => {
+    const p = r.placement;
+    if (!p || p.planId !== plan.fileId) return [];
+    return [
+      {
+        id: r.resourceId,
+        name: r.name,
+        level: r.load.level,
+        shape: p.shape,
+        points: p.points,
+        label: `${r.name} – ${loadText(r, t)}. ${t('sitePlan.opensDay')}`,
+        href: dayLink(r.resourceId, date),
+      },
+    ];
+  });
   return (
     <>
       <p className="hint">{markers.length > 0 ? t('sitePlan.readHint') : t('sitePlan.nothingPlaced')}</p>
