@@ -14,12 +14,6 @@ const NOT_FOR_SCREENS: Record<string, string> = {
   'GET /api/projects/{projectId}/calendar.ics': 'the personal calendar feed, fetched by calendar apps from the link that My account shows',
   'GET /api/projects/{projectId}/files/{fileId}': "one file's metadata: the files list carries every field, and the preview and download read the content",
   'GET /api/projects/{projectId}/resources/{resourceId}': "one resource: the project's resource list, loaded with every project screen, carries every field",
-  // Issue 18: the site plan screen and the briefing opt-in come on the plan-web branch,
-  // which deletes these four lines when its screens call them.
-  'GET /api/projects/{projectId}/me/briefing': 'issue 18: the briefing opt-in screen follows (plan-web)',
-  'PUT /api/projects/{projectId}/me/briefing': 'issue 18: the briefing opt-in screen follows (plan-web)',
-  'GET /api/projects/{projectId}/site-plan': 'issue 18: the site plan screen follows (plan-web)',
-  'POST /api/projects/{projectId}/site-plans/{fileId}/revision': 'issue 18: the plan editor follows (plan-web)',
 };
 
 const METHODS = ['get', 'post', 'put', 'patch', 'delete'] as const;
@@ -54,11 +48,11 @@ function calls(): Set<string> {
   for (const file of sources(join(import.meta.dirname, '..'))) {
     const text = readFileSync(file, 'utf8');
     for (const [re, key] of patterns) for (const m of text.matchAll(re)) found.add(key(m));
-    // XMLHttpRequest (uploads with progress): `xhr.open('POST', url)` with `const url = \`/api/…\`` in the same file.
-    const urls = new Map([...text.matchAll(/\bconst (\w+) = [`'"](\/api\/[^`'"]*)[`'"]/g)].map((m) => [m[1], m[2]]));
+    // XMLHttpRequest (uploads with progress): `xhr.open('POST', url)` with `const url = \`/api/…\`` in the same file
+    // (several uploads may share one sender, each with its own `const url`).
+    const consts = [...text.matchAll(/\bconst (\w+) = [`'"](\/api\/[^`'"]*)[`'"]/g)];
     for (const m of text.matchAll(/\.open\(\s*'(\w+)',\s*(\w+)\s*\)/g)) {
-      const url = urls.get(m[2]);
-      if (url) found.add(`${m[1]} ${shape(url)}`);
+      for (const c of consts) if (c[1] === m[2]) found.add(`${m[1]} ${shape(c[2])}`);
     }
   }
   return found;

@@ -28,6 +28,8 @@ const ContactPage = lazy(() => import('../features/support/ContactPage'));
 const SupportInbox = lazy(() => import('../features/support/SupportInbox'));
 const OrganizationPage = lazy(() => import('../features/organization/OrganizationPage'));
 const ReportsPage = lazy(() => import('../features/reports/ReportsPage'));
+// Site plan (issue 18, plan-web).
+const SitePlanPage = lazy(() => import('../features/siteplan/SitePlanPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, staleTime: 10_000, refetchOnWindowFocus: true } },
@@ -92,6 +94,8 @@ export function App() {
                       <Route path="audit" element={<AuditPage />} />
                       <Route path="members" element={<MembersPage />} />
                       <Route path="reports" element={<ReportsPage />} />
+                      {/* Site plan (issue 18, plan-web). */}
+                      <Route path="site-plan" element={<SitePlanPage />} />
                     </Route>
                     <Route path="*" element={<NotFound />} />
                   </Route>

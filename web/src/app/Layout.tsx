@@ -121,6 +121,9 @@ export function ProjectLayout() {
           <li>
             <NavLink to="board">{t('nav.board')}</NavLink>
           </li>
+          <li>
+            <NavLink to="site-plan">{t('nav.sitePlan')}</NavLink>
+          </li>
           {canBook && (
             <li>
               <NavLink to="book">{t('nav.book')}</NavLink>

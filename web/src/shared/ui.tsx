@@ -113,12 +113,23 @@ export function SelectField({ label, children, ...select }: { label: string } & 
   );
 }
 
-export function TextAreaField({ label, ...area }: { label: string } & TextareaHTMLAttributes<HTMLTextAreaElement>) {
+export function TextAreaField({ label, error, hint, ...area }: { label: string; error?: string; hint?: string } & TextareaHTMLAttributes<HTMLTextAreaElement>) {
   const id = useId();
+  const described = [hint && `${id}-hint`, error && `${id}-err`].filter(Boolean).join(' ') || undefined;
   return (
     <div className="field">
       <label htmlFor={id}>{label}</label>
-      <textarea id={id} {...area} />
+      {hint && (
+        <span className="hint" id={`${id}-hint`}>
+          {hint}
+        </span>
+      )}
+      <textarea id={id} aria-invalid={error ? true : undefined} aria-describedby={described} {...area} />
+      {error && (
+        <span className="field-error" id={`${id}-err`}>
+          {error}
+        </span>
+      )}
     </div>
   );
 }

@@ -7,6 +7,7 @@ import { useAuth } from '../../app/auth';
 import { useProjects } from '../../app/Layout';
 import { useI18n, type Language, type MessageKey } from '../../shared/i18n';
 import { Field, fieldError, Loading, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
+import { getBriefing, putBriefing } from '../siteplan/contract';
 
 const SECTIONS: [string, MessageKey][] = [
   ['profile-h', 'account.profile'],
@@ -153,7 +154,83 @@ function Notifications({ me }: { me: Profile }) {
       </fieldset>
       <ProblemMessage error={error} />
       <Done text={done} />
+      <Briefings />
     </section>
+  );
+}
+
+/**
+ * The afternoon briefing (issue 18), opted into per project (P6). It sits
+ * with the other mail opt-ins: "which mails do I get" is asked here, for
+ * all projects at once, not on each project's screens.
+ */
+function Briefings() {
+  const { t } = useI18n();
+  const projects = useProjects();
+  const items = projects.data?.items ?? [];
+  const [message, setMessage] = useState('');
+  const [error, setError] = useState<unknown>(null);
+  if (items.length === 0) return null;
+  return (
+    <>
+      <fieldset aria-describedby="briefing-hint">
+        <legend>{t('account.briefing')}</legend>
+        <p id="briefing-hint" className="hint">
+          {t('account.briefingHint')}
+        </p>
+        {items.map((p) => (
+          <BriefingBox
+            key={p.id}
+            projectId={p.id}
+            project={p.name}
+            onDone={(on) => {
+              setError(null);
+              setMessage(t(on ? 'account.briefingOn' : 'account.briefingOff', { project: p.name }));
+            }}
+            onError={(err) => {
+              setMessage('');
+              setError(err);
+            }}
+          />
+        ))}
+      </fieldset>
+      <ProblemMessage error={error} />
+      {message && (
+        <p className="notice success" role="status">
+          {message}
+        </p>
+      )}
+    </>
+  );
+}
+
+function BriefingBox({ projectId, project, onDone, onError }: { projectId: string; project: string; onDone: (on: boolean) => void; onError: (e: unknown) => void }) {
+  const { t } = useI18n();
+  const qc = useQueryClient();
+  const briefing = useQuery({ queryKey: ['briefing', projectId], queryFn: () => getBriefing(projectId) });
+  const [busy, setBusy] = useState(false);
+  return (
+    <label className="check">
+      <input
+        type="checkbox"
+        checked={briefing.data?.enabled ?? false}
+        disabled={!briefing.data || busy}
+        onChange={async (e) => {
+          const wanted = e.target.checked;
+          setBusy(true);
+          try {
+            const saved = await putBriefing(projectId, wanted);
+            qc.setQueryData(['briefing', projectId], saved);
+            onDone(saved.enabled);
+          } catch (err) {
+            onError(err);
+          } finally {
+            setBusy(false);
+          }
+        }}
+      />
+      {t('account.briefingFor', { project })}
+    </label>
   );
 }
 

@@ -44,6 +44,8 @@ export default function BoardPage() {
   const date = params.get('date') ?? todayIn(tz);
   const view = params.get('view') === 'week' ? 'week' : 'day';
   const kind = params.get('kind') ?? '';
+  // One resource's day (opened from the site plan).
+  const only = resources.find((r) => r.id === params.get('res'));
   const wall = params.get('wall') === '1';
   const update = (changes: Record<string, string | null>) => {
     const next = new URLSearchParams(params);
@@ -64,7 +66,7 @@ export default function BoardPage() {
     refetchInterval: wall ? 15_000 : 30_000,
     refetchIntervalInBackground: wall,
   });
-  const shown = useMemo(() => resources.filter((r) => !kind || r.kind === kind), [resources, kind]);
+  const shown = useMemo(() => resources.filter((r) => (!kind || r.kind === kind) && (!only || r.id === only.id)), [resources, kind, only]);
   const now = useNow(wall ? 15_000 : 60_000);
   const [open, setOpen] = useState<Booking | null>(null);
 
@@ -141,6 +143,12 @@ export default function BoardPage() {
           </button>
           <span className="muted">{t('board.zone', { tz })}</span>
         </div>
+      )}
+      {only && !wall && (
+        <p className="notice">
+          {t('board.onlyResource', { name: only.name })} ·{' '}
+          <Link to={`?${new URLSearchParams({ date, ...(view === 'week' ? { view } : {}) })}`}>{t('board.showAll')}</Link>
+        </p>
       )}
       {bookings.error && <ProblemMessage error={bookings.error} />}
       {shown.length === 0 ? (

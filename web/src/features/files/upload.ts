@@ -13,14 +13,14 @@ export interface UploadOptions {
   onProgress: (sent: number, total: number) => void;
 }
 
-function send(url: string, file: File, o: UploadOptions, token: string | null): Promise<{ status: number; body: unknown }> {
+function send(url: string, form: FormData, onProgress: UploadOptions['onProgress'], token: string | null): Promise<{ status: number; body: unknown }> {
   return new Promise((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', url);
     if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`);
     xhr.responseType = 'text';
     xhr.upload.onprogress = (e) => {
-      if (e.lengthComputable) o.onProgress(e.loaded, e.total);
+      if (e.lengthComputable) onProgress(e.loaded, e.total);
     };
     xhr.onload = () => {
       let body: unknown;
@@ -32,24 +32,37 @@ function send(url: string, file: File, o: UploadOptions, token: string | null): 
       resolve({ status: xhr.status, body });
     };
     xhr.onerror = () => reject(new TypeError('network'));
-    const form = new FormData();
-    // Category and flag before the bytes: the API refuses a forbidden
-    // restricted upload before reading the file.
-    form.append('category', o.category);
-    form.append('restricted', String(o.restricted));
-    form.append('file', file, file.name);
     xhr.send(form);
   });
+}
+
+/** Sends a form, refreshing the token once on 401; resolves with the stored file, throws an ApiProblem. */
+async function sendFile(url: string, form: FormData, onProgress: UploadOptions['onProgress']): Promise<FileView> {
+  let res = await send(url, form, onProgress, await currentAccessToken());
+  // The token may have been revoked or signed with a rolled key: refresh once.
+  if (res.status === 401 && (await refresh())) res = await send(url, form, onProgress, await currentAccessToken());
+  if (res.status >= 200 && res.status < 300) return res.body as FileView;
+  throw toProblem(new Response(null, { status: res.status, statusText: res.status === 413 ? 'Payload Too Large' : '' }), res.body);
 }
 
 /** One file to the project; resolves with the stored file, throws an ApiProblem. */
 export async function uploadFile(projectId: string, file: File, o: UploadOptions): Promise<FileView> {
   const url = `/api/projects/${encodeURIComponent(projectId)}/files`;
-  let res = await send(url, file, o, await currentAccessToken());
-  // The token may have been revoked or signed with a rolled key: refresh once.
-  if (res.status === 401 && (await refresh())) res = await send(url, file, o, await currentAccessToken());
-  if (res.status >= 200 && res.status < 300) return res.body as FileView;
-  throw toProblem(new Response(null, { status: res.status, statusText: res.status === 413 ? 'Payload Too Large' : '' }), res.body);
+  const form = new FormData();
+  // Category and flag before the bytes: the API refuses a forbidden
+  // restricted upload before reading the file.
+  form.append('category', o.category);
+  form.append('restricted', String(o.restricted));
+  form.append('file', file, file.name);
+  return sendFile(url, form, o.onProgress);
+}
+
+/** A new image for a site plan: same file id, new bytes; the places on it stay (they are relative). */
+export async function uploadPlanRevision(projectId: string, fileId: string, file: File, onProgress: UploadOptions['onProgress']): Promise<FileView> {
+  const url = `/api/projects/${encodeURIComponent(projectId)}/site-plans/${encodeURIComponent(fileId)}/revision`;
+  const form = new FormData();
+  form.append('file', file, file.name);
+  return sendFile(url, form, onProgress);
 }
 
 /** The byte limit named in a 413's detail ("files may be at most N bytes"), if any. */

@@ -3,7 +3,7 @@ import { useId, useState } from 'react';
 import { api, unwrap, type Resource } from '../../api/client';
 import { useI18n, type MessageKey } from '../../shared/i18n';
 import { formatSiteDate } from '../../shared/time';
-import { Field, fieldError, ProblemMessage, SelectField } from '../../shared/ui';
+import { Field, fieldError, ProblemMessage, SelectField, TextAreaField } from '../../shared/ui';
 import { DAYS, KINDS, type Day, type Hours, type Kind } from './kinds';
 
 interface DayHours {
@@ -45,6 +45,7 @@ export function ResourceForm({ projectId, tz, resource, onDone }: { projectId: s
   const [days, setDays] = useState(() => initialDays(resource));
   const [closed, setClosed] = useState<string[]>(resource?.closedDates ?? []);
   const [newClosure, setNewClosure] = useState('');
+  const [access, setAccess] = useState(resource?.accessInstructions ?? '');
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
 
@@ -67,6 +68,8 @@ export function ResourceForm({ projectId, tz, resource, onDone }: { projectId: s
       maxBookingMinutes: Number(maxLen),
       openingHours: openingHours as never,
       closedDates: closed,
+      // Empty means none: the API stores null for a blank text.
+      accessInstructions: access.trim() ? access : null,
     };
     try {
       const r = resource
@@ -77,6 +80,7 @@ export function ResourceForm({ projectId, tz, resource, onDone }: { projectId: s
       if (!resource) {
         setName('');
         setClosed([]);
+        setAccess('');
       }
     } catch (err) {
       setError(err);
@@ -111,6 +115,16 @@ export function ResourceForm({ projectId, tz, resource, onDone }: { projectId: s
         <Field label={t('resource.minLength')} type="number" min={1} required value={minLen} onChange={(e) => setMinLen(e.target.value)} error={fieldError(error, 'minBookingMinutes')} />
         <Field label={t('resource.maxLength')} type="number" min={1} required value={maxLen} onChange={(e) => setMaxLen(e.target.value)} error={fieldError(error, 'maxBookingMinutes')} />
       </div>
+
+      <TextAreaField
+        label={t('resource.access')}
+        hint={t('resource.accessHint')}
+        maxLength={1000}
+        rows={3}
+        value={access}
+        onChange={(e) => setAccess(e.target.value)}
+        error={fieldError(error, 'accessInstructions')}
+      />
 
       <fieldset>
         <legend>{t('resource.hours')}</legend>

@@ -5,7 +5,7 @@ import { api, unwrap, type Project, type Resource } from '../../api/client';
 import { useProject } from '../../app/Layout';
 import { useI18n, type MessageKey } from '../../shared/i18n';
 import { formatNumber } from '../../shared/time';
-import { ConfirmDialog, Dialog, Field, fieldError, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
+import { ConfirmDialog, Dialog, Field, fieldError, PageTitle, ProblemMessage, SelectField, TextAreaField } from '../../shared/ui';
 import '../../shared/admin.css';
 import { DAYS, type Hours } from './kinds';
 import { ResourceForm } from './ResourceForm';
@@ -183,6 +183,7 @@ function ProjectSettings({ project, onDone }: { project: Project; onDone: (m: st
   const [approval, setApproval] = useState(project.settings.bookingApprovalRequired ?? true);
   const [cutoff, setCutoff] = useState(String(project.settings.bookingCutoffHours ?? 0));
   const [grace, setGrace] = useState(String(project.settings.noShowGraceMinutes ?? 30));
+  const [access, setAccess] = useState(project.accessInstructions ?? '');
   const [error, setError] = useState<unknown>(null);
   const zones = ZONES.includes(project.timeZone) ? ZONES : [project.timeZone, ...ZONES];
   return (
@@ -200,6 +201,7 @@ function ProjectSettings({ project, onDone }: { project: Project; onDone: (m: st
                 body: {
                   name,
                   address: address.trim() ? address : null,
+                  accessInstructions: access.trim() ? access : null,
                   timeZone,
                   settings: { bookingApprovalRequired: approval, bookingCutoffHours: Number(cutoff), noShowGraceMinutes: Number(grace) },
                 },
@@ -215,6 +217,15 @@ function ProjectSettings({ project, onDone }: { project: Project; onDone: (m: st
       >
         <Field label={t('projects.name')} required value={name} onChange={(e) => setName(e.target.value)} error={fieldError(error, 'name')} />
         <Field label={t('projects.address')} value={address} onChange={(e) => setAddress(e.target.value)} autoComplete="street-address" error={fieldError(error, 'address')} />
+        <TextAreaField
+          label={t('settings.access')}
+          hint={t('settings.accessHint')}
+          maxLength={1000}
+          rows={3}
+          value={access}
+          onChange={(e) => setAccess(e.target.value)}
+          error={fieldError(error, 'accessInstructions')}
+        />
         <SelectField label={t('projects.timeZone')} value={timeZone} onChange={(e) => setTimeZone(e.target.value)}>
           {zones.map((z) => (
             <option key={z} value={z}>
