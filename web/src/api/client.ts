@@ -36,7 +36,8 @@ export function onSessionExpired(f: () => void): void {
   sessionExpired = f;
 }
 
-async function send(request: Request): Promise<Response> {
+/** A request with the bearer token and one refresh on 401 (for calls openapi-fetch does not type). */
+export async function send(request: Request): Promise<Response> {
   const retry = request.clone();
   const token = await currentAccessToken();
   if (token) request.headers.set('authorization', `Bearer ${token}`);

@@ -28,6 +28,8 @@ const ContactPage = lazy(() => import('../features/support/ContactPage'));
 const SupportInbox = lazy(() => import('../features/support/SupportInbox'));
 const OrganizationPage = lazy(() => import('../features/organization/OrganizationPage'));
 const ReportsPage = lazy(() => import('../features/reports/ReportsPage'));
+// Driver pass (issue 18): public, outside every frame of the app.
+const PassPage = lazy(() => import('../features/pass/PassPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, staleTime: 10_000, refetchOnWindowFocus: true } },
@@ -69,6 +71,7 @@ export function App() {
                 <Route path="/sign-in" element={<SignIn />} />
                 <Route path="/sign-up" element={<SignUp />} />
                 <Route path="/invitations/:token" element={<AcceptInvitation />} />
+                <Route path="/pass/:token" element={<PassPage />} />
                 <Route element={<PublicLayout />}>
                   <Route path="/privacy" element={<PrivacyPage />} />
                   <Route path="/contact" element={<ContactPage />} />
