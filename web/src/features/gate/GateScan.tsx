@@ -67,6 +67,8 @@ export function GateScan() {
   }, [phase]);
 
   const lookup = async (query: LookupQuery) => {
+    setCamera(false);
+    setCameraTrouble(null);
     setDone('');
     setPhase({ kind: 'busy', retry: 0 });
     try {
