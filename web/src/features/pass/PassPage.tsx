@@ -189,6 +189,11 @@ function Pass({ token, pass }: { token: string; pass: PassView }) {
         <img src={qrUrl(token)} alt={t('pass.qrAlt', { code: formatCode(pass.code) })} width={240} height={240} />
       </section>
       <p className="pass-privacy muted">{t('pass.privacy')}</p>
+      <p className="pass-print">
+        <button type="button" className="secondary" onClick={() => window.print()}>
+          {t('pass.print')}
+        </button>
+      </p>
     </>
   );
 }
