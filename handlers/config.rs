@@ -60,6 +60,9 @@ pub struct Config {
     pub token_signing_key: Option<TokenKey>,
     /// Retired keys that still verify (rotation).
     pub token_verification_keys: Vec<TokenKey>,
+    /// The secret pass tokens are derived with; `None`: a key file in the
+    /// data folder.
+    pub pass_key: Option<Vec<u8>>,
     pub access_token_ttl_secs: i64,
     pub refresh_token_ttl_days: i64,
     pub login_retention_days: i64,
@@ -101,6 +104,7 @@ pub mod vars {
     pub const TOKEN_SIGNING_KEY: &str = "LMS_TOKEN_SIGNING_KEY";
     pub const TOKEN_KEY_ID: &str = "LMS_TOKEN_KEY_ID";
     pub const TOKEN_VERIFICATION_KEYS: &str = "LMS_TOKEN_VERIFICATION_KEYS";
+    pub const PASS_KEY: &str = "LMS_PASS_KEY";
     pub const ACCESS_TOKEN_TTL_SECS: &str = "LMS_ACCESS_TOKEN_TTL_SECS";
     pub const REFRESH_TOKEN_TTL_DAYS: &str = "LMS_REFRESH_TOKEN_TTL_DAYS";
     pub const LOGIN_RETENTION_DAYS: &str = "LMS_LOGIN_RETENTION_DAYS";
@@ -159,6 +163,7 @@ pub mod vars {
         MAIL_FROM,
         APP_URL,
         TOKEN_SIGNING_KEY,
+        PASS_KEY,
     ];
 }
 
@@ -248,6 +253,18 @@ impl Config {
                     .unwrap_or_else(|| TokenKey::fingerprint(&secret));
                 Some(TokenKey { kid, secret })
             }
+            None => None,
+        };
+        let pass_key = match get(vars::PASS_KEY) {
+            Some(v) if is_key_vault_reference(v) => {
+                return Err(bad(
+                    vars::PASS_KEY,
+                    "is an unresolved Key Vault reference: set the secret and grant the app Key Vault Secrets User",
+                ));
+            }
+            Some(v) => Some(TokenKey::decode_secret(v).ok_or_else(|| {
+                bad(vars::PASS_KEY, "must be base64 of at least 32 random bytes")
+            })?),
             None => None,
         };
         let token_verification_keys = match get(vars::TOKEN_VERIFICATION_KEYS) {
@@ -430,6 +447,7 @@ impl Config {
             index_in_process,
             token_signing_key,
             token_verification_keys,
+            pass_key,
             access_token_ttl_secs: number(vars::ACCESS_TOKEN_TTL_SECS, 900, 60, 3600)?,
             refresh_token_ttl_days: number(vars::REFRESH_TOKEN_TTL_DAYS, 30, 1, 365)?,
             login_retention_days: number(vars::LOGIN_RETENTION_DAYS, 90, 1, 3650)?,
@@ -555,6 +573,7 @@ fn require_azure_app_settings<'a>(
         vars::MAIL_FROM => "a sender the relay accepts",
         vars::APP_URL => "the front end's https address, for links in mails",
         vars::TOKEN_SIGNING_KEY => "the shared key; instances share no data folder",
+        vars::PASS_KEY => "the key of the pass links; instances share no data folder",
         _ => "where the stores are",
     };
     Err(bad(
@@ -712,6 +731,7 @@ mod tests {
     /// The stores' settings plus everything else the Azure stores need.
     const AZURE_COMPLETE: &[(&str, &str)] = &[
         (vars::TOKEN_SIGNING_KEY, KEY),
+        (vars::PASS_KEY, KEY),
         (vars::SMTP_HOST, "smtp.azurecomm.net"),
         (vars::MAIL_FROM, "Insite LMS <DoNotReply@mail.example.com>"),
         (vars::APP_URL, "https://app.example.com"),

@@ -10,6 +10,7 @@ pub mod functions;
 pub mod http;
 pub mod mail;
 pub mod private_files;
+pub mod qr;
 pub mod startup;
 pub mod state;
 pub mod store;

@@ -10,6 +10,7 @@ use crate::auth::keys;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::domain::invitations::InvitationLinks;
+use crate::domain::passes::PassKey;
 use crate::domain::password::PasswordHasher;
 use crate::domain::policy;
 use crate::functions::{self, scheduler};
@@ -33,6 +34,8 @@ pub enum StartupError {
     Store(#[from] StoreError),
     #[error(transparent)]
     KeyFile(#[from] crate::auth::keys::KeyFileError),
+    #[error("the pass key is unusable")]
+    PassKey,
     #[error("password hashing: {0}")]
     Hashing(#[from] crate::domain::password::HashError),
     #[error("privacy policy setup: {0}")]
@@ -130,6 +133,11 @@ impl Application {
                 .iter()
                 .map(|k| (k.kid.clone(), k.secret.clone())),
         );
+        let pass_secret = match &config.pass_key {
+            Some(k) => k.clone(),
+            None => keys::load_or_create_local_pass_key(&config.data_dir)?,
+        };
+        let pass_key = PassKey::new(&pass_secret).ok_or(StartupError::PassKey)?;
         let tokens = TokenKeys::new(
             signing,
             config.token_verification_keys.clone(),
@@ -158,6 +166,10 @@ impl Application {
             stores,
             tokens: Arc::new(tokens),
             invitation_links: Arc::new(invitation_links),
+            pass_key: Arc::new(pass_key),
+            // A gate or a driver opens a pass a few times; 30 at once, then
+            // one every two seconds, stops walking through tokens.
+            pass_limiter: Arc::new(AddressLimiter::new(30, std::time::Duration::from_secs(2))),
             passwords,
             mailer,
             // Five requests at once, then one every twelve minutes.

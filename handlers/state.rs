@@ -8,6 +8,7 @@ use std::sync::Arc;
 use crate::auth::tokens::TokenKeys;
 use crate::config::Config;
 use crate::domain::invitations::InvitationLinks;
+use crate::domain::passes::PassKey;
 use crate::domain::password::PasswordHasher;
 use crate::domain::sessions::SessionPolicy;
 use crate::http::client_address::TrustedProxies;
@@ -25,6 +26,10 @@ pub struct AppState {
     pub tokens: Arc<TokenKeys>,
     /// Derives invitation tokens from the same keys (L6).
     pub invitation_links: Arc<InvitationLinks>,
+    /// Derives the driver passes' tokens.
+    pub pass_key: Arc<PassKey>,
+    /// Per-address limit of the public pass lookups.
+    pub pass_limiter: Arc<AddressLimiter>,
     pub passwords: Arc<PasswordHasher>,
     pub mailer: Arc<dyn Mailer>,
     /// Per-address limit of the anonymous contact form (P14).

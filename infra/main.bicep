@@ -91,6 +91,8 @@ var filesContainerName = 'project-files'
 var deploymentContainerName = 'app-package'
 var cosmosDatabaseName = 'insite-lms'
 var signingKeySecretName = 'lms-token-signing-key'
+// Its own secret: rolling the token key must not kill every driver pass link.
+var passKeySecretName = 'lms-pass-key'
 var smtpPasswordSecretName = 'lms-smtp-password'
 
 module monitoring 'modules/monitoring.bicep' = {
@@ -155,6 +157,7 @@ module functionApp 'modules/functionapp.bicep' = {
     maximumInstanceCount: maximumInstanceCount
     instanceMemoryMB: instanceMemoryMB
     signingKeySecretName: signingKeySecretName
+    passKeySecretName: passKeySecretName
     smtpHost: smtpHost
     smtpPort: smtpPort
     smtpSecurity: smtpSecurity
@@ -194,4 +197,5 @@ output storageAccountName string = storage.outputs.accountName
 output cosmosAccountName string = cosmos.outputs.accountName
 output keyVaultName string = keyVault.outputs.vaultName
 output signingKeySecretName string = signingKeySecretName
+output passKeySecretName string = passKeySecretName
 output smtpPasswordSecretName string = smtpPasswordSecretName

@@ -46,6 +46,12 @@ pub enum DomainError {
     Forbidden(&'static str),
     #[error("gone: {0}")]
     Gone(&'static str),
+    /// Gone, with a machine-readable reason (a slug).
+    #[error("gone: {detail}")]
+    GoneReason {
+        detail: &'static str,
+        reason: &'static str,
+    },
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: u64 },
     /// Other writers kept changing the same thing (`retry` gave up): the

@@ -20,6 +20,7 @@ pub mod members;
 pub mod notifications;
 pub mod opt_in;
 pub mod outbox;
+pub mod passes;
 pub mod password;
 pub mod policy;
 pub mod project_removal;

@@ -1,12 +1,13 @@
 //! Deleting a project (P8): everything of a project lives in its partition,
 //! so deleting it is deleting that partition, plus the few things its
-//! owners keep elsewhere (membership copies, invitation tokens, queued
-//! mail, file blobs). It sits above projects, members and invitations
+//! owners keep elsewhere (membership copies, invitation tokens, pass
+//! lookups, queued mail, file blobs). It sits above projects, members and invitations
 //! because it asks each of them.
 
 use sha2::Digest;
 
 use super::audit;
+use super::bookings;
 use super::error::DomainError;
 use super::ids::{ProjectId, UserId};
 use super::invitations;
@@ -32,6 +33,7 @@ pub async fn delete_project(
         members::delete_membership_copy(store, project_id, &m.user_id).await?;
     }
     invitations::drop_tokens_of_project(store, project_id).await?;
+    bookings::pass::drop_lookups_of_project(store, project_id).await?;
     outbox::drop_for_project(store, project_id).await?;
     for blob in blobs.list(&blob_prefix(project_id)).await? {
         blobs.delete(&blob.name).await?;

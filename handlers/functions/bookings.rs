@@ -254,9 +254,12 @@ pub struct BookingView {
     no_show: bool,
     created_at: String,
     updated_at: String,
+    /// The short code read out at the gate, `ABC-DEF` (null only for
+    /// bookings made before codes existed).
+    code: Option<String>,
 }
 
-fn view(b: Booking, project: &Project) -> BookingView {
+pub(super) fn view(b: Booking, project: &Project) -> BookingView {
     BookingView {
         id: b.booking_id.as_string(),
         resource_ids: b.resource_ids.iter().map(ResourceId::as_string).collect(),
@@ -273,6 +276,7 @@ fn view(b: Booking, project: &Project) -> BookingView {
         actual_departure: b.actual_departure.as_ref().map(time::format),
         created_at: time::format(&b.created_at),
         updated_at: time::format(&b.updated_at),
+        code: b.code.as_deref().map(crate::domain::passes::display_code),
     }
 }
 
@@ -333,7 +337,7 @@ pub async fn create_booking(
     let (cmd, project, prefetched) = read?;
     let booker = bookings::booker(&access)?;
     let (p, _) = project?;
-    let b = bookings::create(store, &p, booker, cmd?, prefetched)
+    let b = bookings::create(store, &state.pass_key, &p, booker, cmd?, prefetched)
         .await
         .map_err(refused)?;
     Ok((StatusCode::CREATED, Json(view(b, &p))))
@@ -481,7 +485,7 @@ pub async fn update_booking(
     let p = project(&state, &access).await?;
     let id = booking_id(&path.1)?;
     let store = state.stores.documents.as_ref();
-    let b = bookings::reschedule(store, &p, booker, &id, req.into())
+    let b = bookings::reschedule(store, &state.pass_key, &p, booker, &id, req.into())
         .await
         .map_err(refused)?;
     Ok(Json(view(b, &p)))
@@ -517,7 +521,7 @@ async fn step(
     let transition = make(step_body(body)?)?;
     let p = project(state, access).await?;
     let store = state.stores.documents.as_ref();
-    let b = bookings::transition(store, &p, access, &id, transition).await?;
+    let b = bookings::transition(store, &state.pass_key, &p, access, &id, transition).await?;
     Ok(Json(view(b, &p)))
 }
 
@@ -640,7 +644,7 @@ pub async fn create_booking_series(
         req.skip_conflicts,
     )?;
     let store = state.stores.documents.as_ref();
-    let out = bookings::create_series(store, &p, booker, cmd)
+    let out = bookings::create_series(store, &state.pass_key, &p, booker, cmd)
         .await
         .map_err(refused)?;
     Ok((

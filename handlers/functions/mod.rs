@@ -16,6 +16,7 @@ mod members;
 pub mod notify;
 mod openapi;
 mod organizations;
+mod passes;
 mod privacy;
 mod projects;
 pub mod purge;
@@ -135,6 +136,14 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(calendar::calendar_ics))
         .routes(routes!(calendar::create_feed, calendar::revoke_feed))
         .routes(routes!(reports::utilization))
+        .routes(routes!(passes::get_pass))
+        .routes(routes!(passes::get_pass_qr))
+        .routes(routes!(passes::get_pass_plan))
+        .routes(routes!(
+            passes::get_booking_pass,
+            passes::regenerate_booking_pass
+        ))
+        .routes(routes!(passes::gate_lookup))
 }
 
 /// The OpenAPI document generated from the route table.

@@ -52,6 +52,12 @@ pub enum ApiError {
     },
     #[error("gone: {0}")]
     Gone(&'static str),
+    /// Gone, with `extensions.reason` saying why.
+    #[error("gone: {detail}")]
+    GoneReason {
+        detail: &'static str,
+        reason: &'static str,
+    },
     #[error("precondition failed")]
     PreconditionFailed,
     #[error("payload too large: {0}")]
@@ -106,7 +112,7 @@ impl ApiError {
                 "Method not allowed",
             ),
             Conflict { .. } => (StatusCode::CONFLICT, "conflict", "Conflict"),
-            Gone(_) => (StatusCode::GONE, "gone", "No longer available"),
+            Gone(_) | GoneReason { .. } => (StatusCode::GONE, "gone", "No longer available"),
             PreconditionFailed => (
                 StatusCode::PRECONDITION_FAILED,
                 "precondition-failed",
@@ -150,6 +156,7 @@ impl ApiError {
         match self {
             BadRequest(d) | PayloadTooLarge(d) | UnsupportedMediaType(d) => Some(d.clone()),
             Unauthorized(d) | Forbidden(d) | Gone(d) => Some((*d).to_owned()),
+            GoneReason { detail, .. } => Some((*detail).to_owned()),
             Conflict { detail, .. } => Some(detail.clone()),
             TooManyRequests { retry_after_secs } => {
                 Some(format!("Try again in {retry_after_secs} seconds."))
@@ -183,6 +190,9 @@ impl IntoResponse for ApiError {
             },
             extensions: match &self {
                 ApiError::Conflict { extensions, .. } => extensions.clone(),
+                ApiError::GoneReason { reason, .. } => {
+                    Some(serde_json::json!({ "reason": reason }))
+                }
                 _ => None,
             },
         };
@@ -239,6 +249,7 @@ impl From<DomainError> for ApiError {
             DomainError::Unauthorized(d) => ApiError::Unauthorized(d),
             DomainError::Forbidden(d) => ApiError::Forbidden(d),
             DomainError::Gone(d) => ApiError::Gone(d),
+            DomainError::GoneReason { detail, reason } => ApiError::GoneReason { detail, reason },
             DomainError::TooManyAttempts { retry_after_secs } => {
                 ApiError::TooManyRequests { retry_after_secs }
             }

@@ -39,7 +39,32 @@ pub async fn fallback(
     if is_api || !(method == Method::GET || method == Method::HEAD) {
         return ApiError::NotFound.into_response();
     }
-    serve(&dir, path, &headers).await
+    let response = serve(&dir, path, &headers).await;
+    if path.starts_with(PASS_PREFIX) {
+        pass_headers(response)
+    } else {
+        response
+    }
+}
+
+/// The public pass page's route (`/pass/{token}`).
+const PASS_PREFIX: &str = "/pass/";
+
+/// The three headers of a pass link's answers: nothing keeps it, indexes
+/// it, or carries its address elsewhere as a referrer. The API's pass
+/// routes send them too.
+pub fn pass_headers(mut response: Response) -> Response {
+    let h = response.headers_mut();
+    h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(
+        "x-robots-tag",
+        HeaderValue::from_static("noindex, nofollow"),
+    );
+    response
 }
 
 async fn serve(dir: &Path, path: &str, headers: &HeaderMap) -> Response {

@@ -33,6 +33,9 @@ param instanceMemoryMB int
 @description('Name of the Key Vault secret that holds the token signing key.')
 param signingKeySecretName string
 
+@description('Name of the Key Vault secret that holds the driver pass key.')
+param passKeySecretName string
+
 @description('SMTP relay for mail (Azure Communication Services: smtp.azurecomm.net).')
 param smtpHost string
 
@@ -207,6 +210,10 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         {
           name: 'LMS_TOKEN_SIGNING_KEY'
           value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${signingKeySecretName}/)'
+        }
+        {
+          name: 'LMS_PASS_KEY'
+          value: '@Microsoft.KeyVault(SecretUri=${vault.properties.vaultUri}secrets/${passKeySecretName}/)'
         }
         // Mail over SMTP: the app folder is read-only on Flex Consumption,
         // so the handler refuses to start without a relay.

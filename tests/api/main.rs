@@ -18,6 +18,7 @@ mod invitations;
 mod isolation;
 mod me;
 mod names;
+mod passes;
 mod privacy;
 mod problems;
 mod projects;

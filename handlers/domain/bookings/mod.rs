@@ -28,6 +28,7 @@ pub mod conflicts;
 mod layout;
 mod listing;
 mod model;
+pub mod pass;
 mod permissions;
 mod placing;
 mod queue;

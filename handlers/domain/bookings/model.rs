@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::rules::TimeSlot;
 use crate::domain::ids::{BookingId, ResourceId, UserId};
+use crate::domain::passes::PassRecord;
 use crate::store::StoreError;
 
 /// What contention on a booking's resources is reported as.
@@ -87,6 +88,13 @@ pub struct Booking {
     pub created_at: Timestamp,
     #[serde(with = "crate::domain::time::fixed")]
     pub updated_at: Timestamp,
+    /// The short code read out at the gate (without the dash), unique in
+    /// the project; bookings made before codes existed have none.
+    #[serde(default)]
+    pub code: Option<String>,
+    /// The driver pass, from approval on (`passes`).
+    #[serde(default)]
+    pub pass: Option<PassRecord>,
 }
 
 impl Booking {

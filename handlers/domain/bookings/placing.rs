@@ -13,9 +13,10 @@ use super::layout::{self, audit_op, commit, release_ops};
 use super::model::{Booking, BookingDetails, BookingStatus, SCHEDULE};
 use super::permissions::{self, Booker};
 use super::rules::{self, Occupied, Refusal, TimeSlot};
-use super::{queue, resources, workflow};
+use super::{pass, queue, resources, workflow};
 use crate::domain::error::DomainError;
 use crate::domain::ids::{BookingId, ProjectId, RecordId, ResourceId};
+use crate::domain::passes::PassKey;
 use crate::domain::projects::Project;
 use crate::domain::record::Record;
 use crate::domain::retry::{Attempt, retry_on_precondition};
@@ -211,7 +212,21 @@ fn new_booking(
         actual_departure: None,
         created_at: now,
         updated_at: now,
+        code: None,
+        pass: None,
     }
+}
+
+/// A new booking's batch operations besides the slots: its code's claim
+/// and the booking itself, with a pass if it is approved at once.
+fn new_booking_ops(
+    key: &PassKey,
+    project: &ProjectId,
+    b: &mut Booking,
+) -> Result<Vec<BatchOp>, StoreError> {
+    let claim = pass::claim_code(project, b)?;
+    pass::issue_if_due(key, b);
+    Ok(vec![claim, b.create_op(project)?])
 }
 
 /// The resources a booking names, read ahead so that a handler can issue
@@ -241,6 +256,7 @@ pub async fn prefetch(
 /// names in this project.
 pub async fn create(
     store: &dyn DocumentStore,
+    key: &PassKey,
     project: &Project,
     booker: Booker<'_>,
     cmd: NewBooking,
@@ -260,7 +276,7 @@ pub async fn create(
     // the batch's If-Match fails and the retry reads them anew.
     let mut prefetched = prefetched.filter(|p| p.project == project.project_id && p.ids == ids);
     let (ids, details, pid) = (&ids, &details, &project.project_id);
-    retry_on_precondition(SCHEDULE, || {
+    let booking = retry_on_precondition(SCHEDULE, || {
         let first = prefetched.take();
         async move {
             // A retry reads the resources anew: the batch failed on their ETags.
@@ -270,9 +286,10 @@ pub async fn create(
             };
             let snap = occupancy(store, pid, ids, reads, &[slot], None).await?;
             require_free(project, &snap, &slot)?;
-            let booking = new_booking(booker, project, ids.clone(), &slot, details.clone(), None);
+            let mut booking =
+                new_booking(booker, project, ids.clone(), &slot, details.clone(), None);
             let mut ops = claim_ops(pid, &snap, &[&booking])?;
-            ops.push(booking.create_op(pid)?);
+            ops.extend(new_booking_ops(key, pid, &mut booking)?);
             let mut fields = vec!["resourceIds", "start", "end", "status"];
             fields.extend(DETAIL_FIELDS);
             let id = booking.booking_id.as_string();
@@ -284,10 +301,12 @@ pub async fn create(
                 &id,
                 &fields,
             )?);
-            Attempt::of_write(commit(store, pid, ops).await, booking)
+            pass::of_write_with_codes(commit(store, pid, ops).await, booking)
         }
     })
-    .await
+    .await?;
+    pass::publish(store, pid, None, &booking).await;
+    Ok(booking)
 }
 
 pub struct SeriesOutcome {
@@ -321,6 +340,7 @@ fn series_slots(project: &Project, cmd: &NewSeries) -> Result<Vec<TimeSlot>, Dom
 /// conflict (nothing booked) unless `skip_conflicts`, then the rest is booked.
 pub async fn create_series(
     store: &dyn DocumentStore,
+    key: &PassKey,
     project: &Project,
     booker: Booker<'_>,
     cmd: NewSeries,
@@ -334,9 +354,9 @@ pub async fn create_series(
         .await
         .map_err(|queue::Busy| DomainError::Contended(SCHEDULE))?;
     let (cmd, slots, series_id, pid) = (&cmd, &slots, &series_id, &project.project_id);
-    retry_on_precondition(SCHEDULE, || async move {
+    let outcome = retry_on_precondition(SCHEDULE, || async move {
         let mut snap = snapshot(store, pid, ids, slots, None).await?;
-        let (booked, skipped) = plan_series(booker, project, cmd, &mut snap, slots, series_id)?;
+        let (mut booked, skipped) = plan_series(booker, project, cmd, &mut snap, slots, series_id)?;
         if !skipped.is_empty() && (!cmd.skip_conflicts || booked.is_empty()) {
             return Err(DomainError::Blocked {
                 detail: format!(
@@ -349,8 +369,8 @@ pub async fn create_series(
         }
         let refs: Vec<&Booking> = booked.iter().collect();
         let mut ops = claim_ops(pid, &snap, &refs)?;
-        for b in &booked {
-            ops.push(b.create_op(pid)?);
+        for b in &mut booked {
+            ops.extend(new_booking_ops(key, pid, b)?);
         }
         let fields = [
             "resourceIds",
@@ -373,9 +393,13 @@ pub async fn create_series(
             booked,
             skipped,
         };
-        Attempt::of_write(commit(store, pid, ops).await, outcome)
+        pass::of_write_with_codes(commit(store, pid, ops).await, outcome)
     })
-    .await
+    .await?;
+    for b in &outcome.booked {
+        pass::publish(store, pid, None, b).await;
+    }
+    Ok(outcome)
 }
 
 /// Which occurrences fit, each checked against the ones before it too.
@@ -425,6 +449,7 @@ fn plan_series(
 /// back to `requested` unless a manager changes it.
 pub async fn reschedule(
     store: &dyn DocumentStore,
+    key: &PassKey,
     project: &Project,
     booker: Booker<'_>,
     id: &BookingId,
@@ -432,7 +457,7 @@ pub async fn reschedule(
 ) -> Result<Booking, DomainError> {
     let actor = booker.actor();
     let (change, pid) = (&change, &project.project_id);
-    let (new, status_changed) = retry_on_precondition(SCHEDULE, || async move {
+    let (old_pass, new, status_changed) = retry_on_precondition(SCHEDULE, || async move {
         let (old, etag) = layout::require(store, pid, id).await?;
         permissions::require_owner_or_manager(actor, &old)?;
         if !matches!(
@@ -471,10 +496,12 @@ pub async fn reschedule(
                 changed.push("status");
             }
         } else if changed.is_empty() {
-            return Ok(Attempt::Done((old, false)));
+            return Ok(Attempt::Done((old.pass.clone(), old, false)));
         } else {
             permissions::check_cutoff(actor, project, old.start)?;
         }
+        // A manager moving a requested booking approves it: it gets its pass.
+        pass::issue_if_due(key, &mut new);
         ops.push(new.replace_op(pid, etag)?);
         let action = if moved {
             "booking.rescheduled"
@@ -491,9 +518,14 @@ pub async fn reschedule(
             &changed,
         )?);
         let status_changed = new.status != old.status;
-        Attempt::of_write(commit(store, pid, ops).await, (new, status_changed))
+        let old_pass = old.pass.clone();
+        Attempt::of_write(
+            commit(store, pid, ops).await,
+            (old_pass, new, status_changed),
+        )
     })
     .await?;
+    pass::publish(store, pid, old_pass.as_ref(), &new).await;
     if status_changed {
         workflow::notify(store, pid, &actor.user_id, &new).await;
     }

@@ -6,11 +6,12 @@ use jiff::Timestamp;
 use super::command::{Transition, checked_at};
 use super::layout::{self, audit_op, commit, release_ops};
 use super::model::{Booking, BookingStatus, SCHEDULE};
-use super::permissions;
+use super::{pass, permissions};
 use crate::domain::actor::Actor;
 use crate::domain::error::DomainError;
 use crate::domain::ids::{BookingId, ProjectId, UserId};
 use crate::domain::opt_in;
+use crate::domain::passes::PassKey;
 use crate::domain::projects::Project;
 use crate::domain::record::Record;
 use crate::domain::retry::{Attempt, retry_on_precondition};
@@ -76,6 +77,7 @@ impl Transition {
 /// booking free its time.
 pub async fn transition(
     store: &dyn DocumentStore,
+    key: &PassKey,
     project: &Project,
     actor: &Actor,
     id: &BookingId,
@@ -85,11 +87,21 @@ pub async fn transition(
     let (action, from, to) = step.rule();
     let reason = step.reason()?;
     let (step, reason, pid) = (&step, &reason, &project.project_id);
-    let new = retry_on_precondition(SCHEDULE, || async move {
+    let (new, old_pass, changed_now) = retry_on_precondition(SCHEDULE, || async move {
         let (old, etag) = layout::require(store, pid, id).await?;
         match step {
             Transition::Cancel { .. } => permissions::require_owner_or_manager(actor, &old)?,
             _ => actor.require(action)?,
+        }
+        // A retried scan at the gate: already in the state the step reaches,
+        // so nothing is written, audited or sent again.
+        if old.status == to
+            && matches!(
+                step,
+                Transition::CheckIn { .. } | Transition::CheckOut { .. }
+            )
+        {
+            return Ok(Attempt::Done((old, None, false)));
         }
         if !from.contains(&old.status) {
             return Err(DomainError::Conflict(format!(
@@ -98,7 +110,8 @@ pub async fn transition(
                 step.name()
             )));
         }
-        let (new, changed) = step.apply(&old, reason.as_ref())?;
+        let (mut new, changed) = step.apply(&old, reason.as_ref())?;
+        pass::issue_if_due(key, &mut new);
         let mut ops = Vec::new();
         if old.status.occupies() && !to.occupies() {
             ops.extend(release_ops(&old));
@@ -114,10 +127,14 @@ pub async fn transition(
             &target,
             &changed,
         )?);
-        Attempt::of_write(commit(store, pid, ops).await, new)
+        let old_pass = old.pass.clone();
+        Attempt::of_write(commit(store, pid, ops).await, (new, old_pass, true))
     })
     .await?;
-    notify(store, pid, &actor.user_id, &new).await;
+    if changed_now {
+        pass::publish(store, pid, old_pass.as_ref(), &new).await;
+        notify(store, pid, &actor.user_id, &new).await;
+    }
     Ok(new)
 }
 

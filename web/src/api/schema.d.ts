@@ -264,6 +264,61 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/passes/{token}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Open a driver pass (no account). 404 for an unknown or regenerated
+         *     link; 410 with `extensions.reason` (`declined`, `cancelled`,
+         *     `turned-away`, `expired`) for a dead one.
+         */
+        get: operations["get-pass"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/passes/{token}/plans/{planId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** A plan image of a live pass: only a plan its resources are placed on. */
+        get: operations["get-pass-plan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/passes/{token}/qr.svg": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The QR code of a live pass's link, as SVG. */
+        get: operations["get-pass-qr"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/privacy-policy": {
         parameters: {
             query?: never;
@@ -507,6 +562,30 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{projectId}/bookings/{bookingId}/pass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The live pass of a booking, for anyone who can see the booking. 404
+         *     while it has none (not approved, or dead).
+         */
+        get: operations["get-booking-pass"];
+        put?: never;
+        /**
+         * Regenerate a booking's pass: the old link is dead at once. Audited
+         *     (without the token).
+         */
+        post: operations["regenerate-booking-pass"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{projectId}/bookings/{bookingId}/turn-away": {
         parameters: {
             query?: never;
@@ -620,6 +699,27 @@ export interface paths {
         get: operations["download-file"];
         put?: never;
         post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{projectId}/gate/lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Find the booking of a scanned pass or a typed code, for those who may
+         *     check in. 404 unknown; 409 `reason: other-project` for another
+         *     project's pass; 410 with the pass's `reason` for a dead one.
+         */
+        post: operations["gate-lookup"];
         delete?: never;
         options?: never;
         head?: never;
@@ -888,6 +988,15 @@ export interface components {
             resourceIds?: string[];
             start?: string | null;
         };
+        /** @description A booking's pass as its viewers see it. */
+        BookingPassView: {
+            /** @description The booking code, `ABC-DEF`. */
+            code?: string | null;
+            /** @description The pass link to give the driver. */
+            link: string;
+            validFrom: string;
+            validUntil: string;
+        };
         /** @description A change of a booking: new time and/or resources, or new details. */
         BookingPatch: components["schemas"]["BookingDetails"] & {
             end?: string | null;
@@ -899,6 +1008,11 @@ export interface components {
         BookingView: components["schemas"]["BookingDetails"] & {
             actualArrival?: string | null;
             actualDeparture?: string | null;
+            /**
+             * @description The short code read out at the gate, `ABC-DEF` (null only for
+             *     bookings made before codes existed).
+             */
+            code?: string | null;
             createdAt: string;
             end: string;
             id: string;
@@ -1004,6 +1118,14 @@ export interface components {
         FreeWindow: {
             end: string;
             start: string;
+        };
+        /**
+         * @description What the gate scanned (`pass`: a pass link or a bare token) or typed
+         *     (`code`, case and dash insensitive). Exactly one.
+         */
+        GateLookup: {
+            code?: string | null;
+            pass?: string | null;
         };
         Health: {
             status: string;
@@ -1133,6 +1255,11 @@ export interface components {
             items: (components["schemas"]["BookingDetails"] & {
                 actualArrival?: string | null;
                 actualDeparture?: string | null;
+                /**
+                 * @description The short code read out at the gate, `ABC-DEF` (null only for
+                 *     bookings made before codes existed).
+                 */
+                code?: string | null;
                 createdAt: string;
                 end: string;
                 id: string;
@@ -1265,6 +1392,41 @@ export interface components {
             /** @description Continuation token for the next page; `null` on the last page. */
             next?: string | null;
         };
+        PassPlan: {
+            /** Format: int32 */
+            height?: number | null;
+            id: string;
+            /** Format: int32 */
+            width?: number | null;
+        };
+        PassProject: {
+            accessInstructions?: string | null;
+            address?: string | null;
+            name: string;
+        };
+        PassResource: {
+            accessInstructions?: string | null;
+            kind: components["schemas"]["ResourceKind"];
+            name: string;
+            placement?: null | components["schemas"]["Placement"];
+        };
+        /**
+         * @description What a driver sees: where, when, how to get in. No person's name,
+         *     email or phone.
+         */
+        PassView: {
+            /** @description The booking code as read out, `ABC-DEF`. */
+            code?: string | null;
+            end: string;
+            /** @description The plans the resources are placed on. */
+            plans: components["schemas"]["PassPlan"][];
+            project: components["schemas"]["PassProject"];
+            resources: components["schemas"]["PassResource"][];
+            start: string;
+            /** @description The project's time zone (IANA), in which to show the times. */
+            timeZone: string;
+            validUntil: string;
+        };
         PasswordChange: {
             currentPassword?: string;
             newPassword?: string;
@@ -1278,6 +1440,21 @@ export interface components {
             /** @description The user who sent the invitation. */
             invitedBy: string;
             role: components["schemas"]["Role"];
+        };
+        /** @description Where a resource is on a site plan: one point, or a polygon of 3 to 64. */
+        Placement: {
+            planId: string;
+            points: components["schemas"]["PlanPoint"][];
+            shape: components["schemas"]["PlacementShape"];
+        };
+        /** @enum {string} */
+        PlacementShape: "point" | "polygon";
+        /** @description A point on a plan, relative to its width (`x`) and height (`y`). */
+        PlanPoint: {
+            /** Format: double */
+            x: number;
+            /** Format: double */
+            y: number;
         };
         PolicyAcceptance: {
             /** @description The version being accepted; must be the current one. */
@@ -2454,6 +2631,146 @@ export interface operations {
             };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-pass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The pass link's token */
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PassView"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The pass is dead; `extensions.reason` says why */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Too many requests from this address */
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-pass-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                planId: string;
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The image */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/png": unknown;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-pass-qr": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                token: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "image/svg+xml": string;
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            429: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3725,6 +4042,102 @@ export interface operations {
             };
         };
     };
+    "get-booking-pass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bookingId: string;
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingPassView"];
+                };
+            };
+            /** @description Bearer access token missing, invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "regenerate-booking-pass": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                bookingId: string;
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingPassView"];
+                };
+            };
+            /** @description Bearer access token missing, invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The booking is not approved */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The booking's pass is dead; `extensions.reason` says why */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "turn-away-booking": {
         parameters: {
             query?: never;
@@ -4229,6 +4642,101 @@ export interface operations {
                 };
             };
             416: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "gate-lookup": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["GateLookup"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BookingView"];
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bearer access token missing, invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `extensions.reason: other-project` */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description `extensions.reason` says why the pass is dead */
+            410: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

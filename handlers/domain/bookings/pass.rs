@@ -1,0 +1,371 @@
+//! Passes and codes of bookings in the store: the pass is issued in the
+//! batch that approves a booking, and a lookup record (in `identities`,
+//! keyed by the token's hash) lets the public pass page and the gate find
+//! the booking from a token alone. The lookup only points; the booking's
+//! own hash decides, so a lookup left by a regenerated pass finds nothing.
+//! Codes are claimed by a `code-<CODE>` record in the project's partition,
+//! created in the booking's batch, so two bookings never share one.
+
+use jiff::Timestamp;
+use serde::{Deserialize, Serialize};
+
+use super::layout::{self, audit_op, commit};
+use super::model::{Booking, SCHEDULE};
+use super::resources::{self, Resource};
+use crate::domain::actor::Actor;
+use crate::domain::error::DomainError;
+use crate::domain::ids::{BookingId, ProjectId};
+use crate::domain::passes::{self, Dead, PassKey, PassRecord};
+use crate::domain::projects::{self, Project};
+use crate::domain::record::{self, Record};
+use crate::domain::retry::{Attempt, retry_on_precondition};
+use crate::domain::roles::Action;
+use crate::store::containers::{IDENTITIES, PROJECTS};
+use crate::store::{BatchOp, DocumentStore, NewDocument, StoreError};
+
+/// Where a token leads: one document per live or dead pass.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct PassLookup {
+    project_id: ProjectId,
+    booking_id: BookingId,
+}
+
+const LOOKUP_ID: &str = "pass";
+const LOOKUP_KIND: &str = "passToken";
+
+fn lookup_partition(token_hash: &str) -> String {
+    format!("pass-{token_hash}")
+}
+
+/// A booking code's claim in the project.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct CodeClaim {
+    code: String,
+    booking_id: BookingId,
+}
+
+impl Record for CodeClaim {
+    const CONTAINER: crate::store::Container = PROJECTS;
+    const KIND: &'static str = "bookingCode";
+    type Owner = ProjectId;
+
+    fn partition_key(project: &ProjectId) -> String {
+        project.as_string()
+    }
+
+    fn id(&self) -> String {
+        format!("code-{}", self.code)
+    }
+}
+
+/// Give a new booking a fresh code, and the operation that claims it. A
+/// taken code fails the batch with `Conflict`; the caller draws again.
+pub(super) fn claim_code(project: &ProjectId, b: &mut Booking) -> Result<BatchOp, StoreError> {
+    let code = passes::new_code();
+    b.code = Some(code.clone());
+    CodeClaim {
+        code,
+        booking_id: b.booking_id.clone(),
+    }
+    .create_op(project)
+}
+
+/// A batch that failed on a taken code is tried again with new codes.
+pub(super) fn of_write_with_codes<W, T>(
+    written: Result<W, StoreError>,
+    done: T,
+) -> Result<Attempt<T>, DomainError> {
+    match written {
+        Err(StoreError::Conflict) => Ok(Attempt::Retry),
+        other => Attempt::of_write(other, done),
+    }
+}
+
+/// Issue a pass to an approved booking that has none, valid from the
+/// write that approves it.
+pub(super) fn issue_if_due(key: &PassKey, b: &mut Booking) {
+    if b.pass.is_none() && passes::earns_pass(b.status) {
+        b.pass = Some(key.issue(&b.booking_id, b.updated_at).0);
+    }
+}
+
+/// After a committed write: point the new pass's token at its booking and
+/// forget the old one's. Best effort, like the mail: the booking is
+/// written; a failure leaves a pass that regenerating repairs.
+pub(super) async fn publish(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    old: Option<&PassRecord>,
+    new: &Booking,
+) {
+    let new_hash = new.pass.as_ref().map(|p| p.token_hash.as_str());
+    let old_hash = old.map(|p| p.token_hash.as_str());
+    if new_hash == old_hash {
+        return;
+    }
+    if let Some(h) = new_hash
+        && let Err(e) = write_lookup(store, project, &new.booking_id, h).await
+    {
+        tracing::warn!(error = %e, "pass lookup not written");
+    }
+    if let Some(h) = old_hash
+        && let Err(e) = drop_lookup(store, h).await
+    {
+        tracing::warn!(error = %e, "old pass lookup not removed");
+    }
+}
+
+async fn write_lookup(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    booking: &BookingId,
+    hash: &str,
+) -> Result<(), StoreError> {
+    let mut doc = NewDocument::from_record(
+        lookup_partition(hash),
+        LOOKUP_ID,
+        &PassLookup {
+            project_id: project.clone(),
+            booking_id: booking.clone(),
+        },
+    )?;
+    if let Some(body) = doc.body.as_object_mut() {
+        body.insert("kind".into(), LOOKUP_KIND.into());
+    }
+    store.upsert(IDENTITIES, doc).await.map(|_| ())
+}
+
+async fn drop_lookup(store: &dyn DocumentStore, hash: &str) -> Result<(), StoreError> {
+    match store
+        .delete(IDENTITIES, &lookup_partition(hash), LOOKUP_ID, None)
+        .await
+    {
+        Err(StoreError::NotFound) => Ok(()),
+        other => other,
+    }
+}
+
+/// What a token leads to: the booking of a pass, alive or dead.
+pub enum Found {
+    Live(Booking),
+    Dead { booking: Booking, why: Dead },
+}
+
+/// The project and booking a token names, or `None` for a token that was
+/// never issued or was regenerated.
+pub async fn find_by_token(
+    store: &dyn DocumentStore,
+    token: &str,
+) -> Result<Option<(ProjectId, Found)>, DomainError> {
+    if !passes::is_token(token) {
+        return Ok(None);
+    }
+    let hash = passes::token_hash(token);
+    let Some(doc) = store
+        .read(IDENTITIES, &lookup_partition(&hash), LOOKUP_ID)
+        .await?
+    else {
+        return Ok(None);
+    };
+    let lookup: PassLookup = doc.parse()?;
+    let Some((b, _)) = layout::load(store, &lookup.project_id, &lookup.booking_id).await? else {
+        return Ok(None);
+    };
+    if b.pass.as_ref().map(|p| p.token_hash.as_str()) != Some(hash.as_str()) {
+        return Ok(None);
+    }
+    Ok(Some((lookup.project_id, judge(b, Timestamp::now()))))
+}
+
+fn judge(b: Booking, now: Timestamp) -> Found {
+    match passes::check(b.status, b.end, now) {
+        Ok(()) => Found::Live(b),
+        Err(why) => Found::Dead { booking: b, why },
+    }
+}
+
+/// The refusal of a dead pass: 410 with the reason.
+pub fn gone(why: Dead) -> DomainError {
+    DomainError::GoneReason {
+        detail: why.detail(),
+        reason: why.reason(),
+    }
+}
+
+/// The booking with `code` in the project, if any.
+pub async fn find_by_code(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    code: &str,
+) -> Result<Option<Booking>, DomainError> {
+    let Some(code) = passes::normalize_code(code) else {
+        return Ok(None);
+    };
+    let Some((claim, _)) =
+        record::load::<CodeClaim>(store, project, &format!("code-{code}")).await?
+    else {
+        return Ok(None);
+    };
+    Ok(layout::load(store, project, &claim.booking_id)
+        .await?
+        .map(|(b, _)| b))
+}
+
+/// What the gate scanned or typed.
+pub enum GateQuery<'a> {
+    /// A pass link or a bare token.
+    Pass(&'a str),
+    Code(&'a str),
+}
+
+/// The booking the gate means, for someone who may check in: unknown →
+/// not found; another project's pass → conflict `other-project`; a dead
+/// booking → gone with the reason.
+pub async fn gate_lookup(
+    store: &dyn DocumentStore,
+    actor: &Actor,
+    query: GateQuery<'_>,
+) -> Result<Booking, DomainError> {
+    actor.require(Action::GateCheck)?;
+    let found = match query {
+        GateQuery::Pass(text) => {
+            let token = passes::token_from_scan(text).ok_or(DomainError::NotFound)?;
+            let (project, found) = find_by_token(store, token)
+                .await?
+                .ok_or(DomainError::NotFound)?;
+            if project != actor.project_id {
+                return Err(DomainError::ConflictReason {
+                    detail: "this pass belongs to another project".into(),
+                    reason: "other-project",
+                });
+            }
+            found
+        }
+        GateQuery::Code(code) => {
+            let b = find_by_code(store, &actor.project_id, code)
+                .await?
+                .ok_or(DomainError::NotFound)?;
+            judge(b, Timestamp::now())
+        }
+    };
+    match found {
+        Found::Live(b) => Ok(b),
+        Found::Dead { why, .. } => Err(gone(why)),
+    }
+}
+
+/// A booking's live pass: the booking and its token. `NotFound` while it
+/// has none (not approved yet, or dead).
+pub async fn live_pass(
+    store: &dyn DocumentStore,
+    key: &PassKey,
+    actor: &Actor,
+    id: &BookingId,
+) -> Result<(Booking, String), DomainError> {
+    let b = super::get(store, actor, id).await?;
+    live_token(key, &b)
+        .map(|t| (b, t))
+        .ok_or(DomainError::NotFound)
+}
+
+/// The token of a booking's pass while it is live.
+pub fn live_token(key: &PassKey, b: &Booking) -> Option<String> {
+    let pass = b.pass.as_ref()?;
+    passes::check(b.status, b.end, Timestamp::now()).ok()?;
+    key.token_of(&b.booking_id, pass)
+}
+
+/// Draw a new nonce: the old link is dead at once. Anyone who can see the
+/// booking may; audited without the token. An approved booking that has
+/// no pass yet (approved before passes existed) gets its first.
+pub async fn regenerate(
+    store: &dyn DocumentStore,
+    key: &PassKey,
+    actor: &Actor,
+    id: &BookingId,
+) -> Result<(Booking, String), DomainError> {
+    actor.require(Action::ViewBookings)?;
+    let pid = &actor.project_id;
+    let (old, new, token) = retry_on_precondition(SCHEDULE, || async move {
+        let (old, etag) = layout::require(store, pid, id).await?;
+        if old.pass.is_none() && !passes::earns_pass(old.status) {
+            return Err(DomainError::Conflict(format!(
+                "a {} booking has no pass",
+                old.status.as_str()
+            )));
+        }
+        if let Err(why) = passes::check(old.status, old.end, Timestamp::now()) {
+            return Err(gone(why));
+        }
+        let mut new = old.clone();
+        let (pass, token) = key.issue(id, Timestamp::now());
+        new.pass = Some(pass);
+        let ops = vec![
+            new.replace_op(pid, etag)?,
+            audit_op(
+                pid,
+                &actor.user_id,
+                "booking.pass-regenerated",
+                "booking",
+                &id.as_string(),
+                &["pass"],
+            )?,
+        ];
+        Attempt::of_write(commit(store, pid, ops).await, (old, new, token))
+    })
+    .await?;
+    publish(store, pid, old.pass.as_ref(), &new).await;
+    Ok((new, token))
+}
+
+/// Remove the lookups of every pass of a project's bookings (P8): they live
+/// outside its partition.
+pub async fn drop_lookups_of_project(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+) -> Result<(), DomainError> {
+    let docs =
+        crate::store::query_all(store, PROJECTS, &project.as_string(), Booking::of_kind()).await?;
+    for d in docs {
+        let b: Booking = d.parse()?;
+        if let Some(p) = &b.pass {
+            drop_lookup(store, &p.token_hash).await?;
+        }
+    }
+    Ok(())
+}
+
+/// What a live pass shows: its booking, the project and the booked
+/// resources (in the booking's order; a deleted resource is left out).
+pub struct OpenPass {
+    pub project: Project,
+    pub booking: Booking,
+    pub resources: Vec<Resource>,
+}
+
+/// Open a pass by its token: not found for an unknown or regenerated
+/// token, gone with the reason for a dead one.
+pub async fn open(store: &dyn DocumentStore, token: &str) -> Result<OpenPass, DomainError> {
+    let (project_id, found) = find_by_token(store, token)
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    let booking = match found {
+        Found::Live(b) => b,
+        Found::Dead { why, .. } => return Err(gone(why)),
+    };
+    let (project, reads) = tokio::join!(
+        projects::require(store, &project_id),
+        futures::future::try_join_all(booking.resource_ids.iter().map(|id| resources::load(
+            store,
+            &project_id,
+            id
+        )))
+    );
+    Ok(OpenPass {
+        project: project?.0,
+        resources: reads?.into_iter().flatten().map(|(r, _)| r).collect(),
+        booking,
+    })
+}

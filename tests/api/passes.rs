@@ -1,0 +1,375 @@
+//! Driver passes (issue 18): the public pass page and its headers, the
+//! token never stored, regeneration, death on cancel/decline/turn-away,
+//! the rate limit, the gate's lookup by link, token and code, idempotent
+//! check-in, and passes dying with their project.
+
+use reqwest::Method;
+use serde_json::{Value, json};
+
+use testkit::app::{TestApp, assert_problem, spawn_app};
+use testkit::bookings::{book, resource};
+use testkit::data_folder::files_containing;
+
+struct Site {
+    app: TestApp,
+    owner: String,
+    project: String,
+    zone: String,
+}
+
+async fn site() -> Site {
+    let app = spawn_app().await;
+    let (_u, owner) = app.signed_in("owner@bau.example").await;
+    let project = app.create_project(&owner).await;
+    let zone = resource(
+        &app,
+        &owner,
+        &project,
+        json!({"kind": "unloadingZone", "name": "Abladezone Nord"}),
+    )
+    .await;
+    Site {
+        app,
+        owner,
+        project,
+        zone,
+    }
+}
+
+/// A booking in the future (an owner's: approved at once).
+async fn approved(s: &Site, day: u32) -> Value {
+    let start = format!("2031-03-{day:02}T08:00:00Z");
+    let end = format!("2031-03-{day:02}T09:00:00Z");
+    let resp = book(&s.app, &s.owner, &s.project, &[&s.zone], &start, &end).await;
+    assert_eq!(resp.status(), 201);
+    let b: Value = resp.json().await.expect("json");
+    assert_eq!(b["status"], "approved");
+    b
+}
+
+fn pass_path(s: &Site, booking: &str) -> String {
+    format!("/api/projects/{}/bookings/{booking}/pass", s.project)
+}
+
+/// The booking's pass link as its viewers see it.
+async fn link_of(s: &Site, booking: &str) -> String {
+    let v = s.app.get_json(&pass_path(s, booking), &s.owner).await;
+    v["link"]
+        .as_str()
+        .expect("a live pass has a link")
+        .to_owned()
+}
+
+fn token_of(link: &str) -> &str {
+    link.rsplit('/').next().expect("a token")
+}
+
+async fn step(s: &Site, token: &str, booking: &str, verb: &str, body: Option<Value>) -> u16 {
+    s.app
+        .send_auth(
+            Method::POST,
+            &format!("/api/projects/{}/bookings/{booking}/{verb}", s.project),
+            token,
+            body.as_ref(),
+        )
+        .await
+        .status()
+        .as_u16()
+}
+
+async fn lookup(s: &Site, body: Value) -> reqwest::Response {
+    s.app
+        .send_auth(
+            Method::POST,
+            &format!("/api/projects/{}/gate/lookup", s.project),
+            &s.owner,
+            Some(&body),
+        )
+        .await
+}
+
+fn assert_pass_headers(resp: &reqwest::Response) {
+    let h = resp.headers();
+    assert_eq!(h["cache-control"], "no-store");
+    assert_eq!(h["referrer-policy"], "no-referrer");
+    assert_eq!(h["x-robots-tag"], "noindex, nofollow");
+}
+
+#[tokio::test]
+async fn every_booking_has_a_readable_code_and_an_approved_one_a_pass_that_opens_without_an_account()
+ {
+    let s = site().await;
+    let b = approved(&s, 3).await;
+    let code = b["code"].as_str().expect("a code");
+    assert_eq!(code.len(), 7, "{code}");
+    assert_eq!(&code[3..4], "-");
+    let id = b["id"].as_str().expect("id");
+    let v = s.app.get_json(&pass_path(&s, id), &s.owner).await;
+    assert_eq!(v["code"], code);
+    assert_eq!(v["validUntil"], "2031-03-03T21:00:00.000Z");
+    let link = v["link"].as_str().expect("link");
+    let token = token_of(link);
+    assert_eq!(token.len(), 43);
+    assert!(link.ends_with(&format!("/pass/{token}")));
+
+    let resp = s.app.get(&format!("/api/passes/{token}")).await;
+    assert_eq!(resp.status(), 200);
+    assert_pass_headers(&resp);
+    let pass: Value = resp.json().await.expect("json");
+    assert_eq!(pass["code"], code);
+    assert_eq!(pass["start"], "2031-03-03T08:00:00.000Z");
+    assert_eq!(pass["timeZone"], "Europe/Vienna");
+    assert_eq!(pass["project"]["address"], "Seestadtstraße 1, 1220 Wien");
+    assert_eq!(pass["resources"][0]["name"], "Abladezone Nord");
+
+    let qr = s.app.get(&format!("/api/passes/{token}/qr.svg")).await;
+    assert_eq!(qr.status(), 200);
+    assert_pass_headers(&qr);
+    assert_eq!(qr.headers()["content-type"], "image/svg+xml");
+    assert!(qr.text().await.expect("svg").contains("<svg"));
+
+    let page = s.app.get(&format!("/pass/{token}")).await;
+    assert_pass_headers(&page);
+}
+
+#[tokio::test]
+async fn the_pass_page_names_no_user_and_the_token_is_never_stored() {
+    let s = site().await;
+    let b = approved(&s, 4).await;
+    let link = link_of(&s, b["id"].as_str().expect("id")).await;
+    let token = token_of(&link).to_owned();
+    let body = s
+        .app
+        .get(&format!("/api/passes/{token}"))
+        .await
+        .text()
+        .await
+        .expect("body");
+    for personal in [
+        "owner@bau.example",
+        "@",
+        "Zenobia",
+        "Quirrelbach",
+        "Beton Huber",
+    ] {
+        assert!(!body.contains(personal), "{personal} in {body}");
+    }
+    let hits = files_containing(s.app.data_dir.path(), &token);
+    assert!(hits.is_empty(), "the token is stored in {hits:?}");
+}
+
+#[tokio::test]
+async fn a_regenerated_pass_kills_the_old_link_and_is_audited_without_the_token() {
+    let s = site().await;
+    let b = approved(&s, 5).await;
+    let id = b["id"].as_str().expect("id");
+    let old = link_of(&s, id).await;
+    let audits = s.app.audit_count();
+    let resp = s
+        .app
+        .send_auth(Method::POST, &pass_path(&s, id), &s.owner, None)
+        .await;
+    assert_eq!(resp.status(), 200);
+    let new: Value = resp.json().await.expect("json");
+    let new = new["link"].as_str().expect("link");
+    assert_ne!(new, old);
+    assert_eq!(link_of(&s, id).await, new, "GET shows the new link");
+    assert_eq!(s.app.audit_count(), audits + 1);
+    let entry = s
+        .app
+        .every_document()
+        .into_iter()
+        .find(|d| d.body["action"] == "booking.pass-regenerated")
+        .expect("audited");
+    let text = entry.body.to_string();
+    assert!(!text.contains(token_of(new)) && !text.contains(token_of(&old)));
+
+    let gone = s.app.get(&format!("/api/passes/{}", token_of(&old))).await;
+    assert_pass_headers(&gone);
+    assert_problem(gone, 404).await;
+    let fresh = s.app.get(&format!("/api/passes/{}", token_of(new))).await;
+    assert_eq!(fresh.status(), 200);
+}
+
+#[tokio::test]
+async fn cancelled_declined_and_turned_away_passes_answer_410_with_the_reason() {
+    let s = site().await;
+    let (_m, member) = s
+        .app
+        .join_as(&s.owner, &s.project, "fahrer@bau.example", "member")
+        .await;
+    let mut cases = Vec::new();
+    for (day, verb) in [(6, "cancel"), (7, "turn-away")] {
+        let b = approved(&s, day).await;
+        let id = b["id"].as_str().expect("id").to_owned();
+        let link = link_of(&s, &id).await;
+        let reason = json!({"reason": "Baustelle gesperrt"});
+        assert_eq!(step(&s, &s.owner, &id, verb, Some(reason)).await, 200);
+        cases.push((
+            link,
+            if verb == "cancel" {
+                "cancelled"
+            } else {
+                "turned-away"
+            },
+        ));
+    }
+    // Declined: approved by rescheduling as a manager would not do; a
+    // member's rescheduled booking goes back to requested, keeping its pass.
+    let resp = book(
+        &s.app,
+        &member,
+        &s.project,
+        &[&s.zone],
+        "2031-03-08T08:00:00Z",
+        "2031-03-08T09:00:00Z",
+    )
+    .await;
+    let b: Value = resp.json().await.expect("json");
+    let id = b["id"].as_str().expect("id").to_owned();
+    assert!(b["code"].is_string(), "a requested booking has a code too");
+    if b["status"] == "requested" {
+        let none = s.app.get_auth(&pass_path(&s, &id), &s.owner).await;
+        assert_problem(none, 404).await;
+        assert_eq!(step(&s, &s.owner, &id, "approve", None).await, 200);
+    }
+    let link = link_of(&s, &id).await;
+    let moved = s
+        .app
+        .send_auth(
+            Method::PATCH,
+            &format!("/api/projects/{}/bookings/{id}", s.project),
+            &member,
+            Some(&json!({"start": "2031-03-08T10:00:00Z", "end": "2031-03-08T11:00:00Z"})),
+        )
+        .await;
+    assert_eq!(moved.status(), 200);
+    let pass: Value = s
+        .app
+        .get(&format!("/api/passes/{}", token_of(&link)))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        pass["start"], "2031-03-08T10:00:00.000Z",
+        "rescheduling keeps the link"
+    );
+    let moved: Value = s
+        .app
+        .get_json(
+            &format!("/api/projects/{}/bookings/{id}", s.project),
+            &s.owner,
+        )
+        .await;
+    if moved["status"] == "requested" {
+        let reason = json!({"reason": "Zu spät"});
+        assert_eq!(step(&s, &s.owner, &id, "decline", Some(reason)).await, 200);
+        cases.push((link, "declined"));
+    }
+    assert_eq!(cases.len(), 3, "member bookings wait for approval");
+    for (link, reason) in cases {
+        let resp = s.app.get(&format!("/api/passes/{}", token_of(&link))).await;
+        assert_pass_headers(&resp);
+        let p = assert_problem(resp, 410).await;
+        assert_eq!(p["extensions"]["reason"], reason);
+    }
+}
+
+#[tokio::test]
+async fn pass_lookups_are_rate_limited_per_address() {
+    let s = site().await;
+    let fake = "A".repeat(43);
+    let mut limited = None;
+    for _ in 0..40 {
+        let resp = s.app.get(&format!("/api/passes/{fake}")).await;
+        if resp.status() == 429 {
+            limited = Some(resp);
+            break;
+        }
+        assert_eq!(resp.status(), 404);
+    }
+    let resp = limited.expect("429 within 40 lookups");
+    assert_pass_headers(&resp);
+    assert!(resp.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn the_gate_finds_a_booking_by_link_token_or_code_and_refuses_other_projects() {
+    let s = site().await;
+    let b = approved(&s, 10).await;
+    let id = b["id"].as_str().expect("id");
+    let code = b["code"].as_str().expect("code");
+    let link = link_of(&s, id).await;
+    for body in [
+        json!({"pass": link}),
+        json!({"pass": token_of(&link)}),
+        json!({"code": code}),
+        json!({"code": code.replace('-', "").to_lowercase()}),
+    ] {
+        let resp = lookup(&s, body.clone()).await;
+        assert_eq!(resp.status(), 200, "{body}");
+        let v: Value = resp.json().await.expect("json");
+        assert_eq!(v["id"], id);
+    }
+    assert_problem(lookup(&s, json!({"code": "ZZZ-ZZZ"})).await, 404).await;
+    assert_problem(lookup(&s, json!({"pass": "hello"})).await, 404).await;
+
+    let other = s.app.create_project(&s.owner).await;
+    let resp = s
+        .app
+        .send_auth(
+            Method::POST,
+            &format!("/api/projects/{other}/gate/lookup"),
+            &s.owner,
+            Some(&json!({"pass": link})),
+        )
+        .await;
+    let p = assert_problem(resp, 409).await;
+    assert_eq!(p["extensions"]["reason"], "other-project");
+}
+
+#[tokio::test]
+async fn a_repeated_check_in_or_out_changes_nothing_and_is_audited_once() {
+    let s = site().await;
+    let b = approved(&s, 11).await;
+    let id = b["id"].as_str().expect("id");
+    let before = s.app.audit_count();
+    assert_eq!(step(&s, &s.owner, id, "check-in", None).await, 200);
+    assert_eq!(step(&s, &s.owner, id, "check-in", None).await, 200);
+    assert_eq!(s.app.audit_count(), before + 1);
+    assert_eq!(step(&s, &s.owner, id, "check-out", None).await, 200);
+    assert_eq!(step(&s, &s.owner, id, "check-out", None).await, 200);
+    assert_eq!(s.app.audit_count(), before + 2);
+}
+
+#[tokio::test]
+async fn p8_deleting_the_project_leaves_no_pass_record() {
+    let s = site().await;
+    let b = approved(&s, 12).await;
+    let link = link_of(&s, b["id"].as_str().expect("id")).await;
+    let resp = s
+        .app
+        .send_auth(
+            Method::DELETE,
+            &format!("/api/projects/{}", s.project),
+            &s.owner,
+            None,
+        )
+        .await;
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let left: Vec<_> = s
+        .app
+        .every_document()
+        .into_iter()
+        .filter(|d| {
+            d.body["kind"] == "passToken" || d.body.get("pass").is_some_and(|p| !p.is_null())
+        })
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert_problem(
+        s.app.get(&format!("/api/passes/{}", token_of(&link))).await,
+        404,
+    )
+    .await;
+}
