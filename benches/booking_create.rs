@@ -119,6 +119,7 @@ async fn seed(existing: usize) -> Seeded {
         settings: ProjectSettings::default(),
         created_at: Timestamp::now(),
         created_by: user.clone(),
+        access_instructions: None,
     };
     let pk = project.project_id.as_string();
     store

@@ -77,10 +77,15 @@ pub async fn export(store: &dyn DocumentStore, user: &User) -> Result<Value, Dom
             continue;
         };
         let pk = copy.project_id.as_string();
+        let briefing = members::load(store, &copy.project_id, &user.user_id)
+            .await?
+            .is_some_and(|(m, _)| m.briefing);
         let mut entry = json!({
             "projectId": pk,
             "name": project.name,
             "role": copy.role,
+            // The opt-in to the project's daily briefing (P6).
+            "briefingOptIn": briefing,
         });
         for r in PROJECT_RECORDS {
             let records = all(

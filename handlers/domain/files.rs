@@ -88,6 +88,10 @@ pub enum Category {
     Photo,
     #[default]
     Document,
+    /// A site plan image (PNG or JPEG) that resources are placed on; only
+    /// owners and managers upload it.
+    #[serde(rename = "sitePlan")]
+    SitePlan,
 }
 
 impl Category {
@@ -96,7 +100,18 @@ impl Category {
             "logistics" => Ok(Category::Logistics),
             "photo" => Ok(Category::Photo),
             "document" => Ok(Category::Document),
-            _ => Err("must be one of logistics, photo, document"),
+            "sitePlan" => Ok(Category::SitePlan),
+            _ => Err("must be one of logistics, photo, document, sitePlan"),
+        }
+    }
+
+    /// The stored and wire name.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Category::Logistics => "logistics",
+            Category::Photo => "photo",
+            Category::Document => "document",
+            Category::SitePlan => "sitePlan",
         }
     }
 }
@@ -124,6 +139,12 @@ pub struct FileRecord {
     /// Sniffed from the bytes at upload, never taken from the client.
     pub content_type: String,
     pub sha256: String,
+    /// Image dimensions read at upload (site plans), so a plan lists them
+    /// before indexing has run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub width: Option<u32>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub height: Option<u32>,
     /// Upload time; named `at` to share the partition's time index.
     #[serde(with = "crate::domain::time::fixed")]
     pub at: Timestamp,
@@ -171,6 +192,7 @@ pub struct NewFile {
     pub size: u64,
     pub content_type: String,
     pub sha256: String,
+    pub dimensions: Option<(u32, u32)>,
 }
 
 pub fn file_doc_id(file: &FileId) -> String {
@@ -306,6 +328,8 @@ pub async fn record_upload(
         size: new.size,
         content_type: new.content_type,
         sha256: new.sha256,
+        width: new.dimensions.map(|d| d.0),
+        height: new.dimensions.map(|d| d.1),
         at: Timestamp::now(),
         uploaded_by: actor.clone(),
     };
@@ -339,6 +363,61 @@ pub async fn record_upload(
     )?));
     store.batch(PROJECTS, &pk, ops).await?;
     Ok(record)
+}
+
+/// The bytes of a new revision of a file, already stored under its name.
+pub struct Revision {
+    pub size: u64,
+    pub content_type: String,
+    pub sha256: String,
+    pub dimensions: Option<(u32, u32)>,
+}
+
+/// Record a file's new revision (a site plan's new image): same id, new
+/// size, hash, type and dimensions, audited; its index entry is dropped,
+/// as it described the old bytes, and the blob event writes it anew (a
+/// pending marker lets the sweep find the file should that event be lost).
+pub async fn record_revision(
+    store: &dyn DocumentStore,
+    actor: &UserId,
+    project: &ProjectId,
+    file: &FileId,
+    revision: Revision,
+) -> Result<FileRecord, DomainError> {
+    let pk = project.as_string();
+    let (mut record, etag): (FileRecord, _) = read_record(store, PROJECTS, &pk, &file_doc_id(file))
+        .await?
+        .ok_or(DomainError::NotFound)?;
+    record.size = revision.size;
+    record.content_type = revision.content_type;
+    record.sha256 = revision.sha256;
+    record.width = revision.dimensions.map(|d| d.0);
+    record.height = revision.dimensions.map(|d| d.1);
+    store
+        .batch(
+            PROJECTS,
+            &pk,
+            vec![
+                BatchOp::Replace {
+                    doc: NewDocument::from_record(&pk, file_doc_id(file), &record)?,
+                    if_match: Some(etag),
+                },
+                BatchOp::Create(audit::entry(
+                    &pk,
+                    Some(actor),
+                    "file.revised",
+                    "file",
+                    &file.as_string(),
+                    &["size", "sha256", "contentType", "dimensions"],
+                )?),
+                BatchOp::Upsert(pending_doc(&pk, file, &Timestamp::now())),
+            ],
+        )
+        .await?;
+    match store.delete(PROJECTS, &pk, &index_doc_id(file), None).await {
+        Ok(()) | Err(StoreError::NotFound) => Ok(record),
+        Err(e) => Err(e.into()),
+    }
 }
 
 pub async fn load(
@@ -493,35 +572,36 @@ async fn purge_derived(
 /// metadata goes (a failure leaves a file the user can delete again) and
 /// once more after it, which catches terms an indexing run still wrote;
 /// an indexing run that finishes later sees the file gone and cleans up.
+/// `with` joins the batch that removes the metadata (a plan's placements
+/// go with the plan); its precondition failing fails the delete with
+/// `PreconditionFailed` before anything of the file is gone but derived
+/// data, which the caller may retry.
 pub async fn delete(
     store: &dyn DocumentStore,
     blobs: &dyn BlobStore,
     actor: &UserId,
     project: &ProjectId,
     file: &FileRecord,
+    with: Vec<BatchOp>,
 ) -> Result<(), DomainError> {
     let pk = project.as_string();
     purge_derived(store, &pk, &file.file_id).await?;
-    store
-        .batch(
-            PROJECTS,
+    let mut ops = vec![
+        BatchOp::Delete {
+            id: file_doc_id(&file.file_id),
+            if_match: None,
+        },
+        BatchOp::Create(audit::entry(
             &pk,
-            vec![
-                BatchOp::Delete {
-                    id: file_doc_id(&file.file_id),
-                    if_match: None,
-                },
-                BatchOp::Create(audit::entry(
-                    &pk,
-                    Some(actor),
-                    "file.deleted",
-                    "file",
-                    &file.file_id.as_string(),
-                    &[],
-                )?),
-            ],
-        )
-        .await?;
+            Some(actor),
+            "file.deleted",
+            "file",
+            &file.file_id.as_string(),
+            &[],
+        )?),
+    ];
+    ops.extend(with);
+    store.batch(PROJECTS, &pk, ops).await?;
     purge_derived(store, &pk, &file.file_id).await?;
     blobs.delete(&blob_name(project, &file.file_id)?).await?;
     Ok(())

@@ -23,6 +23,10 @@ pub struct Member {
     pub role: Role,
     #[serde(with = "crate::domain::time::fixed")]
     pub at: Timestamp,
+    /// Opted in to the daily briefing of this project (P6); it ends with
+    /// the membership.
+    #[serde(default)]
+    pub briefing: bool,
 }
 
 impl Record for Member {
@@ -74,6 +78,7 @@ pub fn member_doc(
         user_id: user.clone(),
         role,
         at: Timestamp::now(),
+        briefing: false,
     }
     .document(project)
 }

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::accounts::{self, Language};
 use super::bookings;
+use super::briefing;
 use super::email::EmailAddress;
 use super::error::DomainError;
 use super::ids::{BookingId, ProjectId, UserId};
@@ -254,6 +255,73 @@ async fn render_booking(
     }))
 }
 
+/// Tomorrow's deliveries for a member who opted in; `None` (dropped) when
+/// the day has emptied since it was queued.
+async fn render_briefing(
+    store: &dyn DocumentStore,
+    item: &OutboxItem,
+    lang: Language,
+) -> Result<Option<Rendered>, DomainError> {
+    let Some((_, project)) = item_project(store, item).await? else {
+        return Ok(None);
+    };
+    let Ok(date) = param(item, "date").parse::<jiff::civil::Date>() else {
+        return Ok(None);
+    };
+    let days = briefing::content(store, &project, date).await?;
+    if days.is_empty() {
+        return Ok(None);
+    }
+    let (heading, company, material, none) = match lang {
+        Language::De => (
+            format!(
+                "Angemeldete Lieferungen für morgen, {}, im Projekt „{}“ (Zeiten in {}):",
+                date.strftime("%d.%m.%Y"),
+                project.name,
+                project.time_zone.as_str()
+            ),
+            "Firma",
+            "Material",
+            "–",
+        ),
+        Language::En => (
+            format!(
+                "Deliveries booked for tomorrow, {}, in the project “{}” (times in {}):",
+                date.strftime("%Y-%m-%d"),
+                project.name,
+                project.time_zone.as_str()
+            ),
+            "Company",
+            "Material",
+            "–",
+        ),
+    };
+    let mut text = heading;
+    for day in &days {
+        text.push_str(&format!("\n\n{}", day.resource));
+        for d in &day.deliveries {
+            text.push_str(&format!(
+                "\n{}–{} · {company}: {} · {material}: {}",
+                d.start,
+                d.end,
+                d.company.as_deref().unwrap_or(none),
+                d.material.as_deref().unwrap_or(none),
+            ));
+        }
+    }
+    let subject = match lang {
+        Language::De => format!("Lieferungen morgen: {}", project.name),
+        Language::En => format!("Tomorrow's deliveries: {}", project.name),
+    };
+    Ok(Some(Rendered {
+        subject,
+        html: html_of(&text),
+        text,
+        ics: None,
+        names: None,
+    }))
+}
+
 fn build(from: &Mailbox, to: &EmailAddress, r: Rendered) -> Result<Message, String> {
     let to: Mailbox = to
         .as_str()
@@ -292,6 +360,15 @@ async fn recipient_language(
     if item.template == "invitation" {
         return Ok(Some(user.map_or(Language::De, |(u, _)| u.language)));
     }
+    if item.template == briefing::TEMPLATE {
+        // The project's opt-in, checked again now: it may have been
+        // withdrawn, or the membership ended, since the mail was queued.
+        let (Some((u, _)), Some(project)) = (user, &item.project_id) else {
+            return Ok(None);
+        };
+        let wanted = u.email == item.to && briefing::wants(store, project, &u.user_id).await?;
+        return Ok(wanted.then_some(u.language));
+    }
     let Some(kind) = opt_in::kind_of(&item.template, &item.params) else {
         return Ok(None);
     };
@@ -324,6 +401,7 @@ pub async fn deliver(
         let rendered = match item.template.as_str() {
             "invitation" => render_invitation(store, &item, ctx).await?,
             "booking-status" => render_booking(store, &item, lang).await?,
+            briefing::TEMPLATE => render_briefing(store, &item, lang).await?,
             _ => None,
         };
         let Some(rendered) = rendered else {

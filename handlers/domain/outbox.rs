@@ -93,6 +93,31 @@ pub async fn enqueue(
     Ok(id)
 }
 
+/// Queue a mail under a fixed `id`, so queuing it again while it waits is
+/// refused with `Conflict` instead of sending it twice.
+pub async fn enqueue_with_id(
+    store: &dyn DocumentStore,
+    id: &str,
+    to: &EmailAddress,
+    recipient: Option<&UserId>,
+    project: Option<&ProjectId>,
+    template: &str,
+    params: serde_json::Value,
+) -> Result<(), StoreError> {
+    let item = OutboxItem {
+        kind: OutboxItem::KIND.into(),
+        id: id.to_owned(),
+        recipient_user_id: recipient.cloned(),
+        project_id: project.cloned(),
+        to: to.as_str().to_owned(),
+        template: template.to_owned(),
+        params,
+        status: "pending".into(),
+        at: Timestamp::now(),
+    };
+    store.create(OUTBOX, item.document(to)?).await.map(|_| ())
+}
+
 /// Drop the queued mail of an invitation, if it has not gone out yet: a
 /// withdrawn invitation's link would only answer 410. One recipient's
 /// partition holds few mails, so they are filtered here.

@@ -92,6 +92,9 @@ pub struct Project {
     #[serde(with = "crate::domain::time::fixed")]
     pub created_at: Timestamp,
     pub created_by: UserId,
+    /// Site-wide instructions for drivers (the gate, the way in).
+    #[serde(default)]
+    pub access_instructions: Option<String>,
 }
 
 /// The organization's list of its projects: one small document each.
@@ -131,6 +134,8 @@ pub struct ProjectInput<'a> {
     pub address: Option<Option<&'a str>>,
     pub time_zone: Option<&'a str>,
     pub settings: Option<ProjectSettings>,
+    /// `Some(None)` or empty text removes them.
+    pub access_instructions: Option<Option<&'a str>>,
 }
 
 fn check_settings(v: &mut Validator, s: &ProjectSettings) {
@@ -192,6 +197,12 @@ pub async fn create(
     };
     let settings = input.settings.unwrap_or_default();
     check_settings(&mut v, &settings);
+    let access_instructions = v
+        .check(
+            "accessInstructions",
+            super::text::access_instructions(input.access_instructions.flatten()),
+        )
+        .flatten();
     v.finish()?;
     let (Some(name), Some(time_zone)) = (name, time_zone) else {
         return Err(DomainError::Validation(Vec::new()));
@@ -212,6 +223,7 @@ pub async fn create(
         settings,
         created_at: Timestamp::now(),
         created_by: creator.clone(),
+        access_instructions,
     };
     let pk = project.project_id.as_string();
     let mut owners = org.admin_ids.clone();
@@ -293,6 +305,13 @@ pub async fn update(
             project.settings = settings;
             changed.push("settings");
         }
+    }
+    if let Some(text) = input.access_instructions
+        && let Some(text) = v.check("accessInstructions", super::text::access_instructions(text))
+        && text != project.access_instructions
+    {
+        project.access_instructions = text;
+        changed.push("accessInstructions");
     }
     v.finish()?;
     if changed.is_empty() {

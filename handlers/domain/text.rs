@@ -13,6 +13,35 @@ pub fn is_format_char(c: char) -> bool {
     c.general_category() == GeneralCategory::Format && !matches!(c, '\u{200C}' | '\u{200D}')
 }
 
+pub const ACCESS_INSTRUCTIONS_MAX: usize = 1000;
+
+/// Free text for drivers ("Zufahrt über Tor 2 ..."): trimmed, line breaks
+/// kept, no other control or invisible format characters, at most 1000
+/// characters; empty means none.
+pub fn access_instructions(raw: Option<&str>) -> Result<Option<String>, String> {
+    let Some(raw) = raw else { return Ok(None) };
+    let text = raw.replace("\r\n", "\n");
+    let text = text.trim();
+    if text.is_empty() {
+        return Ok(None);
+    }
+    if text.chars().count() > ACCESS_INSTRUCTIONS_MAX {
+        return Err(format!(
+            "is longer than {ACCESS_INSTRUCTIONS_MAX} characters"
+        ));
+    }
+    if text
+        .chars()
+        .any(|c| c.is_control() && c != '\n' && c != '\t')
+    {
+        return Err("contains control characters".into());
+    }
+    if text.chars().any(is_format_char) {
+        return Err("contains invisible formatting characters (such as bidi controls)".into());
+    }
+    Ok(Some(text.to_owned()))
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 #[serde(transparent)]
 pub struct Name(String);
@@ -64,6 +93,20 @@ pub const COMPANY_NAME_MAX: usize = 200;
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn access_instructions_keep_lines_and_refuse_hidden_characters() {
+        assert_eq!(access_instructions(None), Ok(None));
+        assert_eq!(access_instructions(Some("   ")), Ok(None));
+        assert_eq!(
+            access_instructions(Some(" Tor 2\r\nWarnweste Pflicht ")),
+            Ok(Some("Tor 2\nWarnweste Pflicht".into()))
+        );
+        assert!(access_instructions(Some(&"x".repeat(1001))).is_err());
+        assert!(access_instructions(Some(&"x".repeat(1000))).is_ok());
+        assert!(access_instructions(Some("Tor\u{7}2")).is_err());
+        assert!(access_instructions(Some("Tor \u{202E}2")).is_err());
+    }
 
     #[test]
     fn format_characters_are_refused_but_joiners_kept() {

@@ -11,7 +11,7 @@ use tracing::Instrument;
 
 use super::envelope::{self, InvocationRequest, InvocationResponse};
 use super::trigger::Trigger;
-use super::{index_document, notify, purge};
+use super::{briefings, index_document, notify, purge};
 use crate::http::client_address::LocalCaller;
 use crate::http::extract::ApiJson;
 use crate::http::problem::ApiError;
@@ -41,6 +41,15 @@ pub const BACKGROUND: &[BackgroundFunction] = &[
             schedule: "0 */2 * * * *",
         },
         run: |state, req| Box::pin(notify::run(state, req)),
+    },
+    BackgroundFunction {
+        name: briefings::NAME,
+        // Every quarter hour, so each time zone's 16:00 is met within 15
+        // minutes; a marker per project and day keeps it to one briefing.
+        trigger: Trigger::Timer {
+            schedule: "0 */15 * * * *",
+        },
+        run: |state, req| Box::pin(briefings::run(state, req)),
     },
     BackgroundFunction {
         name: index_document::NAME,

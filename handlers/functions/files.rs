@@ -22,6 +22,7 @@ use crate::domain::ids::{FileId, ProjectId};
 use crate::domain::indexing;
 use crate::domain::roles::Action;
 use crate::domain::search::SearchWords;
+use crate::domain::site;
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::http::paging::{DEFAULT_LIMIT, MAX_LIMIT, Paged};
 use crate::http::problem::{ApiError, Problem};
@@ -32,8 +33,9 @@ use crate::store::{BlobName, ByteStream, StoreError};
 /// Multipart framing and the small parts around the file.
 const MULTIPART_OVERHEAD: u64 = 64 * 1024;
 const SMALL_PART_MAX: u64 = 1024;
-/// Bytes of the upload kept to sniff its media type.
-const SNIFF_BYTES: usize = 64 * 1024;
+/// Bytes of the upload kept to sniff its media type and read an image's
+/// dimensions.
+const SNIFF_BYTES: usize = indexing::HEAD_BYTES;
 /// Chunks in flight between the request and the blob store.
 const PIPE_DEPTH: usize = 8;
 /// File responses are bytes to save, never a page to render.
@@ -249,6 +251,28 @@ async fn discard(state: &AppState, blob: &BlobName) {
     }
 }
 
+/// Only owners and managers put up site plans.
+fn require_plan_rights(access: &ProjectAccess, category: Category) -> Result<(), ApiError> {
+    if category == Category::SitePlan && !access.may(Action::ManageResources) {
+        return Err(ApiError::Forbidden(
+            "only owners and managers may upload site plans",
+        ));
+    }
+    Ok(())
+}
+
+/// A site plan's bytes must be a PNG or JPEG image; its dimensions.
+fn plan_image(content_type: &str, head: &[u8]) -> Result<Option<(u32, u32)>, ApiError> {
+    if !site::is_plan_media_type(content_type) {
+        return Err(ApiError::UnsupportedMediaType(format!(
+            "a site plan must be a PNG or JPEG image, not {content_type}; render a PDF's first page to an image first"
+        )));
+    }
+    Ok(imagesize::blob_size(head)
+        .ok()
+        .and_then(|s| Some((u32::try_from(s.width).ok()?, u32::try_from(s.height).ok()?))))
+}
+
 /// The parts of an upload once the file's bytes are stored.
 struct Upload {
     name: FileName,
@@ -283,8 +307,10 @@ async fn read_parts(
             }
             Some("category") => {
                 let text = field.text().await.map_err(|e| multipart_error(e, max))?;
-                category =
-                    Some(Category::parse(&text).map_err(|e| ApiError::field("category", e))?);
+                let c = Category::parse(&text).map_err(|e| ApiError::field("category", e))?;
+                // Refused as soon as it is read, like `restricted`.
+                require_plan_rights(access, c)?;
+                category = Some(c);
             }
             Some("restricted") => {
                 let text = field.text().await.map_err(|e| multipart_error(e, max))?;
@@ -314,6 +340,50 @@ async fn read_parts(
     })
 }
 
+/// The multipart stream of an upload with `fields`, at most `max` bytes of
+/// file; a declared oversize body is refused before any of it is read.
+fn multipart_form(
+    request: Request,
+    max: u64,
+    fields: Vec<&'static str>,
+) -> Result<multer::Multipart<'static>, ApiError> {
+    let whole_max = max + MULTIPART_OVERHEAD;
+    if let Some(len) = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok())
+        && len > whole_max
+    {
+        return Err(ApiError::PayloadTooLarge(format!(
+            "files may be at most {max} bytes"
+        )));
+    }
+    let boundary = request
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|ct| multer::parse_boundary(ct).ok())
+        .ok_or_else(|| {
+            ApiError::UnsupportedMediaType(
+                "expected Content-Type: multipart/form-data with a boundary".into(),
+            )
+        })?;
+    let constraints = multer::Constraints::new()
+        .allowed_fields(fields)
+        .size_limit(
+            multer::SizeLimit::new()
+                .whole_stream(whole_max)
+                .per_field(SMALL_PART_MAX)
+                .for_field("file", max),
+        );
+    Ok(multer::Multipart::with_constraints(
+        request.into_body().into_data_stream(),
+        boundary,
+        constraints,
+    ))
+}
+
 /// Upload a file as `multipart/form-data` (P7): part `file` (its filename
 /// is the file's name), optional `category` and `restricted`. The bytes
 /// stream into the blob store; beyond `LMS_MAX_UPLOAD_BYTES` the upload is
@@ -341,42 +411,7 @@ pub async fn upload_file(
 ) -> Result<Response, ApiError> {
     access.require(Action::UploadFile)?;
     let max = state.config.max_upload_bytes;
-    let whole_max = max + MULTIPART_OVERHEAD;
-    // Refuse a declared oversize body before reading any of it.
-    if let Some(len) = request
-        .headers()
-        .get(header::CONTENT_LENGTH)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.parse::<u64>().ok())
-        && len > whole_max
-    {
-        return Err(ApiError::PayloadTooLarge(format!(
-            "files may be at most {max} bytes"
-        )));
-    }
-    let boundary = request
-        .headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|ct| multer::parse_boundary(ct).ok())
-        .ok_or_else(|| {
-            ApiError::UnsupportedMediaType(
-                "expected Content-Type: multipart/form-data with a boundary".into(),
-            )
-        })?;
-    let constraints = multer::Constraints::new()
-        .allowed_fields(vec!["file", "category", "restricted"])
-        .size_limit(
-            multer::SizeLimit::new()
-                .whole_stream(whole_max)
-                .per_field(SMALL_PART_MAX)
-                .for_field("file", max),
-        );
-    let form = multer::Multipart::with_constraints(
-        request.into_body().into_data_stream(),
-        boundary,
-        constraints,
-    );
+    let form = multipart_form(request, max, vec!["file", "category", "restricted"])?;
 
     let file_id = FileId::generate();
     let blob = files::blob_name(&access.project_id, &file_id)?;
@@ -388,6 +423,18 @@ pub async fn upload_file(
         }
     };
     let content_type = indexing::sniff(&upload.received.head, upload.name.as_str());
+    let dimensions = match upload.category {
+        Category::SitePlan => match require_plan_rights(&access, upload.category)
+            .and_then(|()| plan_image(&content_type, &upload.received.head))
+        {
+            Ok(d) => d,
+            Err(e) => {
+                discard(&state, &blob).await;
+                return Err(e);
+            }
+        },
+        _ => None,
+    };
     let recorded = files::record_upload(
         state.stores.documents.as_ref(),
         &access.user_id,
@@ -400,6 +447,7 @@ pub async fn upload_file(
             size: upload.received.size,
             content_type,
             sha256: upload.received.sha256,
+            dimensions,
         },
     )
     .await;
@@ -718,7 +766,7 @@ pub async fn delete_file(
             "only the uploader, managers and owners may delete a file",
         ));
     }
-    files::delete(
+    site::delete_file(
         store,
         state.stores.blobs.as_ref(),
         &access.user_id,
@@ -727,6 +775,132 @@ pub async fn delete_file(
     )
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// The multipart form of a plan revision.
+#[derive(ToSchema)]
+#[allow(dead_code)] // describes the form for OpenAPI only
+pub struct RevisionForm {
+    /// The new image, PNG or JPEG.
+    #[schema(value_type = String, format = Binary)]
+    file: Vec<u8>,
+}
+
+/// A new image for a site plan (owners and managers): same id, new bytes,
+/// size, hash and dimensions. Placements stay, being relative to the
+/// image. The bytes stream into a staging blob first, so a refused or
+/// broken upload leaves the current image as it was.
+#[utoipa::path(
+    post,
+    path = "/api/projects/{projectId}/site-plans/{fileId}/revision",
+    operation_id = "revise-site-plan",
+    tag = "site",
+    security(("bearer" = [])),
+    params(("projectId" = String, Path), ("fileId" = String, Path)),
+    request_body(content = RevisionForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 200, body = FileView),
+        (status = 403, body = Problem, content_type = "application/problem+json"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 413, body = Problem, content_type = "application/problem+json"),
+        (status = 415, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json")
+    )
+)]
+pub async fn revise_site_plan(
+    State(state): State<AppState>,
+    access: ProjectAccess,
+    ApiPath(path): ApiPath<FilePath>,
+    request: Request,
+) -> Result<Json<FileView>, ApiError> {
+    access.require(Action::ManageResources)?;
+    let store = state.stores.documents.as_ref();
+    let file_id = path.file_id()?;
+    let plan = files::require_visible(store, &access.project_id, &file_id, true).await?;
+    if plan.category != Category::SitePlan {
+        return Err(ApiError::NotFound);
+    }
+    let target = files::blob_name(&access.project_id, &file_id)?;
+    let (received, content_type, dimensions) =
+        replace_plan_image(&state, &access.project_id, &target, &plan, request).await?;
+    let record = files::record_revision(
+        store,
+        &access.user_id,
+        &access.project_id,
+        &file_id,
+        files::Revision {
+            size: received.size,
+            content_type,
+            sha256: received.sha256,
+            dimensions,
+        },
+    )
+    .await?;
+    if let Some(events) = &state.blob_events
+        && events.send(target).is_err()
+    {
+        tracing::warn!("local indexing has stopped; the file stays pending");
+    }
+    Ok(Json(view(record, None)))
+}
+
+/// Stream a revision's bytes into a staging blob, check that they are a
+/// PNG or JPEG, and only then put them under the plan's name; the staging
+/// blob goes either way. What was received, its type and dimensions.
+async fn replace_plan_image(
+    state: &AppState,
+    project: &ProjectId,
+    target: &BlobName,
+    plan: &FileRecord,
+    request: Request,
+) -> Result<(Received, String, Option<(u32, u32)>), ApiError> {
+    let max = state.config.max_upload_bytes;
+    let form = multipart_form(request, max, vec!["file"])?;
+    let staging = files::blob_name(project, &FileId::generate())?;
+    let received = match read_file_part(state, &staging, form, max).await {
+        Ok(r) => r,
+        Err(e) => {
+            discard(state, &staging).await;
+            return Err(e);
+        }
+    };
+    let content_type = indexing::sniff(&received.head, plan.name.as_str());
+    let copied = match plan_image(&content_type, &received.head) {
+        Ok(dimensions) => copy_blob(state, &staging, target)
+            .await
+            .map(|()| dimensions),
+        Err(e) => Err(e),
+    };
+    discard(state, &staging).await;
+    Ok((received, content_type, copied?))
+}
+
+/// Replace `to` with the bytes of `from`; a put is all or nothing.
+async fn copy_blob(state: &AppState, from: &BlobName, to: &BlobName) -> Result<(), ApiError> {
+    let download = state.stores.blobs.get(from, None).await?;
+    state.stores.blobs.put(to, download.body).await?;
+    Ok(())
+}
+
+/// The one `file` part of a form, streamed into `blob`.
+async fn read_file_part(
+    state: &AppState,
+    blob: &BlobName,
+    mut form: multer::Multipart<'static>,
+    max: u64,
+) -> Result<Received, ApiError> {
+    let mut received = None;
+    while let Some(field) = form
+        .next_field()
+        .await
+        .map_err(|e| multipart_error(e, max))?
+    {
+        if received.is_some() {
+            return Err(ApiError::field("file", "only one file per upload"));
+        }
+        received = Some(store_part(state, blob, field, max).await?);
+    }
+    received.ok_or_else(|| ApiError::field("file", "is required"))
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@ mod accounts;
 mod audit;
 pub mod background;
 mod bookings;
+pub mod briefings;
 mod calendar;
 pub mod envelope;
 mod files;
@@ -24,6 +25,7 @@ mod reports;
 mod resources;
 pub mod scheduler;
 mod sessions;
+mod site;
 mod support;
 pub mod table;
 pub mod trigger;
@@ -114,6 +116,9 @@ pub fn api_routes() -> OpenApiRouter<AppState> {
         .routes(routes!(files::upload_file, files::list_files))
         .routes(routes!(files::get_file, files::delete_file))
         .routes(routes!(files::download_file))
+        .routes(routes!(files::revise_site_plan))
+        .routes(routes!(site::get_site_plan))
+        .routes(routes!(site::get_my_briefing, site::set_my_briefing))
         .routes(routes!(
             resources::create_resource,
             resources::list_resources

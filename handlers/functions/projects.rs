@@ -67,6 +67,9 @@ pub struct NewProject {
     time_zone: Option<String>,
     #[serde(default)]
     settings: Option<ProjectSettings>,
+    /// Site-wide instructions for drivers, at most 1000 characters.
+    #[serde(default)]
+    access_instructions: Option<String>,
 }
 
 #[derive(Debug, Default, Deserialize, ToSchema)]
@@ -82,6 +85,11 @@ pub struct ProjectPatch {
     time_zone: Option<String>,
     #[serde(default)]
     settings: Option<ProjectSettings>,
+    /// Site-wide instructions for drivers, at most 1000 characters;
+    /// `null` or empty text removes them.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    access_instructions: Option<Option<String>>,
 }
 
 /// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
@@ -100,6 +108,8 @@ pub struct ProjectView {
     address: Option<String>,
     time_zone: String,
     settings: ProjectSettings,
+    /// Site-wide instructions for drivers.
+    access_instructions: Option<String>,
     created_at: String,
     /// The caller's role in this project.
     role: Role,
@@ -113,6 +123,7 @@ fn view(p: Project, role: roles::Role) -> ProjectView {
         address: p.address,
         time_zone: p.time_zone.as_str().to_owned(),
         settings: p.settings.into(),
+        access_instructions: p.access_instructions,
         created_at: crate::domain::time::format(&p.created_at),
         role: role.into(),
     }
@@ -145,6 +156,7 @@ pub async fn create_project(
             address: Some(req.address.as_deref()),
             time_zone: req.time_zone.as_deref(),
             settings: req.settings.map(Into::into),
+            access_instructions: Some(req.access_instructions.as_deref()),
         },
     )
     .await?;
@@ -225,6 +237,7 @@ pub async fn update_project(
             address: req.address.as_ref().map(|a| a.as_deref()),
             time_zone: req.time_zone.as_deref(),
             settings: req.settings.map(Into::into),
+            access_instructions: req.access_instructions.as_ref().map(|a| a.as_deref()),
         },
     )
     .await?;

@@ -10,7 +10,7 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::auth::project_access::ProjectAccess;
-use crate::domain::bookings::resources::{self, Resource, ResourceInput, ResourceKind};
+use crate::domain::bookings::resources::{self, Placement, Resource, ResourceInput, ResourceKind};
 use crate::domain::bookings::rules::OpeningHours;
 use crate::domain::ids::ResourceId;
 use crate::domain::roles::Action;
@@ -35,6 +35,10 @@ pub struct ResourceView {
     min_booking_minutes: u32,
     max_booking_minutes: u32,
     created_at: String,
+    /// For drivers: how to get there, what to wear.
+    access_instructions: Option<String>,
+    /// Where the resource is on a site plan.
+    placement: Option<Placement>,
 }
 
 pub fn view(r: Resource) -> ResourceView {
@@ -49,6 +53,8 @@ pub fn view(r: Resource) -> ResourceView {
         min_booking_minutes: r.min_booking_minutes,
         max_booking_minutes: r.max_booking_minutes,
         created_at: crate::domain::time::format(&r.created_at),
+        access_instructions: r.access_instructions,
+        placement: r.placement,
     }
 }
 

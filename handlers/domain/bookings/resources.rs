@@ -14,13 +14,16 @@ use super::model::Booking;
 use super::rules::{self, MAX_SLOT_MINUTES, OpeningHours, ResourceRules};
 use crate::domain::audit;
 use crate::domain::error::{DomainError, Validator};
-use crate::domain::ids::{ProjectId, ResourceId, UserId};
+use crate::domain::files::{self, Category};
+use crate::domain::ids::{FileId, ProjectId, ResourceId, UserId};
 use crate::domain::projects::Project;
 use crate::domain::record::Record;
 use crate::domain::retry::{Attempt, retry_on_precondition};
-use crate::domain::text::Name;
+use crate::domain::text::{Name, access_instructions};
 use crate::store::containers::PROJECTS;
-use crate::store::{BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, read_record};
+use crate::store::{
+    BatchOp, DocumentStore, ETag, NewDocument, Query, StoreError, query_all, read_record,
+};
 
 pub const KIND: &str = "resource";
 const NAME_MAX: usize = 200;
@@ -60,6 +63,12 @@ pub struct Resource {
     pub longest_booking_minutes: u32,
     #[serde(with = "crate::domain::time::fixed")]
     pub created_at: Timestamp,
+    /// For drivers: how to get there, what to wear.
+    #[serde(default)]
+    pub access_instructions: Option<String>,
+    /// Where it is on a site plan.
+    #[serde(default)]
+    pub placement: Option<Placement>,
 }
 
 impl Record for Resource {
@@ -88,6 +97,78 @@ impl Resource {
             tz: project.time_zone.tz(),
         }
     }
+}
+
+pub const POLYGON_MIN_POINTS: usize = 3;
+pub const POLYGON_MAX_POINTS: usize = 64;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum PlacementShape {
+    Point,
+    Polygon,
+}
+
+/// A point on a plan, relative to its width (`x`) and height (`y`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanPoint {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Where a resource is on a site plan: one point, or a polygon of 3 to 64.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Placement {
+    /// A `sitePlan` file of the same project.
+    pub plan_id: String,
+    pub shape: PlacementShape,
+    pub points: Vec<PlanPoint>,
+}
+
+/// The shape rules of a placement (the plan's existence is checked
+/// against the store by [`plan_problem`]).
+pub fn check_placement(v: &mut Validator, p: &Placement) {
+    if FileId::parse(&p.plan_id).is_none() {
+        v.fail("placement.planId", "is not a file id");
+    }
+    let n = p.points.len();
+    match p.shape {
+        PlacementShape::Point if n != 1 => {
+            v.fail("placement.points", "a point has exactly 1 point")
+        }
+        PlacementShape::Polygon if !(POLYGON_MIN_POINTS..=POLYGON_MAX_POINTS).contains(&n) => v
+            .fail(
+                "placement.points",
+                format!("a polygon has {POLYGON_MIN_POINTS} to {POLYGON_MAX_POINTS} points"),
+            ),
+        _ => {}
+    }
+    let inside = |c: f64| c.is_finite() && (0.0..=1.0).contains(&c);
+    for (i, pt) in p.points.iter().enumerate() {
+        if !inside(pt.x) {
+            v.fail(&format!("placement.points[{i}].x"), "must be 0 to 1");
+        }
+        if !inside(pt.y) {
+            v.fail(&format!("placement.points[{i}].y"), "must be 0 to 1");
+        }
+    }
+}
+
+/// Why `plan_id` cannot carry a placement in `project`, if it cannot.
+async fn plan_problem_of(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    plan_id: &str,
+) -> Result<Option<&'static str>, DomainError> {
+    let Some(id) = FileId::parse(plan_id) else {
+        return Ok(None);
+    };
+    Ok(match files::load(store, project, &id).await? {
+        Some(f) if f.category == Category::SitePlan => None,
+        _ => Some("must be a site plan (file category sitePlan) of this project"),
+    })
 }
 
 /// A new resource or a change, as received; absent fields keep their value
@@ -120,18 +201,61 @@ pub struct ResourceInput {
     /// Default 1440.
     #[serde(default)]
     pub max_booking_minutes: Option<u32>,
+    /// For drivers, at most 1000 characters; empty or `null` removes them.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub access_instructions: Option<Option<String>>,
+    /// Where the resource is on a site plan; `null` removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Placement>)]
+    pub placement: Option<Option<Placement>>,
 }
 
-fn double_option<'de, D: serde::Deserializer<'de>>(
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
     d: D,
-) -> Result<Option<Option<OpeningHours>>, D::Error> {
-    Option::<OpeningHours>::deserialize(d).map(Some)
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+/// Why the plan a change places the resource on cannot take it, if so:
+/// checked against the store before the change is applied.
+async fn plan_problem(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    input: &ResourceInput,
+) -> Result<Option<&'static str>, DomainError> {
+    match &input.placement {
+        Some(Some(p)) => plan_problem_of(store, project, &p.plan_id).await,
+        _ => Ok(None),
+    }
 }
 
 /// Apply `input` to `r`; returns the names of the changed fields.
-fn apply(r: &mut Resource, input: ResourceInput) -> Result<Vec<&'static str>, DomainError> {
+/// `plan_problem` is why the placement's plan cannot take it.
+fn apply(
+    r: &mut Resource,
+    input: ResourceInput,
+    plan_problem: Option<&'static str>,
+) -> Result<Vec<&'static str>, DomainError> {
     let mut v = Validator::default();
     let mut changed = Vec::new();
+    if let Some(text) = input.access_instructions
+        && let Some(text) = v.check("accessInstructions", access_instructions(text.as_deref()))
+    {
+        r.access_instructions = text;
+        changed.push("accessInstructions");
+    }
+    if let Some(placement) = input.placement {
+        if let Some(p) = &placement {
+            check_placement(&mut v, p);
+        }
+        if let Some(problem) = plan_problem {
+            v.fail("placement.planId", problem);
+        }
+        r.placement = placement;
+        changed.push("placement");
+    }
     if let Some(k) = input.kind {
         r.resource_kind = k;
         changed.push("kind");
@@ -243,8 +367,11 @@ pub async fn create(
         schedule_version: 0,
         longest_booking_minutes: 0,
         created_at: Timestamp::now(),
+        access_instructions: None,
+        placement: None,
     };
-    let changed = apply(&mut r, input)?;
+    let problem = plan_problem(store, project, &input).await?;
+    let changed = apply(&mut r, input, problem)?;
     let pk = project.as_string();
     let id = r.resource_id.as_string();
     store
@@ -299,6 +426,36 @@ pub async fn list(
     Ok((items, page.continuation))
 }
 
+/// Every resource of the project with its ETag.
+pub async fn all_with_etags(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+) -> Result<Vec<(Resource, ETag)>, DomainError> {
+    let docs = query_all(
+        store,
+        PROJECTS,
+        &project.as_string(),
+        Query::new().eq("kind", KIND),
+    )
+    .await?;
+    Ok(docs
+        .iter()
+        .map(|d| d.parse::<Resource>().map(|r| (r, d.etag.clone())))
+        .collect::<Result<_, _>>()?)
+}
+
+/// Every resource of the project.
+pub async fn all(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+) -> Result<Vec<Resource>, DomainError> {
+    Ok(all_with_etags(store, project)
+        .await?
+        .into_iter()
+        .map(|(r, _)| r)
+        .collect())
+}
+
 /// The batch operations that mark `resources` as claimed by `bookings`:
 /// each one's schedule version bumped with If-Match, so that of two writers
 /// that read the same version one fails, and its longest booking kept, which
@@ -334,11 +491,12 @@ pub async fn update(
 ) -> Result<Resource, DomainError> {
     let pk = &project.as_string();
     let input = &input;
+    let problem = plan_problem(store, project, input).await?;
     retry_on_precondition(super::model::SCHEDULE, || async move {
         let (mut r, etag) = load(store, project, id)
             .await?
             .ok_or(DomainError::NotFound)?;
-        let changed = apply(&mut r, input.clone())?;
+        let changed = apply(&mut r, input.clone(), problem)?;
         if changed.is_empty() {
             return Ok(Attempt::Done(r));
         }
@@ -402,5 +560,64 @@ pub async fn delete(
             "the resource was just booked or changed; try again".into(),
         )),
         Err(e) => Err(e.into()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn placement(shape: PlacementShape, points: &[(f64, f64)]) -> Placement {
+        Placement {
+            plan_id: FileId::generate().as_string(),
+            shape,
+            points: points.iter().map(|&(x, y)| PlanPoint { x, y }).collect(),
+        }
+    }
+
+    fn fields(p: &Placement) -> Vec<String> {
+        let mut v = Validator::default();
+        check_placement(&mut v, p);
+        match v.finish() {
+            Ok(()) => Vec::new(),
+            Err(DomainError::Validation(errors)) => errors.into_iter().map(|e| e.field).collect(),
+            Err(e) => panic!("unexpected {e}"),
+        }
+    }
+
+    #[test]
+    fn a_point_has_one_point_inside_the_plan() {
+        assert!(fields(&placement(PlacementShape::Point, &[(0.0, 1.0)])).is_empty());
+        assert_eq!(
+            fields(&placement(PlacementShape::Point, &[(0.1, 0.1), (0.2, 0.2)])),
+            ["placement.points"]
+        );
+        assert_eq!(
+            fields(&placement(PlacementShape::Point, &[(1.01, -0.1)])),
+            ["placement.points[0].x", "placement.points[0].y"]
+        );
+    }
+
+    #[test]
+    fn a_polygon_has_3_to_64_points() {
+        let tri = [(0.1, 0.1), (0.5, 0.1), (0.3, 0.4)];
+        assert!(fields(&placement(PlacementShape::Polygon, &tri)).is_empty());
+        assert_eq!(
+            fields(&placement(PlacementShape::Polygon, &tri[..2])),
+            ["placement.points"]
+        );
+        let many: Vec<(f64, f64)> = (0..65).map(|i| (f64::from(i) / 65.0, 0.5)).collect();
+        assert_eq!(
+            fields(&placement(PlacementShape::Polygon, &many)),
+            ["placement.points"]
+        );
+        assert!(fields(&placement(PlacementShape::Polygon, &many[..64])).is_empty());
+    }
+
+    #[test]
+    fn the_plan_id_must_be_a_file_id() {
+        let mut p = placement(PlacementShape::Point, &[(0.5, 0.5)]);
+        p.plan_id = "nonsense".into();
+        assert_eq!(fields(&p), ["placement.planId"]);
     }
 }

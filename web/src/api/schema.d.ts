@@ -801,6 +801,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/projects/{projectId}/me/briefing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Whether the caller gets the project's daily briefing (P6). */
+        get: operations["get-my-briefing"];
+        /** Opt in to or out of the project's daily briefing (P6). */
+        put: operations["set-my-briefing"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/projects/{projectId}/members": {
         parameters: {
             query?: never;
@@ -894,6 +912,49 @@ export interface paths {
         head?: never;
         /** Change a resource's rules; existing bookings stay. */
         patch: operations["update-resource"];
+        trace?: never;
+    };
+    "/api/projects/{projectId}/site-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The site plans and every resource with its placement and the day's
+         *     load (`closed`, `free`, `light` under 50 % of open capacity, `busy`
+         *     under 90 %, `full`).
+         */
+        get: operations["get-site-plan"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/projects/{projectId}/site-plans/{fileId}/revision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * A new image for a site plan (owners and managers): same id, new bytes,
+         *     size, hash and dimensions. Placements stay, being relative to the
+         *     image. The bytes stream into a staging blob first, so a refused or
+         *     broken upload leaves the current image as it was.
+         */
+        post: operations["revise-site-plan"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
         trace?: never;
     };
     "/api/support/requests": {
@@ -1032,11 +1093,16 @@ export interface components {
             status: components["schemas"]["BookingStatus"];
             updatedAt: string;
         };
+        /** @description The caller's opt-in to a project's daily briefing. */
+        BriefingSetting: {
+            /** @description Tomorrow's approved deliveries by mail at 16:00 project time. */
+            enabled: boolean;
+        };
         /**
          * @description What a file is for.
          * @enum {string}
          */
-        Category: "logistics" | "photo" | "document";
+        Category: "logistics" | "photo" | "document" | "sitePlan";
         /** @description A time range in the way of a request. */
         ConflictRange: {
             bookingId: string;
@@ -1162,6 +1228,21 @@ export interface components {
         };
         /** @enum {string} */
         Language: "de" | "en";
+        /**
+         * @description How busy a resource is on the day.
+         * @enum {string}
+         */
+        LoadLevel: "closed" | "free" | "light" | "busy" | "full";
+        LoadView: {
+            /**
+             * Format: int64
+             * @description Approved and pending bookings' minutes on the day.
+             */
+            bookedMinutes: number;
+            level: components["schemas"]["LoadLevel"];
+            /** Format: int64 */
+            openMinutes: number;
+        };
         LoginRecord: {
             /** Format: date-time */
             at: string;
@@ -1191,6 +1272,8 @@ export interface components {
             role?: string;
         };
         NewProject: {
+            /** @description Site-wide instructions for drivers, at most 1000 characters. */
+            accessInstructions?: string | null;
             address?: string | null;
             name?: string | null;
             settings?: null | components["schemas"]["ProjectSettings"];
@@ -1342,6 +1425,8 @@ export interface components {
         };
         Paged_ProjectView: {
             items: {
+                /** @description Site-wide instructions for drivers. */
+                accessInstructions?: string | null;
                 address?: string | null;
                 createdAt: string;
                 id: string;
@@ -1357,6 +1442,8 @@ export interface components {
         };
         Paged_ResourceView: {
             items: {
+                /** @description For drivers: how to get there, what to wear. */
+                accessInstructions?: string | null;
                 /** Format: int32 */
                 bufferMinutes: number;
                 /** Format: int32 */
@@ -1372,6 +1459,7 @@ export interface components {
                 name: string;
                 /** @description `null`: always open. */
                 openingHours?: Record<string, never> | null;
+                placement?: null | components["schemas"]["Placement"];
             }[];
             /** @description Continuation token for the next page; `null` on the last page. */
             next?: string | null;
@@ -1456,6 +1544,18 @@ export interface components {
             /** Format: double */
             y: number;
         };
+        PlanView: {
+            fileId: string;
+            /** Format: int32 */
+            height?: number | null;
+            name: string;
+            uploadedAt: string;
+            /**
+             * Format: int32
+             * @description Pixels; `null` while unknown.
+             */
+            width?: number | null;
+        };
         PolicyAcceptance: {
             /** @description The version being accepted; must be the current one. */
             version?: string;
@@ -1512,6 +1612,11 @@ export interface components {
             notificationKinds?: components["schemas"]["NotificationKindView"][] | null;
         };
         ProjectPatch: {
+            /**
+             * @description Site-wide instructions for drivers, at most 1000 characters;
+             *     `null` or empty text removes them.
+             */
+            accessInstructions?: string | null;
             /** @description `null` removes the address. */
             address?: string | null;
             name?: string | null;
@@ -1539,6 +1644,8 @@ export interface components {
             noShowGraceMinutes: number;
         };
         ProjectView: {
+            /** @description Site-wide instructions for drivers. */
+            accessInstructions?: string | null;
             address?: string | null;
             createdAt: string;
             id: string;
@@ -1570,6 +1677,8 @@ export interface components {
          *     (or take the default on create).
          */
         ResourceInput: {
+            /** @description For drivers, at most 1000 characters; empty or `null` removes them. */
+            accessInstructions?: string | null;
             /**
              * Format: int32
              * @description Minutes kept free after each booking (default 0).
@@ -1599,10 +1708,13 @@ export interface components {
              *     always open.
              */
             openingHours?: Record<string, never> | null;
+            placement?: null | components["schemas"]["Placement"];
         };
         /** @enum {string} */
         ResourceKind: "unloadingZone" | "crane" | "hoist" | "gate" | "storageArea" | "other";
         ResourceView: {
+            /** @description For drivers: how to get there, what to wear. */
+            accessInstructions?: string | null;
             /** Format: int32 */
             bufferMinutes: number;
             /** Format: int32 */
@@ -1618,6 +1730,15 @@ export interface components {
             name: string;
             /** @description `null`: always open. */
             openingHours?: Record<string, never> | null;
+            placement?: null | components["schemas"]["Placement"];
+        };
+        /** @description The multipart form of a plan revision. */
+        RevisionForm: {
+            /**
+             * Format: binary
+             * @description The new image, PNG or JPEG.
+             */
+            file: string;
         };
         /** @enum {string} */
         Role: "owner" | "manager" | "member" | "viewer";
@@ -1644,6 +1765,20 @@ export interface components {
             seriesId: string;
             /** @description Occurrences not booked because they conflict. */
             skipped: components["schemas"]["SkippedOccurrence"][];
+        };
+        SitePlanResourceView: {
+            accessInstructions?: string | null;
+            kind: components["schemas"]["ResourceKind"];
+            load: components["schemas"]["LoadView"];
+            name: string;
+            placement?: null | components["schemas"]["Placement"];
+            resourceId: string;
+        };
+        SitePlanView: {
+            /** @description The local date shown. */
+            date: string;
+            plans: components["schemas"]["PlanView"][];
+            resources: components["schemas"]["SitePlanResourceView"][];
         };
         SkippedOccurrence: {
             conflicts: components["schemas"]["ConflictRange"][];
@@ -5045,6 +5180,123 @@ export interface operations {
             };
         };
     };
+    "get-my-briefing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BriefingSetting"];
+                };
+            };
+            /** @description Bearer access token missing, invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "set-my-briefing": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["BriefingSetting"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BriefingSetting"];
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bearer access token missing, invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Body larger than the limit */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     "list-members": {
         parameters: {
             query?: {
@@ -5594,6 +5846,149 @@ export interface operations {
                 };
             };
             /** @description Content-Type is not application/json */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "get-site-plan": {
+        parameters: {
+            query?: {
+                /** @description Local date `YYYY-MM-DD`; default: today in the project's time zone. */
+                date?: string;
+            };
+            header?: never;
+            path: {
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SitePlanView"];
+                };
+            };
+            /** @description Malformed query parameter */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bearer access token missing, invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such resource, or not visible to the caller */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    "revise-site-plan": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                fileId: string;
+                projectId: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "multipart/form-data": components["schemas"]["RevisionForm"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["FileView"];
+                };
+            };
+            /** @description Malformed JSON body */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Bearer access token missing, invalid or expired */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
             415: {
                 headers: {
                     [name: string]: unknown;
