@@ -7,8 +7,10 @@ use serde_json::{Value, json};
 
 use super::accounts::{self, User};
 use super::audit;
+use super::bookings::Booking;
 use super::error::DomainError;
 use super::members;
+use super::passes::PassLinks;
 use super::projects;
 use super::sessions;
 use super::support;
@@ -64,7 +66,11 @@ pub const PROJECT_RECORDS: &[ProjectRecords] = &[
     },
 ];
 
-pub async fn export(store: &dyn DocumentStore, user: &User) -> Result<Value, DomainError> {
+pub async fn export(
+    store: &dyn DocumentStore,
+    user: &User,
+    links: PassLinks<'_>,
+) -> Result<Value, DomainError> {
     let uid = user.user_id.as_string();
     let memberships = members::copies_of(store, &user.user_id).await?;
     let logins = stripped(sessions::login_records_of(store, &user.user_id).await?);
@@ -95,6 +101,14 @@ pub async fn export(store: &dyn DocumentStore, user: &User) -> Result<Value, Dom
                 Query::new().eq("kind", r.kind).eq(r.field, uid.clone()),
             )
             .await?;
+            let records = if r.kind == super::bookings::KIND {
+                records
+                    .into_iter()
+                    .map(|b| with_pass_link(b, links))
+                    .collect()
+            } else {
+                records
+            };
             entry[r.section] = Value::Array(records);
         }
         projects_out.push(entry);
@@ -127,6 +141,27 @@ pub async fn export(store: &dyn DocumentStore, user: &User) -> Result<Value, Dom
     }))
 }
 
+/// A booking as exported: its pass as the link while it is live, never
+/// the nonce or the token's hash (issue 18).
+fn with_pass_link(mut v: Value, links: PassLinks<'_>) -> Value {
+    let link = serde_json::from_value::<Booking>(v.clone())
+        .ok()
+        .and_then(|b| {
+            links.live_link(
+                &b.booking_id,
+                b.status,
+                b.end,
+                b.pass.as_ref(),
+                jiff::Timestamp::now(),
+            )
+        });
+    if let Some(o) = v.as_object_mut() {
+        o.remove("pass");
+        o.insert("passLink".into(), link.into());
+    }
+    v
+}
+
 fn user_email_key(user: &User) -> Result<String, StoreError> {
     super::email::EmailAddress::parse(&user.email)
         .map(|e| e.key())
@@ -137,7 +172,8 @@ fn user_email_key(user: &User) -> Result<String, StoreError> {
 pub async fn export_for(
     store: &dyn DocumentStore,
     user: &super::ids::UserId,
+    links: PassLinks<'_>,
 ) -> Result<Value, DomainError> {
     let (user, _) = accounts::require_user(store, user).await?;
-    export(store, &user).await
+    export(store, &user, links).await
 }

@@ -19,6 +19,7 @@ use super::ids::{BookingId, ProjectId, UserId};
 use super::invitations::InvitationLinks;
 use super::opt_in;
 use super::outbox::{self, OutboxItem};
+use super::passes::{self, PassKey, PassLinks};
 use super::projects;
 use crate::mail::Mailer;
 use crate::store::DocumentStore;
@@ -32,6 +33,17 @@ pub struct MailContext<'a> {
     pub app_url: &'a str,
     /// Rebuilds invitation tokens, which the outbox does not hold (L6).
     pub invitation_links: &'a InvitationLinks,
+    /// Rebuilds pass links, which no record holds.
+    pub pass_key: &'a PassKey,
+}
+
+impl MailContext<'_> {
+    fn pass_links(&self) -> PassLinks<'_> {
+        PassLinks {
+            key: self.pass_key,
+            app_url: self.app_url,
+        }
+    }
 }
 
 #[derive(Debug, Default, PartialEq, Eq, serde::Serialize)]
@@ -47,6 +59,8 @@ struct Rendered {
     text: String,
     html: String,
     ics: Option<String>,
+    /// The pass's QR code, shown inline in the HTML as `cid:` [`QR_CID`].
+    qr_png: Option<Vec<u8>>,
     /// Accounts besides the recipient whose names the mail shows.
     names: Option<UserId>,
 }
@@ -159,17 +173,27 @@ async fn render_invitation(
         html: html_of(&text),
         text,
         ics: None,
+        qr_png: None,
         names,
     }))
+}
+
+/// The content id of the pass's QR image in an approval mail.
+const QR_CID: &str = "pass-qr";
+
+/// What a calendar event says besides its time: where and how to get in.
+struct EventPlace<'a> {
+    location: Option<&'a str>,
+    description: String,
 }
 
 /// An iCalendar document of one booking, for calendar apps.
 fn booking_ics(
     booking_id: &str,
     summary: &str,
-    start: Timestamp,
-    end: Timestamp,
+    (start, end): (Timestamp, Timestamp),
     status: &str,
+    place: &EventPlace<'_>,
 ) -> Option<String> {
     use icalendar::{Component, EventLike, EventStatus};
     let to_chrono = |t: Timestamp| chrono::DateTime::from_timestamp(t.as_second(), 0);
@@ -181,13 +205,20 @@ fn booking_ics(
         "cancelled" | "declined" | "turned-away" | "turnedAway" => EventStatus::Cancelled,
         _ => EventStatus::Tentative,
     };
-    let event = icalendar::Event::new()
+    let mut event = icalendar::Event::new();
+    event
         .uid(&format!("{booking_id}@insite-lms"))
         .summary(summary)
         .starts(start)
         .ends(end)
-        .status(ev_status)
-        .done();
+        .status(ev_status);
+    if let Some(l) = place.location {
+        event.location(l);
+    }
+    if !place.description.is_empty() {
+        event.description(&place.description);
+    }
+    let event = event.done();
     Some(
         icalendar::Calendar::new()
             .name("Insite LMS")
@@ -201,6 +232,7 @@ async fn render_booking(
     store: &dyn DocumentStore,
     item: &OutboxItem,
     lang: Language,
+    ctx: &MailContext<'_>,
 ) -> Result<Option<Rendered>, DomainError> {
     let Some((project_id, project)) = item_project(store, item).await? else {
         return Ok(None);
@@ -224,7 +256,24 @@ async fn render_booking(
             .to_string()
     };
     let word = status_text(&status, lang);
-    let (subject, text) = match lang {
+    let booked =
+        bookings::pass::booked_resources(store, &project_id, &booking.resource_ids).await?;
+    let link = ctx.pass_links().live_link(
+        &booking.booking_id,
+        booking.status,
+        booking.end,
+        booking.pass.as_ref(),
+        Timestamp::now(),
+    );
+    let resources: Vec<(&str, Option<&str>)> =
+        booked.iter().map(|r| (r.name.as_str(), None)).collect();
+    let place = EventPlace {
+        location: project.address.as_deref(),
+        description: passes::directions(None, &resources, link.as_deref()),
+    };
+    // The approval mail hands over the pass: its link and QR code.
+    let pass = link.filter(|_| status == "approved");
+    let (subject, mut text) = match lang {
         Language::De => (
             format!("Buchung {word}: {}", project.name),
             format!(
@@ -246,11 +295,48 @@ async fn render_booking(
             ),
         ),
     };
+    let mut html = html_of(&text);
+    let mut qr_png = None;
+    if let Some(link) = &pass {
+        let (lead, alt) = match lang {
+            Language::De => (
+                "Fahrerpass für die Anfahrt (ohne Konto zu öffnen; an den Fahrer weitergeben)",
+                "QR-Code des Fahrerpasses",
+            ),
+            Language::En => (
+                "Driver pass for the delivery (opens without an account; pass it on to the driver)",
+                "QR code of the driver pass",
+            ),
+        };
+        text.push_str(&format!("\n\n{lead}: {link}"));
+        match crate::qr::png(link, 6) {
+            Ok(png) => {
+                html = html_of(&text).replace(
+                    "</body>",
+                    &format!(
+                        "<p><img src=\"cid:{QR_CID}\" alt=\"{alt}\" width=\"240\" height=\"240\"></p></body>"
+                    ),
+                );
+                qr_png = Some(png);
+            }
+            Err(e) => {
+                tracing::warn!(error = %e, "pass QR code not rendered");
+                html = html_of(&text);
+            }
+        }
+    }
     Ok(Some(Rendered {
-        ics: booking_ics(&booking_id.as_string(), &subject, start, end, &status),
+        ics: booking_ics(
+            &booking_id.as_string(),
+            &subject,
+            (start, end),
+            &status,
+            &place,
+        ),
         subject,
-        html: html_of(&text),
+        html,
         text,
+        qr_png,
         names: None,
     }))
 }
@@ -318,6 +404,7 @@ async fn render_briefing(
         html: html_of(&text),
         text,
         ics: None,
+        qr_png: None,
         names: None,
     }))
 }
@@ -327,9 +414,19 @@ fn build(from: &Mailbox, to: &EmailAddress, r: Rendered) -> Result<Message, Stri
         .as_str()
         .parse()
         .map_err(|e: lettre::address::AddressError| e.to_string())?;
-    let alternative = MultiPart::alternative()
-        .singlepart(SinglePart::plain(r.text))
-        .singlepart(SinglePart::html(r.html));
+    let html = SinglePart::html(r.html);
+    let alternative = MultiPart::alternative().singlepart(SinglePart::plain(r.text));
+    // The QR image travels beside the HTML that shows it (multipart/
+    // related, `cid:`): mail clients block `data:` images and remote ones.
+    let alternative = match r.qr_png {
+        Some(png) => alternative.multipart(MultiPart::related().singlepart(html).singlepart(
+            Attachment::new_inline(QR_CID.to_owned()).body(
+                png,
+                ContentType::parse("image/png").map_err(|e| e.to_string())?,
+            ),
+        )),
+        None => alternative.singlepart(html),
+    };
     let body = match r.ics {
         Some(ics) => MultiPart::mixed().multipart(alternative).singlepart(
             Attachment::new("booking.ics".to_owned()).body(
@@ -400,7 +497,7 @@ pub async fn deliver(
         };
         let rendered = match item.template.as_str() {
             "invitation" => render_invitation(store, &item, ctx).await?,
-            "booking-status" => render_booking(store, &item, lang).await?,
+            "booking-status" => render_booking(store, &item, lang, ctx).await?,
             briefing::TEMPLATE => render_briefing(store, &item, lang).await?,
             _ => None,
         };

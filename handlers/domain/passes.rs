@@ -12,10 +12,10 @@ use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use hmac::{Hmac, Mac};
 use jiff::{SignedDuration, Timestamp};
-use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
 
-use super::bookings::BookingStatus;
+use super::bookings::model::BookingStatus;
+pub use super::bookings::model::PassRecord;
 use super::ids::BookingId;
 
 /// How long after a booking's end its pass still opens.
@@ -66,19 +66,6 @@ impl PassKey {
     }
 }
 
-/// What a booking keeps of its pass: never the token.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct PassRecord {
-    /// The random half of the token's input (URL-safe base64 of 32 bytes).
-    pub nonce: String,
-    /// Hex SHA-256 of the token: the key of its lookup record.
-    pub token_hash: String,
-    /// When it was issued (the approval) or last regenerated.
-    #[serde(with = "crate::domain::time::fixed")]
-    pub valid_from: Timestamp,
-}
-
 /// Hex SHA-256 of a token.
 pub fn token_hash(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
@@ -109,6 +96,51 @@ pub fn token_from_scan(text: &str) -> Option<&str> {
 /// The link of a pass under the app's public address.
 pub fn link(app_url: &str, token: &str) -> String {
     format!("{}/pass/{token}", app_url.trim_end_matches('/'))
+}
+
+/// Makes the links of live passes: the key and the app's public address.
+#[derive(Clone, Copy)]
+pub struct PassLinks<'a> {
+    pub key: &'a PassKey,
+    pub app_url: &'a str,
+}
+
+impl PassLinks<'_> {
+    /// The link of a booking's pass while it is live at `now`.
+    pub fn live_link(
+        &self,
+        booking: &BookingId,
+        status: BookingStatus,
+        end: Timestamp,
+        pass: Option<&PassRecord>,
+        now: Timestamp,
+    ) -> Option<String> {
+        check(status, end, now).ok()?;
+        let token = self.key.token_of(booking, pass?)?;
+        Some(link(self.app_url, &token))
+    }
+}
+
+/// The text calendar events and mails carry to get a driver in: the
+/// site's instructions, each resource's (named), and the pass link.
+pub fn directions(
+    site: Option<&str>,
+    resources: &[(&str, Option<&str>)],
+    pass_link: Option<&str>,
+) -> String {
+    let mut lines: Vec<String> = Vec::new();
+    if let Some(s) = site {
+        lines.push(s.to_owned());
+    }
+    for (name, text) in resources {
+        if let Some(t) = text {
+            lines.push(format!("{name}: {t}"));
+        }
+    }
+    if let Some(l) = pass_link {
+        lines.push(format!("Fahrerpass / Driver pass: {l}"));
+    }
+    lines.join("\n")
 }
 
 /// Why a pass no longer opens.
@@ -299,6 +331,20 @@ mod tests {
         assert_eq!(token_from_scan("https://lms.example/pass/short"), None);
         assert_eq!(token_from_scan(&"a".repeat(44)), None);
         assert_eq!(token_from_scan(&format!("{}!", "a".repeat(42))), None);
+    }
+
+    #[test]
+    fn directions_name_each_resource_and_end_with_the_link() {
+        let d = directions(
+            Some("Tor 2, Hafenstraße"),
+            &[("Kran 1", Some("Warnweste")), ("Zone B", None)],
+            Some("https://x/pass/T"),
+        );
+        assert_eq!(
+            d,
+            "Tor 2, Hafenstraße\nKran 1: Warnweste\nFahrerpass / Driver pass: https://x/pass/T"
+        );
+        assert_eq!(directions(None, &[], None), "");
     }
 
     #[test]

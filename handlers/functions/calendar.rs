@@ -13,6 +13,7 @@ use crate::auth::AuthUser;
 use crate::auth::project_access::ProjectAccess;
 use crate::domain::bookings::calendar;
 use crate::domain::ids::ProjectId;
+use crate::domain::passes::PassLinks;
 use crate::domain::projects;
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::http::problem::ApiError;
@@ -47,7 +48,11 @@ pub async fn calendar_ics(
     let signed_in = auth.ok().map(|user| user.user_id);
     calendar::reader(store, &project_id, q.feed.as_deref(), signed_in.as_ref()).await?;
     let (project, _) = projects::require(store, &project_id).await?;
-    let body = calendar::render(store, &project).await?;
+    let links = PassLinks {
+        key: &state.pass_key,
+        app_url: &state.config.app_url,
+    };
+    let body = calendar::render(store, &project, links).await?;
     let mut resp = (StatusCode::OK, body).into_response();
     resp.headers_mut().insert(
         header::CONTENT_TYPE,

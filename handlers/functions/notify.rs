@@ -16,6 +16,7 @@ pub async fn run(state: AppState, _req: InvocationRequest) -> Result<InvocationR
         from: &from,
         app_url: &state.config.app_url,
         invitation_links: &state.invitation_links,
+        pass_key: &state.pass_key,
     };
     let report = notifications::deliver(
         state.stores.documents.as_ref(),

@@ -11,6 +11,7 @@ use crate::auth::AuthUser;
 use crate::domain::erasure;
 use crate::domain::export;
 use crate::domain::ids::OrganizationId;
+use crate::domain::passes::PassLinks;
 use crate::http::extract::{ApiJson, ApiPath};
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
@@ -28,8 +29,12 @@ pub async fn export_me(
     State(state): State<AppState>,
     auth: AuthUser,
 ) -> Result<Json<serde_json::Value>, ApiError> {
+    let links = PassLinks {
+        key: &state.pass_key,
+        app_url: &state.config.app_url,
+    };
     Ok(Json(
-        export::export_for(state.stores.documents.as_ref(), &auth.user_id).await?,
+        export::export_for(state.stores.documents.as_ref(), &auth.user_id, links).await?,
     ))
 }
 

@@ -373,3 +373,194 @@ async fn p8_deleting_the_project_leaves_no_pass_record() {
     )
     .await;
 }
+
+/// The `.eml` files the local mail sink wrote.
+fn mails(app: &TestApp) -> Vec<String> {
+    let dir = app.data_dir.path().join("mail");
+    std::fs::read_dir(dir)
+        .map(|entries| {
+            entries
+                .filter_map(|e| std::fs::read(e.ok()?.path()).ok())
+                .map(|b| String::from_utf8_lossy(&b).into_owned())
+                .collect()
+        })
+        .unwrap_or_default()
+}
+
+/// The decoded body of the first MIME part of `content_type` in a mail.
+fn part(eml: &str, content_type: &str) -> Option<String> {
+    let at = eml.find(&format!("Content-Type: {content_type}"))?;
+    let rest = &eml[at..];
+    let body_at = rest.find("\r\n\r\n")? + 4;
+    let headers = &rest[..body_at];
+    let body = &rest[body_at..];
+    let body = &body[..body.find("\r\n--").unwrap_or(body.len())];
+    if headers.contains("Content-Transfer-Encoding: base64") {
+        use base64::Engine;
+        let joined: String = body.split_whitespace().collect();
+        let bytes = base64::engine::general_purpose::STANDARD
+            .decode(joined)
+            .ok()?;
+        return Some(String::from_utf8_lossy(&bytes).into_owned());
+    }
+    if headers.contains("Content-Transfer-Encoding: quoted-printable") {
+        let unfolded = body.replace("=\r\n", "");
+        let mut out = Vec::new();
+        let b = unfolded.as_bytes();
+        let mut i = 0;
+        while i < b.len() {
+            let hex = unfolded.get(i + 1..i + 3).filter(|_| b[i] == b'=');
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+            out.push(b[i]);
+            i += 1;
+        }
+        return Some(String::from_utf8_lossy(&out).into_owned());
+    }
+    Some(body.to_owned())
+}
+
+/// An event's property, parsed by `ical` (not the library that wrote it).
+fn ics_events(text: &str) -> Vec<ical::parser::ical::component::IcalEvent> {
+    let mut parser = ical::IcalParser::new(std::io::BufReader::new(text.as_bytes()));
+    parser
+        .next()
+        .expect("one calendar")
+        .expect("valid iCalendar")
+        .events
+}
+
+fn prop(e: &ical::parser::ical::component::IcalEvent, name: &str) -> Option<String> {
+    e.properties
+        .iter()
+        .find(|p| p.name == name)
+        .and_then(|p| p.value.clone())
+}
+
+/// iCalendar TEXT escapes `\n`, `,` and `;`.
+fn unescape(v: &str) -> String {
+    v.replace("\\n", "\n")
+        .replace("\\N", "\n")
+        .replace("\\,", ",")
+        .replace("\\;", ";")
+        .replace("\\\\", "\\")
+}
+
+#[tokio::test]
+async fn the_approval_mail_carries_the_pass_link_its_qr_inline_and_an_ics_with_location() {
+    let s = site().await;
+    let (_m, member) = s
+        .app
+        .join_as(&s.owner, &s.project, "fahrer@bau.example", "member")
+        .await;
+    let resp = s
+        .app
+        .send_auth(
+            Method::PATCH,
+            "/api/me",
+            &member,
+            Some(&json!({"emailNotifications": true})),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let resp = book(
+        &s.app,
+        &member,
+        &s.project,
+        &[&s.zone],
+        "2031-04-01T08:00:00Z",
+        "2031-04-01T09:00:00Z",
+    )
+    .await;
+    let b: Value = resp.json().await.expect("json");
+    let id = b["id"].as_str().expect("id").to_owned();
+    assert_eq!(b["status"], "requested");
+    assert_eq!(step(&s, &s.owner, &id, "approve", None).await, 200);
+    s.app.run_timer("deliver-notifications").await;
+    let link = link_of(&s, &id).await;
+
+    let all = mails(&s.app);
+    let mail = all
+        .iter()
+        .find(|m| m.contains("multipart/related"))
+        .unwrap_or_else(|| panic!("an approval mail with an inline image among {}", all.len()));
+    let text = part(mail, "text/plain").expect("a text part");
+    assert!(text.contains(&link), "the link in the text: {text}");
+    let html = part(mail, "text/html").expect("an html part");
+    assert!(html.contains("src=\"cid:pass-qr\""), "{html}");
+    assert!(!html.contains("data:"), "no data: URI");
+    let png_at = mail.find("Content-Type: image/png").expect("the PNG part");
+    let block_at = mail[..png_at].rfind("\r\n--").expect("a part boundary");
+    let png_headers = &mail[block_at..png_at + mail[png_at..].find("\r\n\r\n").expect("headers")];
+    assert!(
+        png_headers.contains("Content-ID: <pass-qr>"),
+        "{png_headers}"
+    );
+    assert!(png_headers.contains("inline"), "{png_headers}");
+
+    let ics = part(mail, "text/calendar").expect("the .ics");
+    let events = ics_events(&ics);
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        prop(&events[0], "LOCATION")
+            .map(|l| unescape(&l))
+            .as_deref(),
+        Some("Seestadtstraße 1, 1220 Wien")
+    );
+    let description = unescape(&prop(&events[0], "DESCRIPTION").expect("a description"));
+    assert!(description.contains(&link), "{description}");
+}
+
+#[tokio::test]
+async fn the_calendar_feed_gives_each_event_the_address_and_its_pass_link() {
+    let s = site().await;
+    let b = approved(&s, 14).await;
+    let link = link_of(&s, b["id"].as_str().expect("id")).await;
+    let text = s
+        .app
+        .get_auth(
+            &format!("/api/projects/{}/calendar.ics", s.project),
+            &s.owner,
+        )
+        .await
+        .text()
+        .await
+        .expect("body");
+    let events = ics_events(&text);
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        prop(&events[0], "LOCATION")
+            .map(|l| unescape(&l))
+            .as_deref(),
+        Some("Seestadtstraße 1, 1220 Wien")
+    );
+    let description = unescape(&prop(&events[0], "DESCRIPTION").expect("description"));
+    assert!(description.contains(&link), "{description}");
+}
+
+#[tokio::test]
+async fn p11_the_export_lists_pass_links_without_hashes_or_nonces() {
+    let s = site().await;
+    let b = approved(&s, 15).await;
+    let link = link_of(&s, b["id"].as_str().expect("id")).await;
+    let export = s.app.get_json("/api/me/export", &s.owner).await;
+    let booking = &export["projects"][0]["bookingsRequested"][0];
+    assert_eq!(booking["passLink"], link.as_str());
+    let text = export.to_string();
+    let stored = s
+        .app
+        .every_document()
+        .into_iter()
+        .find(|d| d.body["kind"] == "booking")
+        .expect("the booking");
+    for secret in [
+        &stored.body["pass"]["nonce"],
+        &stored.body["pass"]["tokenHash"],
+    ] {
+        let secret = secret.as_str().expect("stored");
+        assert!(!text.contains(secret), "{secret} exported");
+    }
+}

@@ -19,6 +19,7 @@ use crate::domain::audit;
 use crate::domain::error::DomainError;
 use crate::domain::ids::{ProjectId, ResourceId, UserId};
 use crate::domain::members;
+use crate::domain::passes::{self, PassLinks};
 use crate::domain::projects::Project;
 use crate::domain::roles::{Action, allows};
 use crate::store::containers::PROJECTS;
@@ -170,23 +171,34 @@ fn utc(ts: Timestamp) -> Option<chrono::DateTime<chrono::Utc>> {
     chrono::DateTime::from_timestamp(ts.as_second(), 0)
 }
 
-/// The feed of the project's listed bookings from `PAST_DAYS` ago on.
-pub async fn render(store: &dyn DocumentStore, project: &Project) -> Result<String, DomainError> {
+/// The feed of the project's listed bookings from `PAST_DAYS` ago on,
+/// each with the site's address as its location and, in its description,
+/// the access instructions and the live pass's link.
+pub async fn render(
+    store: &dyn DocumentStore,
+    project: &Project,
+    links: PassLinks<'_>,
+) -> Result<String, DomainError> {
     let now = Timestamp::now().as_second();
     let from = Timestamp::from_second(now - PAST_DAYS * 86_400).map_err(StoreError::internal)?;
     let to = Timestamp::from_second(now + 10 * 366 * 86_400).map_err(StoreError::internal)?;
     let bookings =
         super::listing::all_between(store, &project.project_id, from, to, MAX_EVENTS).await?;
-    let mut names: BTreeMap<ResourceId, String> = BTreeMap::new();
+    let mut names: BTreeMap<ResourceId, Resource> = BTreeMap::new();
     let mut next = None;
     loop {
         let (items, token) = super::resources::list(store, &project.project_id, 200, next).await?;
-        names.extend(items.into_iter().map(|r: Resource| (r.resource_id, r.name)));
+        names.extend(
+            items
+                .into_iter()
+                .map(|r: Resource| (r.resource_id.clone(), r)),
+        );
         match token {
             Some(t) => next = Some(t),
             None => break,
         }
     }
+    let now = Timestamp::now();
     let mut cal = Calendar::new();
     cal.name(&project.name);
     for b in bookings.iter().filter(|b| listed(b)) {
@@ -194,12 +206,13 @@ pub async fn render(store: &dyn DocumentStore, project: &Project) -> Result<Stri
         else {
             continue;
         };
-        let resources: Vec<&str> = b
-            .resource_ids
+        let resources: Vec<&Resource> =
+            b.resource_ids.iter().filter_map(|r| names.get(r)).collect();
+        let mut summary = resources
             .iter()
-            .filter_map(|r| names.get(r).map(String::as_str))
-            .collect();
-        let mut summary = resources.join(" + ");
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>()
+            .join(" + ");
         if let Some(company) = &b.details.company {
             summary = format!("{summary}: {company}");
         }
@@ -214,21 +227,30 @@ pub async fn render(store: &dyn DocumentStore, project: &Project) -> Result<Stri
                 description.push_str(&format!("\n{label}: {v}"));
             }
         }
+        let link = links.live_link(&b.booking_id, b.status, b.end, b.pass.as_ref(), now);
+        let access: Vec<(&str, Option<&str>)> =
+            resources.iter().map(|r| (r.name.as_str(), None)).collect();
+        let directions = passes::directions(None, &access, link.as_deref());
+        if !directions.is_empty() {
+            description.push_str(&format!("\n{directions}"));
+        }
         let status = match b.status {
             BookingStatus::Requested => EventStatus::Tentative,
             _ => EventStatus::Confirmed,
         };
-        cal.push(
-            Event::new()
-                .uid(&format!("{}@insite-lms", b.booking_id))
-                .timestamp(stamp)
-                .starts(start)
-                .ends(end)
-                .summary(&summary)
-                .description(&description)
-                .status(status)
-                .done(),
-        );
+        let mut event = Event::new();
+        event
+            .uid(&format!("{}@insite-lms", b.booking_id))
+            .timestamp(stamp)
+            .starts(start)
+            .ends(end)
+            .summary(&summary)
+            .description(&description)
+            .status(status);
+        if let Some(address) = &project.address {
+            event.location(address);
+        }
+        cal.push(event.done());
     }
     Ok(cal.done().to_string())
 }

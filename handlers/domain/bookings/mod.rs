@@ -27,7 +27,7 @@ mod command;
 pub mod conflicts;
 mod layout;
 mod listing;
-mod model;
+pub mod model;
 pub mod pass;
 mod permissions;
 mod placing;

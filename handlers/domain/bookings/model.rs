@@ -5,7 +5,6 @@ use serde::{Deserialize, Serialize};
 
 use super::rules::TimeSlot;
 use crate::domain::ids::{BookingId, ResourceId, UserId};
-use crate::domain::passes::PassRecord;
 use crate::store::StoreError;
 
 /// What contention on a booking's resources is reported as.
@@ -115,4 +114,17 @@ impl Booking {
             && self.actual_arrival.is_none()
             && now.as_second() > self.end.as_second() + i64::from(grace_minutes) * 60
     }
+}
+
+/// What a booking keeps of its pass: never the token.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PassRecord {
+    /// The random half of the token's input (URL-safe base64 of 32 bytes).
+    pub nonce: String,
+    /// Hex SHA-256 of the token: the key of its lookup record.
+    pub token_hash: String,
+    /// When it was issued (the approval) or last regenerated.
+    #[serde(with = "crate::domain::time::fixed")]
+    pub valid_from: Timestamp,
 }

@@ -14,7 +14,7 @@ use super::model::{Booking, SCHEDULE};
 use super::resources::{self, Resource};
 use crate::domain::actor::Actor;
 use crate::domain::error::DomainError;
-use crate::domain::ids::{BookingId, ProjectId};
+use crate::domain::ids::{BookingId, ProjectId, ResourceId};
 use crate::domain::passes::{self, Dead, PassKey, PassRecord};
 use crate::domain::projects::{self, Project};
 use crate::domain::record::{self, Record};
@@ -264,7 +264,8 @@ pub async fn live_pass(
     actor: &Actor,
     id: &BookingId,
 ) -> Result<(Booking, String), DomainError> {
-    let b = super::get(store, actor, id).await?;
+    actor.require(Action::ViewBookings)?;
+    let (b, _) = layout::require(store, &actor.project_id, id).await?;
     live_token(key, &b)
         .map(|t| (b, t))
         .ok_or(DomainError::NotFound)
@@ -355,17 +356,26 @@ pub async fn open(store: &dyn DocumentStore, token: &str) -> Result<OpenPass, Do
         Found::Live(b) => b,
         Found::Dead { why, .. } => return Err(gone(why)),
     };
-    let (project, reads) = tokio::join!(
+    let (project, resources) = tokio::join!(
         projects::require(store, &project_id),
-        futures::future::try_join_all(booking.resource_ids.iter().map(|id| resources::load(
-            store,
-            &project_id,
-            id
-        )))
+        booked_resources(store, &project_id, &booking.resource_ids)
     );
     Ok(OpenPass {
         project: project?.0,
-        resources: reads?.into_iter().flatten().map(|(r, _)| r).collect(),
+        resources: resources?,
         booking,
     })
+}
+
+/// A booking's resources in its order, read together; a deleted one is
+/// left out.
+pub async fn booked_resources(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    ids: &[ResourceId],
+) -> Result<Vec<Resource>, DomainError> {
+    let reads =
+        futures::future::try_join_all(ids.iter().map(|id| resources::load(store, project, id)))
+            .await?;
+    Ok(reads.into_iter().flatten().map(|(r, _)| r).collect())
 }
