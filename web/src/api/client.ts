@@ -36,8 +36,7 @@ export function onSessionExpired(f: () => void): void {
   sessionExpired = f;
 }
 
-/** A request with the bearer token and one refresh on 401 (for calls openapi-fetch does not type). */
-export async function send(request: Request): Promise<Response> {
+async function send(request: Request): Promise<Response> {
   const retry = request.clone();
   const token = await currentAccessToken();
   if (token) request.headers.set('authorization', `Bearer ${token}`);

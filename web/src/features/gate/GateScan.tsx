@@ -217,6 +217,11 @@ export function GateScan() {
             <p className="plate">{phase.booking.licencePlate || '—'}</p>
             <p>{[phase.booking.company, phase.booking.material, phase.booking.quantity].filter(Boolean).join(' · ')}</p>
             <p className="muted">{resourceNames(phase.booking, resources)}</p>
+            {phase.booking.code && (
+              <p>
+                {t('bpass.code')}: <strong className="gate-code-value">{phase.booking.code}</strong>
+              </p>
+            )}
             <StatusBadge status={phase.booking.status} noShow={phase.booking.noShow} />
           </div>
           <div className="gate-actions">

@@ -46,9 +46,11 @@ export function BookingPass({ projectId, bookingId, tz }: { projectId: string; b
       ) : (
         <>
           <p className="muted">{t('bpass.intro')}</p>
-          <p className="booking-pass-code">
-            <span className="booking-pass-label">{t('bpass.code')}:</span> <strong>{formatCode(p.code)}</strong>
-          </p>
+          {p.code && (
+            <p className="booking-pass-code">
+              <span className="booking-pass-label">{t('bpass.code')}:</span> <strong>{formatCode(p.code)}</strong>
+            </p>
+          )}
           <div className="field">
             <label htmlFor={`${id}-link`}>{t('bpass.link')}</label>
             <span className="hint" id={`${id}-valid`}>

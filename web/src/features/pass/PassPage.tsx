@@ -106,13 +106,15 @@ function Pass({ token, pass }: { token: string; pass: PassView }) {
         <span className="pass-project">{pass.project.name}</span>
       </PageTitle>
 
-      <section className="pass-card pass-key" aria-labelledby="pass-code-label">
-        <p id="pass-code-label" className="pass-label">
-          {t('pass.code')}
-        </p>
-        <p className="pass-code">
-          {formatCode(pass.code)}
-        </p>
+      <section className="pass-card pass-key" aria-label={t('pass.when')}>
+        {pass.code && (
+          <>
+            <p id="pass-code-label" className="pass-label">
+              {t('pass.code')}
+            </p>
+            <p className="pass-code">{formatCode(pass.code)}</p>
+          </>
+        )}
         <p className="pass-label">{t('pass.when')}</p>
         <p className="pass-when">{when}</p>
         <p className="pass-zone">{t('pass.zone', { tz })}</p>
@@ -186,7 +188,7 @@ function Pass({ token, pass }: { token: string; pass: PassView }) {
       <section className="pass-card pass-qr" aria-labelledby="pass-qr">
         <h2 id="pass-qr">{t('pass.qr')}</h2>
         <p>{t('pass.qrText')}</p>
-        <img src={qrUrl(token)} alt={t('pass.qrAlt', { code: formatCode(pass.code) })} width={240} height={240} />
+        <img src={qrUrl(token)} alt={t('pass.qrAlt', { code: pass.code ? formatCode(pass.code) : '' })} width={240} height={240} />
       </section>
       <p className="pass-privacy muted">{t('pass.privacy')}</p>
       <p className="pass-print">

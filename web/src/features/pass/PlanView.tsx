@@ -22,10 +22,24 @@ export function labelAnchor(p: Placement): { x: number; y: number } {
  * the surrounding list say, so they are hidden from screen readers. Written
  * for the pass page; plain enough for the site plan screen to reuse.
  */
-export function PlanView({ src, width, height, alt, marks }: { src: string; width: number; height: number; alt: string; marks: PlanMark[] }) {
+export function PlanView({
+  src,
+  width,
+  height,
+  alt,
+  marks,
+}: {
+  src: string;
+  width?: number | null;
+  height?: number | null;
+  alt: string;
+  marks: PlanMark[];
+}) {
+  // Known dimensions reserve the space before the image arrives (no jump on a slow phone).
+  const sized = width && height ? { width, height } : {};
   return (
-    <div className="plan-view" style={{ aspectRatio: `${width} / ${height}` }}>
-      <img src={src} width={width} height={height} alt={alt} />
+    <div className="plan-view" style={width && height ? { aspectRatio: `${width} / ${height}` } : undefined}>
+      <img src={src} alt={alt} {...sized} />
       <svg className="plan-shapes" viewBox="0 0 1 1" preserveAspectRatio="none" aria-hidden="true" focusable="false">
         {marks
           .filter((m) => m.placement.shape === 'polygon')

@@ -1,32 +1,10 @@
-// The pass API (issue 18 contract). Public calls go out without any token:
-// the pass page is for people without an account.
-import { send, toProblem, type Booking } from '../../api/client';
+// The pass API (issue 18). Public calls go out without any token: the pass
+// page is for people without an account.
+import { api, toProblem, unwrap, type Booking, type Schemas } from '../../api/client';
 
-export interface Point {
-  x: number;
-  y: number;
-}
-export interface Placement {
-  planId: string;
-  shape: 'point' | 'polygon';
-  points: Point[];
-}
-export interface PassView {
-  code: string;
-  start: string;
-  end: string;
-  timeZone: string;
-  validUntil: string;
-  project: { name: string; address: string; accessInstructions: string | null };
-  resources: { name: string; kind: string; accessInstructions: string | null; placement: Placement | null }[];
-  plans: { id: string; width: number; height: number }[];
-}
-export interface BookingPassView {
-  link: string;
-  code: string;
-  validFrom: string;
-  validUntil: string;
-}
+export type PassView = Schemas['PassView'];
+export type Placement = Schemas['Placement'];
+export type BookingPassView = Schemas['BookingPassView'];
 
 /** Why a pass no longer works (410). */
 export type DeadReason = 'declined' | 'cancelled' | 'turned-away' | 'expired';
@@ -41,6 +19,7 @@ export function problemReason(body: unknown): string | null {
 }
 
 export async function loadPass(token: string): Promise<PassResult> {
+  // Plain fetch: no bearer token and no sign-in refresh for a public page.
   const res = await fetch(`/api/passes/${encodeURIComponent(token)}`, { method: 'GET', headers: { accept: 'application/json' } });
   const body: unknown = res.headers.get('content-type')?.includes('json') ? await res.json() : undefined;
   if (res.ok) return { state: 'ok', pass: body as PassView };
@@ -52,33 +31,24 @@ export async function loadPass(token: string): Promise<PassResult> {
 export const planUrl = (token: string, planId: string) => `/api/passes/${encodeURIComponent(token)}/plans/${encodeURIComponent(planId)}`;
 export const qrUrl = (token: string) => `/api/passes/${encodeURIComponent(token)}/qr.svg`;
 
-async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
-  const res = await send(
-    new Request(url, { method, headers: body === undefined ? {} : { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) }),
-  );
-  const data: unknown = res.headers.get('content-type')?.includes('json') ? await res.json() : undefined;
-  if (!res.ok) throw toProblem(res, data);
-  return data as T;
-}
-
 /** The live pass of a booking, or null while it has none (404). */
 export async function bookingPass(projectId: string, bookingId: string): Promise<BookingPassView | null> {
-  try {
-    return await call<BookingPassView>('GET', `/api/projects/${encodeURIComponent(projectId)}/bookings/${encodeURIComponent(bookingId)}/pass`);
-  } catch (e) {
-    if ((e as { status?: number }).status === 404) return null;
-    throw e;
-  }
+  const { data, error, response } = await api.GET('/api/projects/{projectId}/bookings/{bookingId}/pass', {
+    params: { path: { projectId, bookingId } },
+  });
+  if (response.status === 404) return null;
+  if (!response.ok || !data) throw toProblem(response, error);
+  return data;
 }
 
 /** A new link; the old one stops working at once. */
 export function regeneratePass(projectId: string, bookingId: string): Promise<BookingPassView> {
-  return call<BookingPassView>('POST', `/api/projects/${encodeURIComponent(projectId)}/bookings/${encodeURIComponent(bookingId)}/pass`);
+  return unwrap(api.POST('/api/projects/{projectId}/bookings/{bookingId}/pass', { params: { path: { projectId, bookingId } } }));
 }
 
 export type LookupQuery = { pass: string } | { code: string };
 
 /** The booking of a scanned pass or a typed code, for check-in at the gate. */
 export function gateLookup(projectId: string, query: LookupQuery): Promise<Booking> {
-  return call<Booking>('POST', `/api/projects/${encodeURIComponent(projectId)}/gate/lookup`, query);
+  return unwrap(api.POST('/api/projects/{projectId}/gate/lookup', { params: { path: { projectId } }, body: query }));
 }
