@@ -84,6 +84,9 @@ export function GateScan() {
 
   const onScan = (text: string) => {
     setCamera(false);
+    // A code typed earlier belongs to another truck.
+    setCode('');
+    setCodeError(undefined);
     const token = tokenFromScan(text);
     if (!token) {
       setPhase({ kind: 'failed', error: null, text: 'scan.notPass' });
