@@ -368,6 +368,8 @@ mod tests {
             reason: None,
             actual_arrival: None,
             actual_departure: None,
+            code: None,
+            pass: None,
             created_at: Timestamp::UNIX_EPOCH,
             updated_at: Timestamp::UNIX_EPOCH,
         }
