@@ -339,3 +339,16 @@ test('the gate finds a booking by its code and refuses another site’s pass, a 
   await screen(page, '76-tor-kamera-verweigert-en');
   await page.getByLabel('Language').selectOption('de');
 });
+
+test('the pass page says when it cannot load, and loads again', async ({ browser }) => {
+  const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
+  const driver = await phone.newPage();
+  await driver.route('**/api/passes/**', (route) => route.abort('internetdisconnected'));
+  await driver.goto(`${server.url}/pass/${'x'.repeat(43)}`);
+  await expect(driver.getByRole('heading', { name: 'Pass konnte nicht geladen werden' })).toBeVisible();
+  await screen(driver, '77-pass-keine-verbindung');
+  await driver.unroute('**/api/passes/**');
+  await driver.getByRole('button', { name: 'Erneut laden' }).click();
+  await expect(driver.getByRole('heading', { name: 'Pass nicht gefunden' })).toBeVisible();
+  await phone.close();
+});
