@@ -5,6 +5,8 @@ import { defineConfig } from '@playwright/test';
 // out at start is switched off. Each launch gets a fresh profile.
 export default defineConfig({
   testDir: './tests',
+  // *.test.ts beside the specs are vitest unit tests of the test helpers.
+  testMatch: '**/*.spec.ts',
   timeout: 90_000,
   expect: { timeout: 10_000 },
   fullyParallel: false,

@@ -36,6 +36,6 @@ export default defineConfig({
     proxy: { '/api': 'http://127.0.0.1:7071' },
   },
   test: {
-    include: ['src/**/*.test.ts'],
+    include: ['src/**/*.test.ts', 'tests/**/*.test.ts'],
   },
 });

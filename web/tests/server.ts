@@ -94,3 +94,16 @@ export function invitationLink(server: Server, to: string): string {
   }
   throw new Error(`no invitation mail to ${to} in ${dir}`);
 }
+
+/** The pass link of the newest mail to `to` that carries one (the approval mail). */
+export function passLink(server: Server, to: string): string {
+  const dir = join(server.dataDir, 'mail');
+  for (const name of readdirSync(dir).sort().reverse()) {
+    const raw = readFileSync(join(dir, name), 'utf8');
+    if (!raw.toLowerCase().includes(to.toLowerCase())) continue;
+    const text = raw.replace(/=\r?\n/g, '').replace(/=3D/g, '=');
+    const m = text.match(/https?:\/\/[^\s"<>]+\/pass\/[A-Za-z0-9_-]{43}/);
+    if (m) return m[0];
+  }
+  throw new Error(`no mail with a pass link to ${to} in ${dir}`);
+}

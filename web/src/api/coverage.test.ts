@@ -37,13 +37,15 @@ function sources(dir: string): string[] {
   });
 }
 
-/** The calls the app makes: `api.GET('/api/…')`, `getConditional(\`/api/…\`)`, `fetch('/api/…', { method })` and XMLHttpRequest uploads. */
+/** The calls the app makes: `api.GET('/api/…')`, `getConditional(\`/api/…\`)`, `fetch('/api/…', { method })`, image URL helpers and XMLHttpRequest uploads. */
 function calls(): Set<string> {
   const found = new Set<string>();
   const patterns: [RegExp, (m: RegExpMatchArray) => string][] = [
     [/\bapi\.(GET|POST|PUT|PATCH|DELETE)\(\s*['"`](\/api\/[^'"`]*)['"`]/g, (m) => `${m[1]} ${shape(m[2])}`],
     [/\bgetConditional(?:<[^>]*>)?\(\s*[`'"](\/api\/[^`'"]*)[`'"]/g, (m) => `GET ${shape(m[1])}`],
     [/\bfetch\(\s*['"`](\/api\/[^'"`]*)['"`]\s*,\s*\{\s*method:\s*'(\w+)'/g, (m) => `${m[2]} ${shape(m[1])}`],
+    // Image addresses built by a helper (`const qrUrl = (…) => \`/api/…\``) and loaded by <img src>: GETs.
+    [/\bconst \w+Url = \([^)]*\) =>\s*`(\/api\/[^`]*)`/g, (m) => `GET ${shape(m[1])}`],
   ];
   for (const file of sources(join(import.meta.dirname, '..'))) {
     const text = readFileSync(file, 'utf8');

@@ -28,8 +28,9 @@ const ContactPage = lazy(() => import('../features/support/ContactPage'));
 const SupportInbox = lazy(() => import('../features/support/SupportInbox'));
 const OrganizationPage = lazy(() => import('../features/organization/OrganizationPage'));
 const ReportsPage = lazy(() => import('../features/reports/ReportsPage'));
-// Site plan (issue 18, plan-web).
 const SitePlanPage = lazy(() => import('../features/siteplan/SitePlanPage'));
+// The driver pass is public, outside every frame of the app.
+const PassPage = lazy(() => import('../features/pass/PassPage'));
 
 const queryClient = new QueryClient({
   defaultOptions: { queries: { retry: 1, staleTime: 10_000, refetchOnWindowFocus: true } },
@@ -71,6 +72,7 @@ export function App() {
                 <Route path="/sign-in" element={<SignIn />} />
                 <Route path="/sign-up" element={<SignUp />} />
                 <Route path="/invitations/:token" element={<AcceptInvitation />} />
+                <Route path="/pass/:token" element={<PassPage />} />
                 <Route element={<PublicLayout />}>
                   <Route path="/privacy" element={<PrivacyPage />} />
                   <Route path="/contact" element={<ContactPage />} />

@@ -23,6 +23,7 @@ import {
   weekStart,
 } from '../../shared/time';
 import { Dialog, Loading, PageTitle, ProblemMessage, StatusBadge } from '../../shared/ui';
+import { BookingPass } from '../pass/BookingPass';
 import { KINDS } from '../projects/kinds';
 
 type Hours = Record<string, { from: string; to: string }[]> | null | undefined;
@@ -224,6 +225,7 @@ export function BookingDetails({ booking: listed, resources }: { booking: Bookin
             </div>
           ))}
       </dl>
+      {booking.status === 'approved' && <BookingPass projectId={project.id} bookingId={booking.id} tz={tz} />}
     </>
   );
 }

@@ -8,6 +8,7 @@ import { listBookings, resourceNames } from '../../shared/bookings';
 import { useI18n } from '../../shared/i18n';
 import { dayBounds, formatTime, todayIn } from '../../shared/time';
 import { Dialog, Field, Loading, PageTitle, ProblemMessage, StatusBadge, TextAreaField } from '../../shared/ui';
+import { GateScan } from './GateScan';
 
 const EXPECTED = new Set(['approved', 'checkedIn', 'checkedOut', 'turnedAway']);
 
@@ -65,6 +66,7 @@ export default function GatePage() {
   return (
     <div className="page gate">
       <PageTitle title={t('gate.title')}>{t('gate.title')}</PageTitle>
+      <GateScan />
       <Field
         label={t('gate.search')}
         type="search"
