@@ -535,3 +535,161 @@ async fn the_site_plan_colours_each_resource_by_the_days_load() {
         .to_string();
     assert_eq!(today["date"], vienna_today);
 }
+
+#[tokio::test]
+async fn p7_p8_plans_are_for_members_a_restricted_plan_for_managers_and_both_go_with_the_project() {
+    let app = spawn_app().await;
+    let (_owner, owner) = app.signed_in("owner@bau.example").await;
+    let project = app.create_project(&owner).await;
+    let (_m, member) = app
+        .join_as(&owner, &project, "sub@elektro.example", "member")
+        .await;
+    let (_x, stranger) = app.signed_in("other@konkurrenz.example").await;
+    let open = plan(&app, &owner, &project, 800, 600).await;
+    let secret = upload(
+        &app,
+        &owner,
+        &project,
+        "Sicherheitsplan.png",
+        png(400, 300),
+        &[("category", "sitePlan"), ("restricted", "true")],
+    )
+    .await["id"]
+        .as_str()
+        .expect("id")
+        .to_owned();
+    let zone = resource(
+        &app,
+        &owner,
+        &project,
+        json!({"kind": "unloadingZone", "name": "Zone Nord"}),
+    )
+    .await;
+    let crane = resource(
+        &app,
+        &owner,
+        &project,
+        json!({"kind": "crane", "name": "Kran 1"}),
+    )
+    .await;
+    for (id, on) in [(&zone, &open), (&crane, &secret)] {
+        let body = json!({"placement": {"planId": on, "shape": "point", "points": [{"x": 0.5, "y": 0.5}]}});
+        let resp = patch_resource(&app, &owner, &project, id, body).await;
+        assert_eq!(resp.status(), 200);
+    }
+
+    // The owner sees both plans and both placements.
+    let view = site_plan(&app, &owner, &project, "2031-03-10").await;
+    assert_eq!(view["plans"].as_array().map(Vec::len), Some(2));
+    assert_eq!(entry(&view, &crane)["placement"]["planId"], secret.as_str());
+    // A member sees the open plan only, and no placement on the other.
+    let view = site_plan(&app, &member, &project, "2031-03-10").await;
+    let ids: Vec<&str> = view["plans"]
+        .as_array()
+        .expect("plans")
+        .iter()
+        .filter_map(|p| p["fileId"].as_str())
+        .collect();
+    assert_eq!(ids, [open.as_str()]);
+    assert_eq!(entry(&view, &zone)["placement"]["planId"], open.as_str());
+    assert!(entry(&view, &crane)["placement"].is_null());
+    assert_problem(
+        app.get_auth(
+            &format!("/api/projects/{project}/files/{secret}/content"),
+            &member,
+        )
+        .await,
+        404,
+    )
+    .await;
+    // Someone outside the project sees neither the view nor a plan.
+    assert_problem(
+        app.get_auth(
+            &format!("/api/projects/{project}/site-plan?date=2031-03-10"),
+            &stranger,
+        )
+        .await,
+        404,
+    )
+    .await;
+    for id in [&open, &secret] {
+        assert_problem(
+            app.get_auth(
+                &format!("/api/projects/{project}/files/{id}/content"),
+                &stranger,
+            )
+            .await,
+            404,
+        )
+        .await;
+    }
+
+    // A pass for both resources shows the open plan and not the restricted one.
+    let resp = book(
+        &app,
+        &owner,
+        &project,
+        &[&zone, &crane],
+        "2031-03-10T08:00:00Z",
+        "2031-03-10T09:00:00Z",
+    )
+    .await;
+    assert_eq!(resp.status(), 201);
+    let booking: Value = resp.json().await.expect("json");
+    let pass = app
+        .get_json(
+            &format!(
+                "/api/projects/{project}/bookings/{}/pass",
+                booking["id"].as_str().expect("id")
+            ),
+            &owner,
+        )
+        .await;
+    let token = pass["link"]
+        .as_str()
+        .and_then(|l| l.rsplit('/').next())
+        .expect("a pass link")
+        .to_owned();
+    let shown: Value = app
+        .get(&format!("/api/passes/{token}"))
+        .await
+        .json()
+        .await
+        .expect("json");
+    assert_eq!(
+        shown["plans"],
+        json!([{"id": open, "width": 800, "height": 600}])
+    );
+    assert_problem(
+        app.get(&format!("/api/passes/{token}/plans/{secret}"))
+            .await,
+        404,
+    )
+    .await;
+
+    // Deleting the project leaves no plan, placement or blob behind (P8).
+    let resp = app
+        .send_auth(
+            Method::DELETE,
+            &format!("/api/projects/{project}"),
+            &owner,
+            None,
+        )
+        .await;
+    assert!(resp.status().is_success(), "{}", resp.status());
+    let left: Vec<_> = app
+        .every_document()
+        .into_iter()
+        .filter(|d| {
+            d.body["category"] == "sitePlan"
+                || d.body.get("placement").is_some_and(|p| !p.is_null())
+        })
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    assert!(app.blobs(&format!("projects/{project}/")).is_empty());
+    assert_problem(
+        app.get(&format!("/api/passes/{token}/plans/{open}")).await,
+        404,
+    )
+    .await;
+}
