@@ -32,7 +32,6 @@ const KNOWN: &[&str] = &[
     "domain knows HTTP: domain/bookings/rules.rs",
     "domain knows HTTP: domain/error.rs",
     "domain knows HTTP: domain/files.rs",
-    "domain knows HTTP: domain/ids.rs",
     // Workflows still in handlers.
     "long handler: functions/files.rs download_file",
     "long handler: functions/files.rs upload_file",
