@@ -27,7 +27,6 @@ use scan::{Layers, Sources, violations};
 /// fix the code, then delete the entry (a test fails while an entry no
 /// longer occurs, so the list cannot go stale). Never add to it.
 const KNOWN: &[&str] = &[
-    // Wire types (`ToSchema`) and HTTP status knowledge still in the domain.
     // Workflows still in handlers.
     "long handler: functions/files.rs download_file",
     "long handler: functions/files.rs upload_file",
