@@ -220,18 +220,6 @@ fn file_stores(state: &AppState) -> FileStores<'_> {
     }
 }
 
-/// Without a Functions host: tell the local stand-in for the blob trigger
-/// that the file's blob is new.
-fn announce(state: &AppState, project: &ProjectId, record: &FileRecord) -> Result<(), ApiError> {
-    let blob = files::blob_name(project, &record.file_id)?;
-    if let Some(events) = &state.blob_events
-        && events.send(blob).is_err()
-    {
-        tracing::warn!("local indexing has stopped; the file stays pending");
-    }
-    Ok(())
-}
-
 /// Hand the parts of an upload's form to the upload as they come.
 async fn read_upload(
     upload: &mut Upload<'_>,
@@ -343,7 +331,6 @@ pub async fn upload_file(
         return Err(e);
     }
     let record = upload.finish().await?;
-    announce(&state, &access.project_id, &record)?;
     let location = format!(
         "/api/projects/{}/files/{}",
         access.project_id, record.file_id
@@ -705,7 +692,6 @@ pub async fn revise_site_plan(
         return Err(e);
     }
     let record = revision.finish().await?;
-    announce(&state, &access.project_id, &record)?;
     Ok(Json(view(record, None)))
 }
 
