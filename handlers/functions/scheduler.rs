@@ -178,3 +178,39 @@ async fn send(router: &Router, name: &str, payload: &InvocationRequest) -> bool 
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::embedded::FileBlobStore;
+    use bytes::Bytes;
+    use futures::StreamExt;
+
+    fn body(chunks: Vec<Result<Bytes, std::io::Error>>) -> ByteStream {
+        futures::stream::iter(chunks).boxed()
+    }
+
+    #[tokio::test]
+    async fn the_notifying_store_announces_each_blob_written_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let inner = Arc::new(FileBlobStore::open(dir.path()).expect("blob store"));
+        let (blobs, mut events) = NotifyingBlobStore::wrap(inner);
+        let name = BlobName::parse("projects/p/files/f").expect("name");
+
+        blobs
+            .put(&name, body(vec![Ok(Bytes::from_static(b"plan"))]))
+            .await
+            .expect("put");
+        assert_eq!(events.try_recv().ok(), Some(name.clone()));
+
+        // Reading and deleting are no news; a put that fails leaves no blob
+        // and announces none.
+        blobs.get(&name, None).await.expect("get");
+        blobs.delete(&name).await.expect("delete");
+        let failed = blobs
+            .put(&name, body(vec![Err(std::io::Error::other("aborted"))]))
+            .await;
+        assert!(failed.is_err());
+        assert!(events.try_recv().is_err());
+    }
+}
