@@ -384,6 +384,49 @@ async fn deleting_a_plan_takes_its_placements_along_audited() {
     assert_eq!(unplaced, 2, "{audit}");
 }
 
+/// P8 at any time: a plan with more placements than one store batch holds
+/// (Cosmos: 100 operations) is deleted all the same, and every placement
+/// goes with it.
+#[tokio::test]
+async fn a_plan_with_sixty_placed_resources_is_deleted_with_all_of_them() {
+    let app = spawn_app().await;
+    let (_owner, owner) = app.signed_in("owner@bau.example").await;
+    let project = app.create_project(&owner).await;
+    let plan = upload_plan(&app, &owner, &project, "Lageplan.png", 800, 600).await;
+    for i in 0..60 {
+        let x = f64::from(i) / 60.0;
+        resource(
+            &app,
+            &owner,
+            &project,
+            json!({"kind": "storageArea", "name": format!("Lager {i}"),
+                   "placement": {"planId": plan, "shape": "point", "points": [{"x": x, "y": 0.5}]}}),
+        )
+        .await;
+    }
+    let resp = app
+        .send_auth(
+            Method::DELETE,
+            &format!("/api/projects/{project}/files/{plan}"),
+            &owner,
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), 204);
+    let placed: Vec<_> = app
+        .every_document()
+        .into_iter()
+        .filter(|d| d.body.get("placement").is_some_and(|p| !p.is_null()))
+        .collect();
+    assert!(placed.is_empty(), "{} placements left", placed.len());
+    assert_problem(
+        app.get_auth(&format!("/api/projects/{project}/files/{plan}"), &owner)
+            .await,
+        404,
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn the_site_plan_colours_each_resource_by_the_days_load() {
     let app = spawn_app().await;
