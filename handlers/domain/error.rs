@@ -5,7 +5,7 @@ use super::bookings::conflicts::Blocking;
 use crate::store::StoreError;
 
 /// One invalid field of a request, named as the client sent it.
-#[derive(Debug, Clone, PartialEq, serde::Serialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct FieldError {
     /// Dotted name of the field, e.g. `organization.name`.

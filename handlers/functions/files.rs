@@ -15,9 +15,7 @@ use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::project_access::ProjectAccess;
-use crate::domain::files::{
-    self, Category, FileName, FileRecord, IndexEntry, IndexStatus, NewFile,
-};
+use crate::domain::files::{self, FileName, FileRecord, IndexEntry, NewFile};
 use crate::domain::ids::{FileId, ProjectId};
 use crate::domain::indexing;
 use crate::domain::roles::Action;
@@ -40,6 +38,50 @@ const SNIFF_BYTES: usize = indexing::HEAD_BYTES;
 const PIPE_DEPTH: usize = 8;
 /// File responses are bytes to save, never a page to render.
 const FILE_CSP: &str = "default-src 'none'; sandbox; frame-ancestors 'none'";
+
+/// What a file is for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Category {
+    Logistics,
+    Photo,
+    Document,
+    /// A site plan image (PNG or JPEG) that resources are placed on; only
+    /// owners and managers upload it.
+    #[serde(rename = "sitePlan")]
+    SitePlan,
+}
+
+impl From<files::Category> for Category {
+    fn from(c: files::Category) -> Self {
+        match c {
+            files::Category::Logistics => Category::Logistics,
+            files::Category::Photo => Category::Photo,
+            files::Category::Document => Category::Document,
+            files::Category::SitePlan => Category::SitePlan,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum IndexStatus {
+    /// Uploaded; `index-document` has not run yet.
+    Pending,
+    Indexed,
+    /// The bytes could not be parsed as the format they claim.
+    Unindexable,
+}
+
+impl From<files::IndexStatus> for IndexStatus {
+    fn from(s: files::IndexStatus) -> Self {
+        match s {
+            files::IndexStatus::Pending => IndexStatus::Pending,
+            files::IndexStatus::Indexed => IndexStatus::Indexed,
+            files::IndexStatus::Unindexable => IndexStatus::Unindexable,
+        }
+    }
+}
 
 /// The multipart form of an upload.
 #[derive(ToSchema)]
@@ -96,7 +138,7 @@ pub struct IndexView {
 impl From<IndexEntry> for IndexView {
     fn from(e: IndexEntry) -> Self {
         IndexView {
-            status: e.status,
+            status: e.status.into(),
             reason: e.reason,
             size: e.size,
             sha256: e.sha256,
@@ -115,14 +157,16 @@ fn view(f: FileRecord, index: Option<IndexEntry>) -> FileView {
     FileView {
         id: f.file_id.as_string(),
         name: f.name.as_str().to_owned(),
-        category: f.category,
+        category: f.category.into(),
         restricted: f.restricted,
         size: f.size,
         content_type: f.content_type,
         sha256: f.sha256,
         uploaded_at: crate::domain::time::format(&f.at),
         uploaded_by: f.uploaded_by.as_string(),
-        index_status: index.as_ref().map_or(IndexStatus::Pending, |i| i.status),
+        index_status: index
+            .as_ref()
+            .map_or(IndexStatus::Pending, |i| i.status.into()),
         index: index.map(IndexView::from),
     }
 }
@@ -252,8 +296,8 @@ async fn discard(state: &AppState, blob: &BlobName) {
 }
 
 /// Only owners and managers put up site plans.
-fn require_plan_rights(access: &ProjectAccess, category: Category) -> Result<(), ApiError> {
-    if category == Category::SitePlan && !access.may(Action::ManageResources) {
+fn require_plan_rights(access: &ProjectAccess, category: files::Category) -> Result<(), ApiError> {
+    if category == files::Category::SitePlan && !access.may(Action::ManageResources) {
         return Err(ApiError::Forbidden(
             "only owners and managers may upload site plans",
         ));
@@ -277,7 +321,7 @@ fn plan_image(content_type: &str, head: &[u8]) -> Result<Option<(u32, u32)>, Api
 struct Upload {
     name: FileName,
     received: Received,
-    category: Category,
+    category: files::Category,
     restricted: bool,
 }
 
@@ -307,7 +351,8 @@ async fn read_parts(
             }
             Some("category") => {
                 let text = field.text().await.map_err(|e| multipart_error(e, max))?;
-                let c = Category::parse(&text).map_err(|e| ApiError::field("category", e))?;
+                let c =
+                    files::Category::parse(&text).map_err(|e| ApiError::field("category", e))?;
                 // Refused as soon as it is read, like `restricted`.
                 require_plan_rights(access, c)?;
                 category = Some(c);
@@ -424,7 +469,7 @@ pub async fn upload_file(
     };
     let content_type = indexing::sniff(&upload.received.head, upload.name.as_str());
     let dimensions = match upload.category {
-        Category::SitePlan => match require_plan_rights(&access, upload.category)
+        files::Category::SitePlan => match require_plan_rights(&access, upload.category)
             .and_then(|()| plan_image(&content_type, &upload.received.head))
         {
             Ok(d) => d,
@@ -817,7 +862,7 @@ pub async fn revise_site_plan(
     let store = state.stores.documents.as_ref();
     let file_id = path.file_id()?;
     let plan = files::require_visible(store, &access.project_id, &file_id, true).await?;
-    if plan.category != Category::SitePlan {
+    if plan.category != files::Category::SitePlan {
         return Err(ApiError::NotFound);
     }
     let target = files::blob_name(&access.project_id, &file_id)?;

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::bookings::{BookingView, view as booking_view};
+use super::resources::{Placement, ResourceKind};
 use crate::auth::project_access::ProjectAccess;
 use crate::domain::bookings::Booking;
 use crate::domain::bookings::pass::{self as pass_store, GateQuery, OpenPass};
-use crate::domain::bookings::resources::{Placement, ResourceKind};
 use crate::domain::files;
 use crate::domain::ids::BookingId;
 use crate::domain::passes;
@@ -108,9 +108,9 @@ fn pass_view(p: OpenPass) -> PassView {
             .into_iter()
             .map(|r| PassResource {
                 name: r.name,
-                kind: r.resource_kind,
+                kind: r.resource_kind.into(),
                 access_instructions: r.access_instructions,
-                placement: r.placement,
+                placement: r.placement.map(Into::into),
             })
             .collect(),
         plans: plans

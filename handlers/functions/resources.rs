@@ -6,11 +6,11 @@ use std::collections::BTreeSet;
 use axum::Json;
 use axum::extract::State;
 use axum::http::StatusCode;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::auth::project_access::ProjectAccess;
-use crate::domain::bookings::resources::{self, Placement, Resource, ResourceInput, ResourceKind};
+use crate::domain::bookings::resources::{self, Resource};
 use crate::domain::bookings::rules::OpeningHours;
 use crate::domain::ids::ResourceId;
 use crate::domain::roles::Action;
@@ -18,6 +18,168 @@ use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::paging::{PageParams, Paged};
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum ResourceKind {
+    UnloadingZone,
+    Crane,
+    Hoist,
+    Gate,
+    StorageArea,
+    Other,
+}
+
+impl From<resources::ResourceKind> for ResourceKind {
+    fn from(k: resources::ResourceKind) -> Self {
+        use resources::ResourceKind as K;
+        match k {
+            K::UnloadingZone => ResourceKind::UnloadingZone,
+            K::Crane => ResourceKind::Crane,
+            K::Hoist => ResourceKind::Hoist,
+            K::Gate => ResourceKind::Gate,
+            K::StorageArea => ResourceKind::StorageArea,
+            K::Other => ResourceKind::Other,
+        }
+    }
+}
+
+impl From<ResourceKind> for resources::ResourceKind {
+    fn from(k: ResourceKind) -> Self {
+        use resources::ResourceKind as K;
+        match k {
+            ResourceKind::UnloadingZone => K::UnloadingZone,
+            ResourceKind::Crane => K::Crane,
+            ResourceKind::Hoist => K::Hoist,
+            ResourceKind::Gate => K::Gate,
+            ResourceKind::StorageArea => K::StorageArea,
+            ResourceKind::Other => K::Other,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub enum PlacementShape {
+    Point,
+    Polygon,
+}
+
+/// A point on a plan, relative to its width (`x`) and height (`y`).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PlanPoint {
+    pub x: f64,
+    pub y: f64,
+}
+
+/// Where a resource is on a site plan: one point, or a polygon of 3 to 64.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Placement {
+    /// A `sitePlan` file of the same project.
+    pub plan_id: String,
+    pub shape: PlacementShape,
+    pub points: Vec<PlanPoint>,
+}
+
+impl From<resources::Placement> for Placement {
+    fn from(p: resources::Placement) -> Self {
+        Placement {
+            plan_id: p.plan_id,
+            shape: match p.shape {
+                resources::PlacementShape::Point => PlacementShape::Point,
+                resources::PlacementShape::Polygon => PlacementShape::Polygon,
+            },
+            points: p
+                .points
+                .into_iter()
+                .map(|pt| PlanPoint { x: pt.x, y: pt.y })
+                .collect(),
+        }
+    }
+}
+
+impl From<Placement> for resources::Placement {
+    fn from(p: Placement) -> Self {
+        resources::Placement {
+            plan_id: p.plan_id,
+            shape: match p.shape {
+                PlacementShape::Point => resources::PlacementShape::Point,
+                PlacementShape::Polygon => resources::PlacementShape::Polygon,
+            },
+            points: p
+                .points
+                .into_iter()
+                .map(|pt| resources::PlanPoint { x: pt.x, y: pt.y })
+                .collect(),
+        }
+    }
+}
+
+/// A new resource or a change, as received; absent fields keep their value
+/// (or take the default on create).
+#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct ResourceInput {
+    #[serde(default)]
+    pub kind: Option<ResourceKind>,
+    #[serde(default)]
+    pub name: Option<String>,
+    /// Concurrent bookings allowed (default 1).
+    #[serde(default)]
+    pub capacity: Option<u32>,
+    /// Windows per weekday in the project's time zone; omitted or `null` =
+    /// always open.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Object>)]
+    pub opening_hours: Option<Option<OpeningHours>>,
+    /// Local dates (`YYYY-MM-DD`) on which the resource is closed.
+    #[serde(default)]
+    #[schema(value_type = Option<Vec<String>>)]
+    pub closed_dates: Option<BTreeSet<jiff::civil::Date>>,
+    /// Minutes kept free after each booking (default 0).
+    #[serde(default)]
+    pub buffer_minutes: Option<u32>,
+    /// Default 15.
+    #[serde(default)]
+    pub min_booking_minutes: Option<u32>,
+    /// Default 1440.
+    #[serde(default)]
+    pub max_booking_minutes: Option<u32>,
+    /// For drivers, at most 1000 characters; empty or `null` removes them.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<String>)]
+    pub access_instructions: Option<Option<String>>,
+    /// Where the resource is on a site plan; `null` removes it.
+    #[serde(default, deserialize_with = "double_option")]
+    #[schema(value_type = Option<Placement>)]
+    pub placement: Option<Option<Placement>>,
+}
+
+/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
+fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<Option<T>>, D::Error> {
+    Option::<T>::deserialize(d).map(Some)
+}
+
+impl From<ResourceInput> for resources::ResourceInput {
+    fn from(i: ResourceInput) -> Self {
+        resources::ResourceInput {
+            kind: i.kind.map(Into::into),
+            name: i.name,
+            capacity: i.capacity,
+            opening_hours: i.opening_hours,
+            closed_dates: i.closed_dates,
+            buffer_minutes: i.buffer_minutes,
+            min_booking_minutes: i.min_booking_minutes,
+            max_booking_minutes: i.max_booking_minutes,
+            access_instructions: i.access_instructions,
+            placement: i.placement.map(|p| p.map(Into::into)),
+        }
+    }
+}
 
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(rename_all = "camelCase")]
@@ -44,7 +206,7 @@ pub struct ResourceView {
 pub fn view(r: Resource) -> ResourceView {
     ResourceView {
         id: r.resource_id.as_string(),
-        kind: r.resource_kind,
+        kind: r.resource_kind.into(),
         name: r.name,
         capacity: r.capacity,
         opening_hours: r.opening_hours,
@@ -54,7 +216,7 @@ pub fn view(r: Resource) -> ResourceView {
         max_booking_minutes: r.max_booking_minutes,
         created_at: crate::domain::time::format(&r.created_at),
         access_instructions: r.access_instructions,
-        placement: r.placement,
+        placement: r.placement.map(Into::into),
     }
 }
 
@@ -86,7 +248,7 @@ pub async fn create_resource(
         state.stores.documents.as_ref(),
         &access.project_id,
         &access.user_id,
-        req,
+        req.into(),
     )
     .await?;
     Ok((StatusCode::CREATED, Json(view(r))))
@@ -173,7 +335,7 @@ pub async fn update_resource(
         &access.project_id,
         &access.user_id,
         &resource_id(&path.1)?,
-        req,
+        req.into(),
     )
     .await?;
     Ok(Json(view(r)))

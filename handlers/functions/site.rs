@@ -7,8 +7,8 @@ use axum::extract::State;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
+use super::resources::{Placement, ResourceKind};
 use crate::auth::project_access::ProjectAccess;
-use crate::domain::bookings::resources::{Placement, ResourceKind};
 use crate::domain::roles::Action;
 use crate::domain::site::{self, SitePlanDay};
 use crate::domain::{briefing, projects};
@@ -146,9 +146,9 @@ fn view(day: SitePlanDay) -> SitePlanView {
             .map(|(r, load)| SitePlanResourceView {
                 resource_id: r.resource_id.as_string(),
                 name: r.name,
-                kind: r.resource_kind,
+                kind: r.resource_kind.into(),
                 access_instructions: r.access_instructions,
-                placement: r.placement,
+                placement: r.placement.map(Into::into),
                 load: LoadView {
                     booked_minutes: load.booked_minutes,
                     open_minutes: load.open_minutes,

@@ -8,11 +8,37 @@ use axum::response::{IntoResponse, Response};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::domain::error::DomainError;
-pub use crate::domain::error::FieldError;
+use crate::domain::error::{self, DomainError};
 use crate::store::StoreError;
 
 pub const PROBLEM_JSON: &str = "application/problem+json";
+
+/// One invalid field of a request, named as the client sent it.
+#[derive(Debug, Clone, PartialEq, Serialize, ToSchema)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldError {
+    /// Dotted name of the field, e.g. `organization.name`.
+    pub field: String,
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError {
+            field: field.into(),
+            message: message.into(),
+        }
+    }
+}
+
+impl From<error::FieldError> for FieldError {
+    fn from(e: error::FieldError) -> Self {
+        FieldError {
+            field: e.field,
+            message: e.message,
+        }
+    }
+}
 
 /// An RFC 9457 problem document.
 #[derive(Debug, Serialize, ToSchema)]
@@ -236,7 +262,9 @@ impl From<StoreError> for ApiError {
 impl From<DomainError> for ApiError {
     fn from(e: DomainError) -> Self {
         match e {
-            DomainError::Validation(errors) => ApiError::Validation(errors),
+            DomainError::Validation(errors) => {
+                ApiError::Validation(errors.into_iter().map(FieldError::from).collect())
+            }
             DomainError::Conflict(detail) => ApiError::conflict(detail),
             DomainError::ConflictReason { detail, reason } => ApiError::Conflict {
                 detail,

@@ -8,7 +8,6 @@ use std::collections::BTreeSet;
 use jiff::Timestamp;
 use jiff::civil::Date;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 use super::model::Booking;
 use super::rules::{self, MAX_SLOT_MINUTES, OpeningHours, ResourceRules};
@@ -31,7 +30,7 @@ const MAX_CAPACITY: u32 = 100;
 const MAX_BUFFER_MINUTES: u32 = 240;
 const MAX_CLOSED_DATES: usize = 400;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum ResourceKind {
     UnloadingZone,
@@ -102,7 +101,7 @@ impl Resource {
 pub const POLYGON_MIN_POINTS: usize = 3;
 pub const POLYGON_MAX_POINTS: usize = 64;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub enum PlacementShape {
     Point,
@@ -110,7 +109,7 @@ pub enum PlacementShape {
 }
 
 /// A point on a plan, relative to its width (`x`) and height (`y`).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PlanPoint {
     pub x: f64,
@@ -118,7 +117,7 @@ pub struct PlanPoint {
 }
 
 /// Where a resource is on a site plan: one point, or a polygon of 3 to 64.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct Placement {
     /// A `sitePlan` file of the same project.
@@ -171,51 +170,20 @@ async fn plan_problem_of(
     })
 }
 
-/// A new resource or a change, as received; absent fields keep their value
-/// (or take the default on create).
-#[derive(Debug, Default, Clone, Deserialize, ToSchema)]
-#[serde(rename_all = "camelCase", deny_unknown_fields)]
+/// A new resource or a change; absent fields (`None`) keep their value
+/// (or take the default on create), `Some(None)` removes an optional one.
+#[derive(Debug, Default, Clone)]
 pub struct ResourceInput {
-    #[serde(default)]
     pub kind: Option<ResourceKind>,
-    #[serde(default)]
     pub name: Option<String>,
-    /// Concurrent bookings allowed (default 1).
-    #[serde(default)]
     pub capacity: Option<u32>,
-    /// Windows per weekday in the project's time zone; omitted or `null` =
-    /// always open.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Object>)]
     pub opening_hours: Option<Option<OpeningHours>>,
-    /// Local dates (`YYYY-MM-DD`) on which the resource is closed.
-    #[serde(default)]
-    #[schema(value_type = Option<Vec<String>>)]
     pub closed_dates: Option<BTreeSet<Date>>,
-    /// Minutes kept free after each booking (default 0).
-    #[serde(default)]
     pub buffer_minutes: Option<u32>,
-    /// Default 15.
-    #[serde(default)]
     pub min_booking_minutes: Option<u32>,
-    /// Default 1440.
-    #[serde(default)]
     pub max_booking_minutes: Option<u32>,
-    /// For drivers, at most 1000 characters; empty or `null` removes them.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<String>)]
     pub access_instructions: Option<Option<String>>,
-    /// Where the resource is on a site plan; `null` removes it.
-    #[serde(default, deserialize_with = "double_option")]
-    #[schema(value_type = Option<Placement>)]
     pub placement: Option<Option<Placement>>,
-}
-
-/// Tells an absent field (`None`) from an explicit `null` (`Some(None)`).
-fn double_option<'de, T: Deserialize<'de>, D: serde::Deserializer<'de>>(
-    d: D,
-) -> Result<Option<Option<T>>, D::Error> {
-    Option::<T>::deserialize(d).map(Some)
 }
 
 /// Why the plan a change places the resource on cannot take it, if so:

@@ -11,7 +11,6 @@ use jiff::Timestamp;
 use jiff::civil::{Date, Weekday};
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
-use utoipa::ToSchema;
 
 /// Seconds since the Unix epoch.
 pub type Secs = i64;
@@ -78,9 +77,8 @@ impl TimeSlot {
 }
 
 /// A time of day as `HH:MM`; `24:00` closes at midnight.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(try_from = "String", into = "String")]
-#[schema(value_type = String, example = "07:00")]
 pub struct DayTime(u16);
 
 impl DayTime {
@@ -116,7 +114,7 @@ impl From<DayTime> for String {
 }
 
 /// One opening window of a day, `from` before `to`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Window {
     pub from: DayTime,
@@ -127,7 +125,7 @@ pub struct Window {
 /// closed. Times are local to the project's time zone.
 pub type OpeningHours = BTreeMap<WeekdayName, Vec<Window>>;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, ToSchema)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum WeekdayName {
     Monday,
