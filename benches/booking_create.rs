@@ -136,10 +136,11 @@ async fn seed(existing: usize) -> Seeded {
             &store,
             &project.project_id,
             &user,
-            serde_json::from_value(
-                serde_json::json!({"kind": "unloadingZone", "name": format!("Zone {i}")}),
-            )
-            .expect("input"),
+            resources::ResourceInput {
+                kind: Some(resources::ResourceKind::UnloadingZone),
+                name: Some(format!("Zone {i}")),
+                ..Default::default()
+            },
         )
         .await
         .expect("resource");
