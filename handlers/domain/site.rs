@@ -189,6 +189,33 @@ pub async fn plans(
     Ok(out)
 }
 
+/// Takes off `resources` every place on a plan the caller may not see: a
+/// restricted plan, and where things sit on it, is for managers (P7).
+pub async fn hide_unseen_placements(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    may_see_restricted: bool,
+    resources: &mut [Resource],
+) -> Result<(), DomainError> {
+    if may_see_restricted || resources.iter().all(|r| r.placement.is_none()) {
+        return Ok(());
+    }
+    let shown: Vec<String> = plans(store, project, false)
+        .await?
+        .iter()
+        .map(|p| p.file.file_id.as_string())
+        .collect();
+    for r in resources {
+        if r.placement
+            .as_ref()
+            .is_some_and(|p| !shown.contains(&p.plan_id))
+        {
+            r.placement = None;
+        }
+    }
+    Ok(())
+}
+
 /// The site plan of a day: the plans, and every resource with its load.
 pub struct SitePlanDay {
     pub date: Date,

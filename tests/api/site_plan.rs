@@ -612,6 +612,29 @@ async fn p7_p8_plans_are_for_members_a_restricted_plan_for_managers_and_both_go_
     assert_eq!(ids, [open.as_str()]);
     assert_eq!(entry(&view, &zone)["placement"]["planId"], open.as_str());
     assert!(entry(&view, &crane)["placement"].is_null());
+    // Nor where the crane sits on it, through the resources.
+    let listed = app
+        .get_json(&format!("/api/projects/{project}/resources"), &member)
+        .await;
+    let listed_crane = listed["items"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["id"] == crane.as_str()))
+        .expect("the crane is listed");
+    assert!(listed_crane["placement"].is_null(), "{listed_crane}");
+    let one = app
+        .get_json(
+            &format!("/api/projects/{project}/resources/{crane}"),
+            &member,
+        )
+        .await;
+    assert!(one["placement"].is_null(), "{one}");
+    let one = app
+        .get_json(
+            &format!("/api/projects/{project}/resources/{zone}"),
+            &member,
+        )
+        .await;
+    assert_eq!(one["placement"]["planId"], open.as_str());
     assert_problem(
         app.get_auth(
             &format!("/api/projects/{project}/files/{secret}/content"),
@@ -679,6 +702,13 @@ async fn p7_p8_plans_are_for_members_a_restricted_plan_for_managers_and_both_go_
         shown["plans"],
         json!([{"id": open, "width": 800, "height": 600}])
     );
+    let placements: Vec<&Value> = shown["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| &r["placement"]["planId"])
+        .collect();
+    assert_eq!(placements, [&json!(open), &Value::Null], "{shown}");
     assert_problem(
         app.get(&format!("/api/passes/{token}/plans/{secret}"))
             .await,
