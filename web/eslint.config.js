@@ -14,4 +14,15 @@ export default tseslint.config(
       ...reactHooks.configs.recommended.rules,
     },
   },
+  {
+    // FRONTEND.md: features import shared/, not each other (a screen's chunk
+    // would pull in another's). What two features need goes to src/shared/.
+    files: ['src/features/**/*.{ts,tsx}'],
+    rules: {
+      'no-restricted-imports': [
+        'error',
+        { patterns: [{ regex: '^\\.\\./(?!\\.)', message: 'A feature imports src/shared/, not another feature.' }] },
+      ],
+    },
+  },
 );

@@ -189,6 +189,33 @@ pub async fn plans(
     Ok(out)
 }
 
+/// Takes off `resources` every place on a plan the caller may not see: a
+/// restricted plan, and where things sit on it, is for managers (P7).
+pub async fn hide_unseen_placements(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    may_see_restricted: bool,
+    resources: &mut [Resource],
+) -> Result<(), DomainError> {
+    if may_see_restricted || resources.iter().all(|r| r.placement.is_none()) {
+        return Ok(());
+    }
+    let shown: Vec<String> = plans(store, project, false)
+        .await?
+        .iter()
+        .map(|p| p.file.file_id.as_string())
+        .collect();
+    for r in resources {
+        if r.placement
+            .as_ref()
+            .is_some_and(|p| !shown.contains(&p.plan_id))
+        {
+            r.placement = None;
+        }
+    }
+    Ok(())
+}
+
 /// The site plan of a day: the plans, and every resource with its load.
 pub struct SitePlanDay {
     pub date: Date,
@@ -267,8 +294,14 @@ pub async fn unplace_ops(
     Ok(ops)
 }
 
-/// Delete a project file; a site plan takes its placements along in the
-/// same batch, so no resource ever points at a plan that is gone.
+/// Operations of the placements that go in the plan's own batch: each
+/// placement is two (the resource and its audit entry), and a batch holds
+/// 100, two of them the file's delete and its audit entry.
+const UNPLACE_OPS_PER_BATCH: usize = 98;
+
+/// Delete a project file; a site plan takes its placements along, so no
+/// resource ever points at a plan that is gone. Placements beyond one
+/// batch are taken off first, in batches of their own.
 pub async fn delete_file(
     store: &dyn DocumentStore,
     blobs: &dyn BlobStore,
@@ -279,8 +312,18 @@ pub async fn delete_file(
     if file.category != Category::SitePlan {
         return files::delete(store, blobs, actor, project, file, Vec::new()).await;
     }
+    let pk = project.as_string();
+    let pk = pk.as_str();
     retry_on_precondition("the plan's resources", || async move {
-        let ops = unplace_ops(store, project, actor, &file.file_id).await?;
+        let mut ops = unplace_ops(store, project, actor, &file.file_id).await?;
+        while ops.len() > UNPLACE_OPS_PER_BATCH {
+            let rest = ops.split_off(UNPLACE_OPS_PER_BATCH);
+            match store.batch(PROJECTS, pk, ops).await {
+                Ok(_) => ops = rest,
+                Err(StoreError::PreconditionFailed) => return Ok(Attempt::Retry),
+                Err(e) => return Err(e.into()),
+            }
+        }
         match files::delete(store, blobs, actor, project, file, ops).await {
             Ok(()) => Ok(Attempt::Done(())),
             Err(DomainError::Store(StoreError::PreconditionFailed)) => Ok(Attempt::Retry),

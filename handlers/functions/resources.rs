@@ -14,6 +14,7 @@ use crate::domain::bookings::resources::{self, Resource};
 use crate::domain::bookings::rules::OpeningHours;
 use crate::domain::ids::ResourceId;
 use crate::domain::roles::Action;
+use crate::domain::site;
 use crate::http::extract::{ApiJson, ApiPath, ApiQuery};
 use crate::http::paging::{PageParams, Paged};
 use crate::http::problem::{ApiError, Problem};
@@ -270,13 +271,11 @@ pub async fn list_resources(
     ApiQuery(page): ApiQuery<PageParams>,
 ) -> Result<Json<Paged<ResourceView>>, ApiError> {
     access.require(Action::ViewResources)?;
-    let (items, next) = resources::list(
-        state.stores.documents.as_ref(),
-        &access.project_id,
-        page.limit(),
-        page.next,
-    )
-    .await?;
+    let store = state.stores.documents.as_ref();
+    let (mut items, next) =
+        resources::list(store, &access.project_id, page.limit(), page.next).await?;
+    let may_restricted = access.may(Action::ViewRestrictedFiles);
+    site::hide_unseen_placements(store, &access.project_id, may_restricted, &mut items).await?;
     Ok(Json(Paged {
         items: items.into_iter().map(view).collect(),
         next,
@@ -299,13 +298,14 @@ pub async fn get_resource(
     ApiPath(path): ApiPath<(String, String)>,
 ) -> Result<Json<ResourceView>, ApiError> {
     access.require(Action::ViewResources)?;
-    let (r, _) = resources::load(
-        state.stores.documents.as_ref(),
-        &access.project_id,
-        &resource_id(&path.1)?,
-    )
-    .await?
-    .ok_or(ApiError::NotFound)?;
+    let store = state.stores.documents.as_ref();
+    let (r, _) = resources::load(store, &access.project_id, &resource_id(&path.1)?)
+        .await?
+        .ok_or(ApiError::NotFound)?;
+    let mut one = [r];
+    let may_restricted = access.may(Action::ViewRestrictedFiles);
+    site::hide_unseen_placements(store, &access.project_id, may_restricted, &mut one).await?;
+    let [r] = one;
     Ok(Json(view(r)))
 }
 

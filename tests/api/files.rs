@@ -8,7 +8,7 @@ use serde_json::{Value, json};
 use std::time::Duration;
 
 use testkit::app::{TestApp, assert_problem, spawn_app, spawn_app_with};
-use testkit::files::{form, host_blob_payload, search, upload, upload_form};
+use testkit::files::{form, host_blob_payload, png, search, upload, upload_form};
 
 async fn replay_index(app: &TestApp, project: &str, file: &str, bytes: &[u8]) -> Value {
     let resp = app
@@ -95,16 +95,6 @@ fn docx_with_text(text: &str, body_first: bool) -> Vec<u8> {
     zip.write_all(br#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#)
         .expect("write");
     zip.finish().expect("zip").into_inner()
-}
-
-/// A PNG header of `w` x `h` pixels: signature and IHDR are all a sniffer
-/// and a dimension reader look at.
-fn png(w: u32, h: u32) -> Vec<u8> {
-    let mut out = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
-    out.extend_from_slice(&w.to_be_bytes());
-    out.extend_from_slice(&h.to_be_bytes());
-    out.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-    out
 }
 
 #[tokio::test]

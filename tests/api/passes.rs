@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 use testkit::app::{TestApp, assert_problem, spawn_app};
 use testkit::bookings::{book, resource};
 use testkit::data_folder::files_containing;
+use testkit::files::{png, site_plan};
 
 struct Site {
     app: TestApp,
@@ -452,6 +453,33 @@ fn unescape(v: &str) -> String {
         .replace("\\\\", "\\")
 }
 
+/// The project's calendar feed as its owner reads it.
+async fn feed(s: &Site) -> String {
+    s.app
+        .get_auth(
+            &format!("/api/projects/{}/calendar.ics", s.project),
+            &s.owner,
+        )
+        .await
+        .text()
+        .await
+        .expect("body")
+}
+
+/// One event, at the site's address, whose description holds `link`.
+fn assert_one_event_with_address_and(ics: &str, link: &str) {
+    let events = ics_events(ics);
+    assert_eq!(events.len(), 1);
+    assert_eq!(
+        prop(&events[0], "LOCATION")
+            .map(|l| unescape(&l))
+            .as_deref(),
+        Some("Seestadtstraße 1, 1220 Wien")
+    );
+    let description = unescape(&prop(&events[0], "DESCRIPTION").expect("a description"));
+    assert!(description.contains(link), "{description}");
+}
+
 #[tokio::test]
 async fn the_approval_mail_carries_the_pass_link_its_qr_inline_and_an_ics_with_location() {
     let s = site().await;
@@ -505,16 +533,7 @@ async fn the_approval_mail_carries_the_pass_link_its_qr_inline_and_an_ics_with_l
     assert!(png_headers.contains("inline"), "{png_headers}");
 
     let ics = part(mail, "text/calendar").expect("the .ics");
-    let events = ics_events(&ics);
-    assert_eq!(events.len(), 1);
-    assert_eq!(
-        prop(&events[0], "LOCATION")
-            .map(|l| unescape(&l))
-            .as_deref(),
-        Some("Seestadtstraße 1, 1220 Wien")
-    );
-    let description = unescape(&prop(&events[0], "DESCRIPTION").expect("a description"));
-    assert!(description.contains(&link), "{description}");
+    assert_one_event_with_address_and(&ics, &link);
 }
 
 #[tokio::test]
@@ -522,26 +541,8 @@ async fn the_calendar_feed_gives_each_event_the_address_and_its_pass_link() {
     let s = site().await;
     let b = approved(&s, 14).await;
     let link = link_of(&s, b["id"].as_str().expect("id")).await;
-    let text = s
-        .app
-        .get_auth(
-            &format!("/api/projects/{}/calendar.ics", s.project),
-            &s.owner,
-        )
-        .await
-        .text()
-        .await
-        .expect("body");
-    let events = ics_events(&text);
-    assert_eq!(events.len(), 1);
-    assert_eq!(
-        prop(&events[0], "LOCATION")
-            .map(|l| unescape(&l))
-            .as_deref(),
-        Some("Seestadtstraße 1, 1220 Wien")
-    );
-    let description = unescape(&prop(&events[0], "DESCRIPTION").expect("description"));
-    assert!(description.contains(&link), "{description}");
+    let text = feed(&s).await;
+    assert_one_event_with_address_and(&text, &link);
 }
 
 #[tokio::test]
@@ -609,44 +610,12 @@ async fn a_pass_expires_twelve_hours_after_the_booking_ends() {
     assert_problem(s.app.get_auth(&pass_path(&s, id), &s.owner).await, 404).await;
 }
 
-/// A PNG header of `w` x `h` pixels (what the sniffer and the dimension
-/// reader look at).
-fn plan_png(w: u32, h: u32) -> Vec<u8> {
-    let mut out = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
-    out.extend_from_slice(&w.to_be_bytes());
-    out.extend_from_slice(&h.to_be_bytes());
-    out.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-    out
-}
-
 #[tokio::test]
 async fn the_pass_shows_instructions_and_the_plan_its_resources_are_placed_on_and_no_other() {
     let s = site().await;
-    let bytes = plan_png(800, 600);
-    let placed = testkit::files::upload(
-        &s.app,
-        &s.owner,
-        &s.project,
-        "Lageplan.png",
-        bytes.clone(),
-        &[("category", "sitePlan")],
-    )
-    .await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
-    let other = testkit::files::upload(
-        &s.app,
-        &s.owner,
-        &s.project,
-        "Kranplan.png",
-        plan_png(100, 100),
-        &[("category", "sitePlan")],
-    )
-    .await["id"]
-        .as_str()
-        .expect("id")
-        .to_owned();
+    let bytes = png(800, 600);
+    let placed = site_plan(&s.app, &s.owner, &s.project, "Lageplan.png", 800, 600).await;
+    let other = site_plan(&s.app, &s.owner, &s.project, "Kranplan.png", 100, 100).await;
     for (path, body) in [
         (
             format!("/api/projects/{}", s.project),
@@ -701,16 +670,7 @@ async fn the_pass_shows_instructions_and_the_plan_its_resources_are_placed_on_an
         .await;
     assert_problem(unplaced, 404).await;
 
-    let feed = s
-        .app
-        .get_auth(
-            &format!("/api/projects/{}/calendar.ics", s.project),
-            &s.owner,
-        )
-        .await
-        .text()
-        .await
-        .expect("body");
+    let feed = feed(&s).await;
     let description = unescape(&prop(&ics_events(&feed)[0], "DESCRIPTION").expect("description"));
     for want in [
         "Zufahrt über Tor 2 von der Hafenstraße",

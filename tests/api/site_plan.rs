@@ -8,34 +8,10 @@ use serde_json::{Value, json};
 
 use testkit::app::{TestApp, assert_problem, problem_fields, spawn_app, spawn_app_with};
 use testkit::bookings::{book, resource};
-use testkit::files::{form, upload, upload_form};
-
-/// A PNG header of `w` x `h` pixels: signature and IHDR are all a sniffer
-/// and a dimension reader look at.
-fn png(w: u32, h: u32) -> Vec<u8> {
-    let mut out = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
-    out.extend_from_slice(&w.to_be_bytes());
-    out.extend_from_slice(&h.to_be_bytes());
-    out.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
-    out
-}
+use testkit::files::{form, png, site_plan as upload_plan, upload, upload_form};
 
 const PDF: &[u8] =
     b"%PDF-1.5\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n<< /Root 1 0 R >>\n%%EOF\n";
-
-async fn plan(app: &TestApp, token: &str, project: &str, w: u32, h: u32) -> String {
-    let f = upload(
-        app,
-        token,
-        project,
-        "Lageplan.png",
-        png(w, h),
-        &[("category", "sitePlan")],
-    )
-    .await;
-    assert_eq!(f["category"], "sitePlan");
-    f["id"].as_str().expect("id").to_owned()
-}
 
 async fn patch_resource(
     app: &TestApp,
@@ -141,7 +117,7 @@ async fn site_plans_are_png_or_jpeg_and_only_owners_and_managers_upload_them() {
     // Members still upload other files.
     upload(&app, &member, &project, "foto.png", png(10, 10), &[]).await;
 
-    let id = plan(&app, &owner, &project, 800, 600).await;
+    let id = upload_plan(&app, &owner, &project, "Lageplan.png", 800, 600).await;
     let view = site_plan(&app, &member, &project, "2031-06-02").await;
     assert_eq!(view["date"], "2031-06-02");
     assert_eq!(view["plans"][0]["fileId"], id.as_str());
@@ -155,7 +131,7 @@ async fn placements_and_access_instructions_are_validated_by_field() {
     let app = spawn_app().await;
     let (_owner, owner) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&owner).await;
-    let plan_id = plan(&app, &owner, &project, 800, 600).await;
+    let plan_id = upload_plan(&app, &owner, &project, "Lageplan.png", 800, 600).await;
     let document = upload(&app, &owner, &project, "notes.txt", b"Tor 2".to_vec(), &[]).await;
     let crane = resource(
         &app,
@@ -270,7 +246,7 @@ async fn a_revision_keeps_placements_and_changes_bytes_and_dimensions() {
     let (_m, member) = app
         .join_as(&owner, &project, "member@bau.example", "member")
         .await;
-    let plan_id = plan(&app, &owner, &project, 800, 600).await;
+    let plan_id = upload_plan(&app, &owner, &project, "Lageplan.png", 800, 600).await;
     let placement =
         json!({"planId": plan_id, "shape": "point", "points": [{"x": 0.25, "y": 0.75}]});
     let crane = resource(
@@ -351,8 +327,8 @@ async fn deleting_a_plan_takes_its_placements_along_audited() {
     let app = spawn_app().await;
     let (_owner, owner) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&owner).await;
-    let gone = plan(&app, &owner, &project, 800, 600).await;
-    let kept = plan(&app, &owner, &project, 400, 300).await;
+    let gone = upload_plan(&app, &owner, &project, "Lageplan.png", 800, 600).await;
+    let kept = upload_plan(&app, &owner, &project, "Lageplan.png", 400, 300).await;
     let point =
         |plan: &str| json!({"planId": plan, "shape": "point", "points": [{"x": 0.5, "y": 0.5}]});
     let a = resource(
@@ -406,6 +382,49 @@ async fn deleting_a_plan_takes_its_placements_along_audited() {
         .filter(|e| e["action"] == "resource.updated" && e["changedFields"] == json!(["placement"]))
         .count();
     assert_eq!(unplaced, 2, "{audit}");
+}
+
+/// P8 at any time: a plan with more placements than one store batch holds
+/// (Cosmos: 100 operations) is deleted all the same, and every placement
+/// goes with it.
+#[tokio::test]
+async fn a_plan_with_sixty_placed_resources_is_deleted_with_all_of_them() {
+    let app = spawn_app().await;
+    let (_owner, owner) = app.signed_in("owner@bau.example").await;
+    let project = app.create_project(&owner).await;
+    let plan = upload_plan(&app, &owner, &project, "Lageplan.png", 800, 600).await;
+    for i in 0..60 {
+        let x = f64::from(i) / 60.0;
+        resource(
+            &app,
+            &owner,
+            &project,
+            json!({"kind": "storageArea", "name": format!("Lager {i}"),
+                   "placement": {"planId": plan, "shape": "point", "points": [{"x": x, "y": 0.5}]}}),
+        )
+        .await;
+    }
+    let resp = app
+        .send_auth(
+            Method::DELETE,
+            &format!("/api/projects/{project}/files/{plan}"),
+            &owner,
+            None,
+        )
+        .await;
+    assert_eq!(resp.status(), 204);
+    let placed: Vec<_> = app
+        .every_document()
+        .into_iter()
+        .filter(|d| d.body.get("placement").is_some_and(|p| !p.is_null()))
+        .collect();
+    assert!(placed.is_empty(), "{} placements left", placed.len());
+    assert_problem(
+        app.get_auth(&format!("/api/projects/{project}/files/{plan}"), &owner)
+            .await,
+        404,
+    )
+    .await;
 }
 
 #[tokio::test]
@@ -545,7 +564,7 @@ async fn p7_p8_plans_are_for_members_a_restricted_plan_for_managers_and_both_go_
         .join_as(&owner, &project, "sub@elektro.example", "member")
         .await;
     let (_x, stranger) = app.signed_in("other@konkurrenz.example").await;
-    let open = plan(&app, &owner, &project, 800, 600).await;
+    let open = upload_plan(&app, &owner, &project, "Lageplan.png", 800, 600).await;
     let secret = upload(
         &app,
         &owner,
@@ -593,6 +612,29 @@ async fn p7_p8_plans_are_for_members_a_restricted_plan_for_managers_and_both_go_
     assert_eq!(ids, [open.as_str()]);
     assert_eq!(entry(&view, &zone)["placement"]["planId"], open.as_str());
     assert!(entry(&view, &crane)["placement"].is_null());
+    // Nor where the crane sits on it, through the resources.
+    let listed = app
+        .get_json(&format!("/api/projects/{project}/resources"), &member)
+        .await;
+    let listed_crane = listed["items"]
+        .as_array()
+        .and_then(|rs| rs.iter().find(|r| r["id"] == crane.as_str()))
+        .expect("the crane is listed");
+    assert!(listed_crane["placement"].is_null(), "{listed_crane}");
+    let one = app
+        .get_json(
+            &format!("/api/projects/{project}/resources/{crane}"),
+            &member,
+        )
+        .await;
+    assert!(one["placement"].is_null(), "{one}");
+    let one = app
+        .get_json(
+            &format!("/api/projects/{project}/resources/{zone}"),
+            &member,
+        )
+        .await;
+    assert_eq!(one["placement"]["planId"], open.as_str());
     assert_problem(
         app.get_auth(
             &format!("/api/projects/{project}/files/{secret}/content"),
@@ -660,6 +702,13 @@ async fn p7_p8_plans_are_for_members_a_restricted_plan_for_managers_and_both_go_
         shown["plans"],
         json!([{"id": open, "width": 800, "height": 600}])
     );
+    let placements: Vec<&Value> = shown["resources"]
+        .as_array()
+        .expect("resources")
+        .iter()
+        .map(|r| &r["placement"]["planId"])
+        .collect();
+    assert_eq!(placements, [&json!(open), &Value::Null], "{shown}");
     assert_problem(
         app.get(&format!("/api/passes/{token}/plans/{secret}"))
             .await,

@@ -256,6 +256,23 @@ test('an owner places a zone and a crane on an uploaded plan; load, day, member 
   await expect(phone.getByRole('button', { name: /^Entladezone Nord: / })).toBeVisible();
   await expectNoHorizontalScroll(phone, 'plan editor on a phone');
   await screen(phone, 'lageplan-13-editor-telefon');
+
+  // A finger drags the zone 10 % to the right: real touch events, as a phone sends them.
+  const zoneOnPhone = phone.getByRole('button', { name: /^Entladezone Nord: / });
+  await zoneOnPhone.scrollIntoViewIfNeeded();
+  const zoneBox = await zoneOnPhone.boundingBox();
+  const phonePlan = await phone.getByRole('img', { name: /^Lageplan / }).boundingBox();
+  if (!zoneBox || !phonePlan) throw new Error('no zone marker or plan on the phone');
+  const finger = { x: zoneBox.x + zoneBox.width / 2, y: zoneBox.y + zoneBox.height / 2 };
+  const touch = await phoneContext.newCDPSession(phone);
+  await touch.send('Input.dispatchTouchEvent', { type: 'touchStart', touchPoints: [finger] });
+  for (let step = 1; step <= 5; step++) {
+    await touch.send('Input.dispatchTouchEvent', { type: 'touchMove', touchPoints: [{ x: finger.x + (phonePlan.width * 0.1 * step) / 5, y: finger.y }] });
+  }
+  await touch.send('Input.dispatchTouchEvent', { type: 'touchEnd', touchPoints: [] });
+  await expect(zoneOnPhone).toHaveAccessibleName(/^Entladezone Nord: 4[123] % von links, 4[456] % von oben$/);
+  await expect(phone.getByRole('button', { name: 'Änderungen speichern (1)' })).toBeEnabled();
+  await expectNoHorizontalScroll(phone, 'plan editor on a phone after a touch drag');
   await phoneContext.close();
 });
 

@@ -457,8 +457,19 @@ pub async fn open(store: &dyn DocumentStore, token: &str) -> Result<OpenPass, Do
         projects::require(store, &project_id),
         booked_resources(store, &project_id, &booking.resource_ids)
     );
-    let resources = resources?;
+    let mut resources = resources?;
     let plans = placed_plans(store, &project_id, &resources).await?;
+    // A place on a plan the pass does not show (a restricted one) is not
+    // for the public either.
+    for r in &mut resources {
+        if r.placement.as_ref().is_some_and(|p| {
+            !plans
+                .iter()
+                .any(|plan| plan.file.file_id.as_string() == p.plan_id)
+        }) {
+            r.placement = None;
+        }
+    }
     Ok(OpenPass {
         project: project?.0,
         resources,

@@ -7,6 +7,38 @@ use serde_json::{Value, json};
 
 use crate::app::TestApp;
 
+/// A PNG header of `w` x `h` pixels: signature and IHDR are all a sniffer
+/// and a dimension reader look at.
+pub fn png(w: u32, h: u32) -> Vec<u8> {
+    let mut out = b"\x89PNG\r\n\x1a\n\x00\x00\x00\x0dIHDR".to_vec();
+    out.extend_from_slice(&w.to_be_bytes());
+    out.extend_from_slice(&h.to_be_bytes());
+    out.extend_from_slice(&[8, 6, 0, 0, 0, 0, 0, 0, 0]);
+    out
+}
+
+/// Upload a `w` x `h` site plan (category `sitePlan`); returns its id.
+pub async fn site_plan(
+    app: &TestApp,
+    token: &str,
+    project: &str,
+    name: &str,
+    w: u32,
+    h: u32,
+) -> String {
+    let f = upload(
+        app,
+        token,
+        project,
+        name,
+        png(w, h),
+        &[("category", "sitePlan")],
+    )
+    .await;
+    assert_eq!(f["category"], "sitePlan");
+    f["id"].as_str().expect("id").to_owned()
+}
+
 /// A multipart upload form with a file part and extra text parts.
 pub fn form(name: &str, bytes: Vec<u8>, extra: &[(&str, &str)]) -> Form {
     let mut form = Form::new().part("file", Part::bytes(bytes).file_name(name.to_owned()));

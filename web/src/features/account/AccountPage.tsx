@@ -7,7 +7,7 @@ import { useAuth } from '../../app/auth';
 import { useProjects } from '../../app/Layout';
 import { useI18n, type Language, type MessageKey } from '../../shared/i18n';
 import { Field, fieldError, Loading, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
-import { getBriefing, putBriefing } from '../siteplan/contract';
+import { getBriefing, putBriefing } from './briefing';
 
 const SECTIONS: [string, MessageKey][] = [
   ['profile-h', 'account.profile'],

@@ -6,7 +6,7 @@ import { useAuth } from '../../app/auth';
 import { useI18n } from '../../shared/i18n';
 import { Field, fieldError, PageTitle, ProblemMessage } from '../../shared/ui';
 import { AuthFrame } from './AuthFrame';
-import { PolicyText, usePolicy } from './PolicyText';
+import { PolicyText, usePolicy } from '../../shared/PolicyText';
 
 /**
  * The mail's link. A signed-in person joins with one click; a new person

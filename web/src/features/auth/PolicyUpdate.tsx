@@ -4,7 +4,7 @@ import { api, unwrap } from '../../api/client';
 import { useI18n } from '../../shared/i18n';
 import { PageTitle, ProblemMessage } from '../../shared/ui';
 import { AuthFrame } from './AuthFrame';
-import { PolicyText, usePolicy } from './PolicyText';
+import { PolicyText, usePolicy } from '../../shared/PolicyText';
 
 /** Shown instead of the app while the person has not accepted the current policy version. */
 export function PolicyUpdate() {

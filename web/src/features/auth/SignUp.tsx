@@ -5,7 +5,7 @@ import { useAuth } from '../../app/auth';
 import { useI18n } from '../../shared/i18n';
 import { Field, fieldError, PageTitle, ProblemMessage } from '../../shared/ui';
 import { AuthFrame } from './AuthFrame';
-import { PolicyText, usePolicy } from './PolicyText';
+import { PolicyText, usePolicy } from '../../shared/PolicyText';
 
 /** Registers a company and its first admin; records the policy version accepted (P1/P3). */
 export default function SignUp() {

@@ -23,8 +23,8 @@ import {
   weekStart,
 } from '../../shared/time';
 import { Dialog, Loading, PageTitle, ProblemMessage, StatusBadge } from '../../shared/ui';
-import { BookingPass } from '../pass/BookingPass';
-import { KINDS } from '../projects/kinds';
+import { BookingPass } from '../../shared/BookingPass';
+import { KINDS } from '../../shared/kinds';
 
 type Hours = Record<string, { from: string; to: string }[]> | null | undefined;
 

@@ -8,7 +8,7 @@ import { listBookings, resourceNames } from '../../shared/bookings';
 import { useI18n } from '../../shared/i18n';
 import { addDays, dayBounds, formatDate, formatTime, localDate, minutesBetween, todayIn } from '../../shared/time';
 import { Dialog, Loading, PageTitle, ProblemMessage, StatusBadge, TextAreaField } from '../../shared/ui';
-import { BookingPass } from '../pass/BookingPass';
+import { BookingPass } from '../../shared/BookingPass';
 
 /** The person's own bookings from today on (60 days), with change and cancel. */
 export default function MyBookingsPage() {

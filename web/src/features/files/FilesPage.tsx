@@ -9,7 +9,7 @@ import { formatDateTime } from '../../shared/time';
 import { ConfirmDialog, Dialog, Loading, PageTitle, ProblemMessage, SelectField } from '../../shared/ui';
 import '../../shared/admin.css';
 import { highlight, queryWords } from './highlight';
-import { uploadFile, uploadLimit, withFile, type Category, type FilePage, type FileView } from './upload';
+import { uploadFile, uploadLimit, withFile, type Category, type FilePage, type FileView } from '../../shared/upload';
 
 const CATEGORIES: Category[] = ['photo', 'logistics', 'document'];
 

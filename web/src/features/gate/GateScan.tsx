@@ -6,8 +6,8 @@ import { resourceNames } from '../../shared/bookings';
 import { useI18n, type MessageKey } from '../../shared/i18n';
 import { formatSiteDate, formatTime, localDate, todayIn } from '../../shared/time';
 import { Field, ProblemMessage, StatusBadge } from '../../shared/ui';
-import { problemReason, gateLookup, type LookupQuery } from '../pass/api';
-import { normaliseCode, tokenFromScan } from '../pass/code';
+import { problemReason, gateLookup, type LookupQuery } from '../../shared/passes';
+import { normaliseCode, tokenFromScan } from '../../shared/passCode';
 import { withRetry } from './retry';
 import { Scanner, type CameraProblem } from './Scanner';
 

@@ -4,8 +4,8 @@ import { useParams } from 'react-router';
 import { useI18n, type Language, type MessageKey } from '../../shared/i18n';
 import { formatDate, formatDateTime, formatTime, localDate } from '../../shared/time';
 import { PageTitle } from '../../shared/ui';
-import { loadPass, planUrl, qrUrl, type DeadReason, type PassView } from './api';
-import { formatCode } from './code';
+import { loadPass, planUrl, qrUrl, type DeadReason, type PassView } from '../../shared/passes';
+import { formatCode } from '../../shared/passCode';
 import { PlanView } from './PlanView';
 import './pass.css';
 

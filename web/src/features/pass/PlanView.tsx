@@ -1,4 +1,4 @@
-import type { Placement } from './api';
+import type { Placement } from '../../shared/passes';
 
 export interface PlanMark {
   id: string;

@@ -3,7 +3,7 @@ import { useAuth } from '../../app/auth';
 import { useI18n } from '../../shared/i18n';
 import { formatDate } from '../../shared/time';
 import { Loading, PageTitle, ProblemMessage } from '../../shared/ui';
-import { usePolicy } from '../auth/PolicyText';
+import { usePolicy } from '../../shared/PolicyText';
 
 /**
  * The current privacy policy (P13), for everyone. The API publishes it in

@@ -4,7 +4,7 @@ import { api, unwrap, type Resource } from '../../api/client';
 import { useI18n, type MessageKey } from '../../shared/i18n';
 import { formatSiteDate } from '../../shared/time';
 import { Field, fieldError, ProblemMessage, SelectField, TextAreaField } from '../../shared/ui';
-import { DAYS, KINDS, type Day, type Hours, type Kind } from './kinds';
+import { DAYS, KINDS, type Day, type Hours, type Kind } from '../../shared/kinds';
 
 interface DayHours {
   open: boolean;

@@ -7,11 +7,11 @@ import { useI18n, type MessageKey } from '../../shared/i18n';
 import { formatNumber } from '../../shared/time';
 import { ConfirmDialog, Dialog, Field, fieldError, PageTitle, ProblemMessage, SelectField, TextAreaField } from '../../shared/ui';
 import '../../shared/admin.css';
-import { DAYS, type Hours } from './kinds';
+import { DAYS, type Hours } from '../../shared/kinds';
 import { ResourceForm } from './ResourceForm';
 import { ZONES } from './zones';
 
-export { KINDS } from './kinds';
+export { KINDS } from '../../shared/kinds';
 
 /**
  * Project set-up (owners and managers): resources with their rules, the

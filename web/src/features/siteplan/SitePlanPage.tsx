@@ -5,7 +5,7 @@ import { useProject } from '../../app/Layout';
 import { useI18n, type MessageKey } from '../../shared/i18n';
 import { addDays, formatSiteDate, todayIn } from '../../shared/time';
 import { Loading, PageTitle, ProblemMessage } from '../../shared/ui';
-import { uploadFile, uploadPlanRevision } from '../files/upload';
+import { uploadFile, uploadPlanRevision } from '../../shared/upload';
 import { getSitePlan, LEVELS, type PlacedResource, type PlanInfo } from './contract';
 import { PlanEditor } from './PlanEditor';
 import { PlanSurface, type Marker } from './PlanSurface';

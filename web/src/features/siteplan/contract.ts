@@ -21,11 +21,3 @@ export async function savePlacement(projectId: string, resourceId: string, place
     }),
   );
 }
-
-export function getBriefing(projectId: string): Promise<{ enabled: boolean }> {
-  return unwrap(api.GET('/api/projects/{projectId}/me/briefing', { params: { path: { projectId } } }));
-}
-
-export function putBriefing(projectId: string, enabled: boolean): Promise<{ enabled: boolean }> {
-  return unwrap(api.PUT('/api/projects/{projectId}/me/briefing', { params: { path: { projectId } }, body: { enabled } }));
-}

@@ -1,7 +1,7 @@
 import { useQuery } from '@tanstack/react-query';
-import { api, unwrap } from '../../api/client';
-import { useI18n } from '../../shared/i18n';
-import { Loading, ProblemMessage } from '../../shared/ui';
+import { api, unwrap } from '../api/client';
+import { useI18n } from './i18n';
+import { Loading, ProblemMessage } from './ui';
 
 export function usePolicy() {
   return useQuery({ queryKey: ['privacy-policy'], queryFn: () => unwrap(api.GET('/api/privacy-policy')), staleTime: Infinity });

@@ -1,10 +1,10 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { useId, useRef, useState } from 'react';
-import { useI18n } from '../../shared/i18n';
-import { formatDateTime } from '../../shared/time';
-import { ConfirmDialog, ProblemMessage } from '../../shared/ui';
-import { bookingPass, regeneratePass } from './api';
-import { formatCode } from './code';
+import { useI18n } from './i18n';
+import { formatDateTime } from './time';
+import { ConfirmDialog, ProblemMessage } from './ui';
+import { bookingPass, regeneratePass } from './passes';
+import { formatCode } from './passCode';
 
 /**
  * The driver's pass of an approved booking, for whoever can see the

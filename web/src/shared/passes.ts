@@ -1,6 +1,6 @@
 // The pass API (issue 18). Public calls go out without any token: the pass
 // page is for people without an account.
-import { api, toProblem, unwrap, type Booking, type Schemas } from '../../api/client';
+import { api, toProblem, unwrap, type Booking, type Schemas } from '../api/client';
 
 export type PassView = Schemas['PassView'];
 export type Placement = Schemas['Placement'];

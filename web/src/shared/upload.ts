@@ -1,8 +1,8 @@
 // Uploads with XMLHttpRequest: fetch reports no upload progress, and a
 // supplier on a site's mobile network wants to see each photo go up.
 import type { InfiniteData } from '@tanstack/react-query';
-import { ApiProblem, toProblem, type Schemas } from '../../api/client';
-import { currentAccessToken, refresh } from '../../api/session';
+import { ApiProblem, toProblem, type Schemas } from '../api/client';
+import { currentAccessToken, refresh } from '../api/session';
 
 export type FileView = Schemas['FileView'];
 export type Category = Schemas['Category'];

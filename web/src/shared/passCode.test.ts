@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatCode, normaliseCode, tokenFromScan } from './code';
+import { formatCode, normaliseCode, tokenFromScan } from './passCode';
 
 const TOKEN = 'q3Zt_9vK-0aBcDeFgHiJkLmNoPqRsTuVwXyZ0123456';
 
