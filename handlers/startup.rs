@@ -21,7 +21,7 @@ use crate::mail::{FileMailer, Mailer, SmtpMailer};
 use crate::state::AppState;
 use crate::store::embedded::{FileBlobStore, SqliteDocumentStore};
 use crate::store::{BlobName, StoreError, Stores};
-use tokio::sync::mpsc::{UnboundedReceiver, unbounded_channel};
+use tokio::sync::mpsc::UnboundedReceiver;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StartupError {
@@ -155,11 +155,14 @@ impl Application {
             .map_err(|source| StartupError::Listen { addr, source })?;
         let local_scheduler = config.local_scheduler;
         let limits = config.server_limits;
-        let (blob_sender, blob_events) = if config.index_in_process {
-            let (tx, rx) = unbounded_channel();
-            (Some(tx), Some(rx))
+        // Without a Functions host, the blob store itself announces new
+        // blobs, for the local stand-in of the blob trigger.
+        let (stores, blob_events) = if config.index_in_process {
+            let (blobs, events) = scheduler::NotifyingBlobStore::wrap(stores.blobs);
+            let documents = stores.documents;
+            (Stores { documents, blobs }, Some(events))
         } else {
-            (None, None)
+            (stores, None)
         };
         let state = AppState {
             config: Arc::new(config),
@@ -177,7 +180,6 @@ impl Application {
                 5,
                 std::time::Duration::from_secs(12 * 60),
             )),
-            blob_events: blob_sender,
         };
         Ok(Application {
             listener,

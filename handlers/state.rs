@@ -15,9 +15,8 @@ use crate::http::client_address::TrustedProxies;
 use crate::http::rate_limit::AddressLimiter;
 use crate::http::web_app::WebDir;
 use crate::mail::Mailer;
-use crate::store::{BlobName, DocumentStore, Stores};
+use crate::store::{DocumentStore, Stores};
 use axum::extract::FromRef;
-use tokio::sync::mpsc::UnboundedSender;
 
 #[derive(Clone)]
 pub struct AppState {
@@ -34,9 +33,6 @@ pub struct AppState {
     pub mailer: Arc<dyn Mailer>,
     /// Per-address limit of the anonymous contact form (P14).
     pub contact_limiter: Arc<AddressLimiter>,
-    /// Without a Functions host: where uploads announce new blobs, so the
-    /// local stand-in for the blob trigger raises `index-document`.
-    pub blob_events: Option<UnboundedSender<BlobName>>,
 }
 
 impl AppState {

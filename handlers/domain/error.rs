@@ -52,6 +52,12 @@ pub enum DomainError {
         detail: &'static str,
         reason: &'static str,
     },
+    /// A file beyond the size limit of `max` bytes.
+    #[error("files may be at most {max} bytes")]
+    TooLarge { max: u64 },
+    /// Bytes that are not of a media type the operation takes.
+    #[error("unsupported media type: {0}")]
+    WrongMediaType(String),
     #[error("too many attempts")]
     TooManyAttempts { retry_after_secs: u64 },
     /// Other writers kept changing the same thing (`retry` gave up): the

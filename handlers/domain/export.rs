@@ -3,15 +3,21 @@
 //! entries naming them as actor, and what each project keeps about them
 //! (bookings they requested, files they uploaded).
 
-use serde_json::{Value, json};
+use std::collections::BTreeMap;
 
-use super::accounts::{self, User};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::accounts::{self, Language, NotificationKind, User};
 use super::audit;
 use super::bookings::Booking;
 use super::error::DomainError;
+use super::ids::OrganizationId;
 use super::members;
 use super::passes::PassLinks;
+use super::policy::PolicyVersion;
 use super::projects;
+use super::roles::Role;
 use super::sessions;
 use super::support;
 use crate::store::containers::{PROJECTS, USERS};
@@ -66,6 +72,61 @@ pub const PROJECT_RECORDS: &[ProjectRecords] = &[
     },
 ];
 
+/// The export's layout; the records of the stores go in as they are
+/// stored, less their bookkeeping.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Export<'a> {
+    exported_at: String,
+    profile: Profile<'a>,
+    consent: Consent<'a>,
+    notification_settings: NotificationSettings,
+    login_records: Vec<Value>,
+    account_audit_entries: Vec<Value>,
+    projects: Vec<ProjectExport>,
+    support_requests: Vec<Value>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Profile<'a> {
+    id: String,
+    email: &'a str,
+    first_name: &'a str,
+    last_name: &'a str,
+    organization_id: &'a Option<OrganizationId>,
+    company_name: &'a Option<String>,
+    language: Language,
+    created_at: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Consent<'a> {
+    accepted_policy_version: &'a PolicyVersion,
+    accepted_policy_at: String,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct NotificationSettings {
+    email_notifications: bool,
+    kinds: Vec<NotificationKind>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct ProjectExport {
+    project_id: String,
+    name: String,
+    role: Role,
+    /// The opt-in to the project's daily briefing (P6).
+    briefing_opt_in: bool,
+    /// The records of `PROJECT_RECORDS`, by section.
+    #[serde(flatten)]
+    records: BTreeMap<&'static str, Vec<Value>>,
+}
+
 pub async fn export(
     store: &dyn DocumentStore,
     user: &User,
@@ -86,59 +147,61 @@ pub async fn export(
         let briefing = members::load(store, &copy.project_id, &user.user_id)
             .await?
             .is_some_and(|(m, _)| m.briefing);
-        let mut entry = json!({
-            "projectId": pk,
-            "name": project.name,
-            "role": copy.role,
-            // The opt-in to the project's daily briefing (P6).
-            "briefingOptIn": briefing,
-        });
+        let mut records = BTreeMap::new();
         for r in PROJECT_RECORDS {
-            let records = all(
+            let found = all(
                 store,
                 PROJECTS,
                 &pk,
                 Query::new().eq("kind", r.kind).eq(r.field, uid.clone()),
             )
             .await?;
-            let records = if r.kind == super::bookings::KIND {
-                records
+            let records_of_kind = if r.kind == super::bookings::KIND {
+                found
                     .into_iter()
                     .map(|b| with_pass_link(b, links))
                     .collect()
             } else {
-                records
+                found
             };
-            entry[r.section] = Value::Array(records);
+            records.insert(r.section, records_of_kind);
         }
-        projects_out.push(entry);
+        projects_out.push(ProjectExport {
+            project_id: pk,
+            name: project.name,
+            role: copy.role,
+            briefing_opt_in: briefing,
+            records,
+        });
     }
 
-    Ok(json!({
-        "exportedAt": super::time::format(&jiff::Timestamp::now()),
-        "profile": {
-            "id": uid,
-            "email": user.email,
-            "firstName": user.first_name,
-            "lastName": user.last_name,
-            "organizationId": user.organization_id,
-            "companyName": user.company_name,
-            "language": user.language,
-            "createdAt": super::time::format(&user.created_at),
+    let export = Export {
+        exported_at: super::time::format(&jiff::Timestamp::now()),
+        profile: Profile {
+            id: uid,
+            email: &user.email,
+            first_name: &user.first_name,
+            last_name: &user.last_name,
+            organization_id: &user.organization_id,
+            company_name: &user.company_name,
+            language: user.language,
+            created_at: super::time::format(&user.created_at),
         },
-        "consent": {
-            "acceptedPolicyVersion": user.accepted_policy_version,
-            "acceptedPolicyAt": super::time::format(&user.accepted_policy_at),
+        consent: Consent {
+            accepted_policy_version: &user.accepted_policy_version,
+            accepted_policy_at: super::time::format(&user.accepted_policy_at),
         },
-        "notificationSettings": {
-            "emailNotifications": user.email_notifications,
-            "kinds": user.notification_kinds(),
+        notification_settings: NotificationSettings {
+            email_notifications: user.email_notifications,
+            kinds: user.notification_kinds(),
         },
-        "loginRecords": logins,
-        "accountAuditEntries": account_audit,
-        "projects": projects_out,
-        "supportRequests": support_requests,
-    }))
+        login_records: logins,
+        account_audit_entries: account_audit,
+        projects: projects_out,
+        support_requests,
+    };
+    // Only string keys and plain values: serializing cannot fail.
+    serde_json::to_value(export).map_err(|e| StoreError::Internal(e.to_string()).into())
 }
 
 /// A booking as exported: its pass as the link while it is live, never

@@ -5,7 +5,8 @@
 //! The upload commits the blob before its metadata, so a blob event can
 //! arrive while the metadata is still being written. Such a blob is young:
 //! the run answers `NotYetRecorded`, the trigger fails, and the host
-//! delivers the event again. A blob without metadata older than the orphan
+//! delivers the event again. The same goes for a site plan's revision,
+//! whose new bytes arrive while the metadata still describes the old ones. A blob without metadata older than the orphan
 //! grace is a dead upload that the purge removes.
 
 use jiff::{SignedDuration, Timestamp};
@@ -22,7 +23,8 @@ pub enum IndexRun {
     Done(IndexStatus),
     /// Neither file nor blob remains, or the blob is an old orphan.
     Gone,
-    /// The blob exists but its metadata does not yet: retry later.
+    /// The blob exists but its metadata does not yet, or does not describe
+    /// these bytes yet: retry later.
     NotYetRecorded,
 }
 
@@ -53,6 +55,12 @@ pub async fn index_file(
     let analysis = indexing::analyze(download.body, file.name.as_str())
         .await
         .map_err(|e| StoreError::Unavailable(format!("reading the blob failed: {e}")))?;
+    // A site plan's revision puts its new bytes before it records them: an
+    // index of bytes the metadata does not describe yet would be dropped by
+    // that record.
+    if analysis.sha256 != file.sha256 {
+        return Ok(IndexRun::NotYetRecorded);
+    }
     Ok(
         match files::record_index(store, project, file_id, analysis).await? {
             Some(entry) => IndexRun::Done(entry.status),

@@ -36,3 +36,4 @@ pub mod site;
 pub mod support;
 pub mod text;
 pub mod time;
+pub mod uploads;

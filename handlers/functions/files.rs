@@ -1,41 +1,34 @@
 //! Project file routes (P7, P8): streamed upload, list and search, metadata,
-//! ranged download, delete. The upload is parsed with `multer` straight from
-//! the request body and piped chunk by chunk into `BlobStore::put`, so the
-//! bytes never sit whole in memory.
+//! ranged download, delete, a site plan's revision. The upload is parsed
+//! with `multer` straight from the request body and each part handed to the
+//! domain's upload workflow (`domain::uploads`) as it comes; the file part
+//! streams through it into the blob store, so the bytes never sit whole in
+//! memory.
 
 use axum::Json;
 use axum::body::Body;
 use axum::extract::{Request, State};
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
-use bytes::Bytes;
-use futures::{SinkExt, StreamExt};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::auth::project_access::ProjectAccess;
-use crate::domain::files::{self, FileName, FileRecord, IndexEntry, NewFile};
+use crate::domain::files::{self, FileRecord, IndexEntry};
 use crate::domain::ids::{FileId, ProjectId};
-use crate::domain::indexing;
 use crate::domain::roles::Action;
 use crate::domain::search::SearchWords;
 use crate::domain::site;
+use crate::domain::uploads::{self, FileStores, PlanRevision, StreamError, Upload};
 use crate::http::extract::{ApiPath, ApiQuery};
 use crate::http::paging::{DEFAULT_LIMIT, MAX_LIMIT, Paged};
 use crate::http::problem::{ApiError, Problem};
 use crate::state::AppState;
-use crate::store::blob::ByteRange;
-use crate::store::{BlobName, ByteStream, StoreError};
+use crate::store::blob::{BlobDownload, ByteRange};
 
 /// Multipart framing and the small parts around the file.
 const MULTIPART_OVERHEAD: u64 = 64 * 1024;
 const SMALL_PART_MAX: u64 = 1024;
-/// Bytes of the upload kept to sniff its media type and read an image's
-/// dimensions.
-const SNIFF_BYTES: usize = indexing::HEAD_BYTES;
-/// Chunks in flight between the request and the blob store.
-const PIPE_DEPTH: usize = 8;
 /// File responses are bytes to save, never a page to render.
 const FILE_CSP: &str = "default-src 'none'; sandbox; frame-ancestors 'none'";
 
@@ -194,20 +187,6 @@ impl FilePath {
     }
 }
 
-/// What the bytes of an upload told while they streamed past.
-struct Received {
-    size: u64,
-    sha256: String,
-    head: Vec<u8>,
-}
-
-enum UploadError {
-    TooLarge(u64),
-    Multipart(multer::Error),
-    /// The blob store stopped reading.
-    StoreClosed,
-}
-
 fn multipart_error(e: multer::Error, max: u64) -> ApiError {
     use multer::Error as E;
     match e {
@@ -226,115 +205,27 @@ fn multipart_error(e: multer::Error, max: u64) -> ApiError {
     }
 }
 
-/// Pipe one multipart part into the blob store, counting, hashing and
-/// keeping its first bytes; nothing else of it stays in memory.
-async fn store_part(
-    state: &AppState,
-    blob: &BlobName,
-    mut field: multer::Field<'static>,
-    max: u64,
-) -> Result<Received, ApiError> {
-    let (mut tx, rx) = futures::channel::mpsc::channel::<Result<Bytes, std::io::Error>>(PIPE_DEPTH);
-    let body: ByteStream = rx.boxed();
-    let pump = async move {
-        let mut received = Received {
-            size: 0,
-            sha256: String::new(),
-            head: Vec::new(),
-        };
-        let mut hasher = Sha256::new();
-        loop {
-            let chunk = match field.chunk().await {
-                Ok(Some(c)) => c,
-                Ok(None) => break,
-                Err(e) => {
-                    let _ = tx.send(Err(std::io::Error::other("upload aborted"))).await;
-                    return Err(UploadError::Multipart(e));
-                }
-            };
-            received.size += chunk.len() as u64;
-            if received.size > max {
-                let _ = tx
-                    .send(Err(std::io::Error::other("upload too large")))
-                    .await;
-                return Err(UploadError::TooLarge(max));
-            }
-            hasher.update(&chunk);
-            if received.head.len() < SNIFF_BYTES {
-                let take = (SNIFF_BYTES - received.head.len()).min(chunk.len());
-                received.head.extend_from_slice(&chunk[..take]);
-            }
-            if tx.send(Ok(chunk)).await.is_err() {
-                return Err(UploadError::StoreClosed);
-            }
-        }
-        received.sha256 = hex::encode(hasher.finalize());
-        Ok(received)
-    };
-    let (stored, pumped) = tokio::join!(state.stores.blobs.put(blob, body), pump);
-    let failed = match (stored, pumped) {
-        (Ok(_), Ok(received)) => return Ok(received),
-        (_, Err(UploadError::TooLarge(max))) => {
-            ApiError::PayloadTooLarge(format!("files may be at most {max} bytes"))
-        }
-        (_, Err(UploadError::Multipart(e))) => multipart_error(e, max),
-        (Err(e), _) => ApiError::from(e),
-        (Ok(_), Err(UploadError::StoreClosed)) => {
-            ApiError::Internal("the blob store stopped reading".into())
-        }
-    };
-    // A failed put leaves nothing under the name; delete anyway in case a
-    // store committed before the failure surfaced.
-    discard(state, blob).await;
-    Err(failed)
-}
-
-async fn discard(state: &AppState, blob: &BlobName) {
-    if let Err(e) = state.stores.blobs.delete(blob).await {
-        tracing::warn!(error = %e, "could not remove the blob of a failed upload");
+fn stream_error(e: StreamError<multer::Error>, max: u64) -> ApiError {
+    match e {
+        StreamError::Source(e) => multipart_error(e, max),
+        StreamError::Refused(e) => e.into(),
     }
 }
 
-/// Only owners and managers put up site plans.
-fn require_plan_rights(access: &ProjectAccess, category: files::Category) -> Result<(), ApiError> {
-    if category == files::Category::SitePlan && !access.may(Action::ManageResources) {
-        return Err(ApiError::Forbidden(
-            "only owners and managers may upload site plans",
-        ));
+fn file_stores(state: &AppState) -> FileStores<'_> {
+    FileStores {
+        documents: state.stores.documents.as_ref(),
+        blobs: state.stores.blobs.as_ref(),
+        max: state.config.max_upload_bytes,
     }
-    Ok(())
 }
 
-/// A site plan's bytes must be a PNG or JPEG image; its dimensions.
-fn plan_image(content_type: &str, head: &[u8]) -> Result<Option<(u32, u32)>, ApiError> {
-    if !site::is_plan_media_type(content_type) {
-        return Err(ApiError::UnsupportedMediaType(format!(
-            "a site plan must be a PNG or JPEG image, not {content_type}; render a PDF's first page to an image first"
-        )));
-    }
-    Ok(imagesize::blob_size(head)
-        .ok()
-        .and_then(|s| Some((u32::try_from(s.width).ok()?, u32::try_from(s.height).ok()?))))
-}
-
-/// The parts of an upload once the file's bytes are stored.
-struct Upload {
-    name: FileName,
-    received: Received,
-    category: files::Category,
-    restricted: bool,
-}
-
-async fn read_parts(
-    state: &AppState,
-    access: &ProjectAccess,
-    blob: &BlobName,
+/// Hand the parts of an upload's form to the upload as they come.
+async fn read_upload(
+    upload: &mut Upload<'_>,
     mut form: multer::Multipart<'static>,
     max: u64,
-) -> Result<Upload, ApiError> {
-    let mut file: Option<(FileName, Received)> = None;
-    let mut category = None;
-    let mut restricted = None;
+) -> Result<(), ApiError> {
     while let Some(field) = form
         .next_field()
         .await
@@ -342,47 +233,25 @@ async fn read_parts(
     {
         match field.name() {
             Some("file") => {
-                if file.is_some() {
-                    return Err(ApiError::field("file", "only one file per upload"));
-                }
-                let name = FileName::parse(field.file_name().unwrap_or_default())
-                    .map_err(|e| ApiError::field("file", e))?;
-                file = Some((name, store_part(state, blob, field, max).await?));
+                let name = field.file_name().unwrap_or_default().to_owned();
+                upload
+                    .file(&name, field)
+                    .await
+                    .map_err(|e| stream_error(e, max))?;
             }
             Some("category") => {
                 let text = field.text().await.map_err(|e| multipart_error(e, max))?;
-                let c =
-                    files::Category::parse(&text).map_err(|e| ApiError::field("category", e))?;
-                // Refused as soon as it is read, like `restricted`.
-                require_plan_rights(access, c)?;
-                category = Some(c);
+                upload.category(&text)?;
             }
             Some("restricted") => {
                 let text = field.text().await.map_err(|e| multipart_error(e, max))?;
-                restricted = Some(match text.trim() {
-                    // Refused as soon as it is read: before the file's bytes
-                    // when the part comes first.
-                    "true" if !access.may(Action::ViewRestrictedFiles) => {
-                        return Err(ApiError::Forbidden(
-                            "only owners and managers may upload restricted files",
-                        ));
-                    }
-                    "true" => true,
-                    "false" => false,
-                    _ => return Err(ApiError::field("restricted", "must be true or false")),
-                });
+                upload.restricted(&text)?;
             }
             // `allowed_fields` already refused other names.
             _ => return Err(ApiError::field("body", "every part needs a name")),
         }
     }
-    let (name, received) = file.ok_or_else(|| ApiError::field("file", "is required"))?;
-    Ok(Upload {
-        name,
-        received,
-        category: category.unwrap_or_default(),
-        restricted: restricted.unwrap_or(false),
-    })
+    Ok(())
 }
 
 /// The multipart stream of an upload with `fields`, at most `max` bytes of
@@ -454,60 +323,14 @@ pub async fn upload_file(
     access: ProjectAccess,
     request: Request,
 ) -> Result<Response, ApiError> {
-    access.require(Action::UploadFile)?;
     let max = state.config.max_upload_bytes;
+    let mut upload = Upload::begin(file_stores(&state), &access)?;
     let form = multipart_form(request, max, vec!["file", "category", "restricted"])?;
-
-    let file_id = FileId::generate();
-    let blob = files::blob_name(&access.project_id, &file_id)?;
-    let upload = match read_parts(&state, &access, &blob, form, max).await {
-        Ok(u) => u,
-        Err(e) => {
-            discard(&state, &blob).await;
-            return Err(e);
-        }
-    };
-    let content_type = indexing::sniff(&upload.received.head, upload.name.as_str());
-    let dimensions = match upload.category {
-        files::Category::SitePlan => match require_plan_rights(&access, upload.category)
-            .and_then(|()| plan_image(&content_type, &upload.received.head))
-        {
-            Ok(d) => d,
-            Err(e) => {
-                discard(&state, &blob).await;
-                return Err(e);
-            }
-        },
-        _ => None,
-    };
-    let recorded = files::record_upload(
-        state.stores.documents.as_ref(),
-        &access.user_id,
-        &access.project_id,
-        NewFile {
-            file_id,
-            name: upload.name,
-            category: upload.category,
-            restricted: upload.restricted,
-            size: upload.received.size,
-            content_type,
-            sha256: upload.received.sha256,
-            dimensions,
-        },
-    )
-    .await;
-    let record = match recorded {
-        Ok(r) => r,
-        Err(e) => {
-            discard(&state, &blob).await;
-            return Err(e.into());
-        }
-    };
-    if let Some(events) = &state.blob_events
-        && events.send(blob).is_err()
-    {
-        tracing::warn!("local indexing has stopped; the file stays pending");
+    if let Err(e) = read_upload(&mut upload, form, max).await {
+        upload.abandon().await;
+        return Err(e);
     }
+    let record = upload.finish().await?;
     let location = format!(
         "/api/projects/{}/files/{}",
         access.project_id, record.file_id
@@ -717,28 +540,34 @@ pub async fn download_file(
     )
     .await?;
     let etag = format!("\"{}\"", f.sha256);
-    let range_header = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
-    // A range of another version than the client holds is no use to it.
-    let if_range_ok = headers
-        .get(header::IF_RANGE)
-        .and_then(|v| v.to_str().ok())
-        .is_none_or(|v| v == etag);
-    let wanted = if if_range_ok {
-        parse_range(range_header, f.size)
-    } else {
-        RangeRequest::Whole
-    };
-    let range = match wanted {
+    let range = match wanted_range(&headers, &etag, f.size) {
         RangeRequest::Whole => None,
         RangeRequest::Part(r) => Some(r),
         RangeRequest::Unsatisfiable => return Err(ApiError::RangeNotSatisfiable { size: f.size }),
     };
-    let blob = files::blob_name(&access.project_id, &f.file_id)?;
-    let download = match state.stores.blobs.get(&blob, range).await {
-        Ok(d) => d,
-        Err(StoreError::Invalid(_)) => return Err(ApiError::RangeNotSatisfiable { size: f.size }),
-        Err(e) => return Err(e.into()),
-    };
+    match uploads::content(state.stores.blobs.as_ref(), &access.project_id, &f, range).await? {
+        Some(download) => file_response(&f, &etag, download),
+        None => Err(ApiError::RangeNotSatisfiable { size: f.size }),
+    }
+}
+
+/// The range the client asks for, unless it holds another version than
+/// `etag` (`If-Range`): a range of that is no use to it.
+fn wanted_range(headers: &HeaderMap, etag: &str, size: u64) -> RangeRequest {
+    let range_header = headers.get(header::RANGE).and_then(|v| v.to_str().ok());
+    let if_range_ok = headers
+        .get(header::IF_RANGE)
+        .and_then(|v| v.to_str().ok())
+        .is_none_or(|v| v == etag);
+    if if_range_ok {
+        parse_range(range_header, size)
+    } else {
+        RangeRequest::Whole
+    }
+}
+
+/// A file's bytes as a response: a file to save, never a page to render.
+fn file_response(f: &FileRecord, etag: &str, download: BlobDownload) -> Result<Response, ApiError> {
     let size = download.properties.size;
     let (status, length) = match download.range {
         Some(r) => (StatusCode::PARTIAL_CONTENT, r.end_inclusive - r.start + 1),
@@ -755,7 +584,7 @@ pub async fn download_file(
     h.insert(header::CONTENT_TYPE, header(&content_type)?);
     h.insert(header::CONTENT_LENGTH, HeaderValue::from(length));
     h.insert(header::ACCEPT_RANGES, HeaderValue::from_static("bytes"));
-    h.insert(header::ETAG, header(&etag)?);
+    h.insert(header::ETAG, header(etag)?);
     h.insert(
         header::CONTENT_DISPOSITION,
         header(&content_disposition(f.name.as_str()))?,
@@ -806,11 +635,7 @@ pub async fn delete_file(
         access.may(Action::ViewRestrictedFiles),
     )
     .await?;
-    if f.uploaded_by != access.user_id && !access.may(Action::DeleteAnyFile) {
-        return Err(ApiError::Forbidden(
-            "only the uploader, managers and owners may delete a file",
-        ));
-    }
+    uploads::require_delete_rights(&access, &f)?;
     site::delete_file(
         store,
         state.stores.blobs.as_ref(),
@@ -858,94 +683,35 @@ pub async fn revise_site_plan(
     ApiPath(path): ApiPath<FilePath>,
     request: Request,
 ) -> Result<Json<FileView>, ApiError> {
-    access.require(Action::ManageResources)?;
-    let store = state.stores.documents.as_ref();
-    let file_id = path.file_id()?;
-    let plan = files::require_visible(store, &access.project_id, &file_id, true).await?;
-    if plan.category != files::Category::SitePlan {
-        return Err(ApiError::NotFound);
+    let max = state.config.max_upload_bytes;
+    let plan = FileId::parse(&path.file_id);
+    let mut revision = PlanRevision::begin(file_stores(&state), &access, plan).await?;
+    let form = multipart_form(request, max, vec!["file"])?;
+    if let Err(e) = read_revision(&mut revision, form, max).await {
+        revision.abandon().await;
+        return Err(e);
     }
-    let target = files::blob_name(&access.project_id, &file_id)?;
-    let (received, content_type, dimensions) =
-        replace_plan_image(&state, &access.project_id, &target, &plan, request).await?;
-    let record = files::record_revision(
-        store,
-        &access.user_id,
-        &access.project_id,
-        &file_id,
-        files::Revision {
-            size: received.size,
-            content_type,
-            sha256: received.sha256,
-            dimensions,
-        },
-    )
-    .await?;
-    if let Some(events) = &state.blob_events
-        && events.send(target).is_err()
-    {
-        tracing::warn!("local indexing has stopped; the file stays pending");
-    }
+    let record = revision.finish().await?;
     Ok(Json(view(record, None)))
 }
 
-/// Stream a revision's bytes into a staging blob, check that they are a
-/// PNG or JPEG, and only then put them under the plan's name; the staging
-/// blob goes either way. What was received, its type and dimensions.
-async fn replace_plan_image(
-    state: &AppState,
-    project: &ProjectId,
-    target: &BlobName,
-    plan: &FileRecord,
-    request: Request,
-) -> Result<(Received, String, Option<(u32, u32)>), ApiError> {
-    let max = state.config.max_upload_bytes;
-    let form = multipart_form(request, max, vec!["file"])?;
-    let staging = files::blob_name(project, &FileId::generate())?;
-    let received = match read_file_part(state, &staging, form, max).await {
-        Ok(r) => r,
-        Err(e) => {
-            discard(state, &staging).await;
-            return Err(e);
-        }
-    };
-    let content_type = indexing::sniff(&received.head, plan.name.as_str());
-    let copied = match plan_image(&content_type, &received.head) {
-        Ok(dimensions) => copy_blob(state, &staging, target)
-            .await
-            .map(|()| dimensions),
-        Err(e) => Err(e),
-    };
-    discard(state, &staging).await;
-    Ok((received, content_type, copied?))
-}
-
-/// Replace `to` with the bytes of `from`; a put is all or nothing.
-async fn copy_blob(state: &AppState, from: &BlobName, to: &BlobName) -> Result<(), ApiError> {
-    let download = state.stores.blobs.get(from, None).await?;
-    state.stores.blobs.put(to, download.body).await?;
-    Ok(())
-}
-
-/// The one `file` part of a form, streamed into `blob`.
-async fn read_file_part(
-    state: &AppState,
-    blob: &BlobName,
+/// Hand the one `file` part of a revision's form to the revision.
+async fn read_revision(
+    revision: &mut PlanRevision<'_>,
     mut form: multer::Multipart<'static>,
     max: u64,
-) -> Result<Received, ApiError> {
-    let mut received = None;
+) -> Result<(), ApiError> {
     while let Some(field) = form
         .next_field()
         .await
         .map_err(|e| multipart_error(e, max))?
     {
-        if received.is_some() {
-            return Err(ApiError::field("file", "only one file per upload"));
-        }
-        received = Some(store_part(state, blob, field, max).await?);
+        revision
+            .file(field)
+            .await
+            .map_err(|e| stream_error(e, max))?;
     }
-    received.ok_or_else(|| ApiError::field("file", "is required"))
+    Ok(())
 }
 
 #[cfg(test)]

@@ -1,21 +1,25 @@
 //! The local scheduler: without a Functions host, the binary fires its own
 //! timer functions on the schedules their function.json declares, and its
-//! blob-triggered functions after each upload, by sending the router the
-//! very request the host would send.
+//! blob-triggered functions after each blob written, by sending the router
+//! the very request the host would send. The blob events come from
+//! `NotifyingBlobStore`, the stand-in for Blob Storage's Event Grid events.
 
+use async_trait::async_trait;
 use axum::Router;
 use axum::body::Body;
 use axum::http::{Request, header};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
-use tokio::sync::mpsc::UnboundedReceiver;
+use tokio::sync::mpsc::{UnboundedReceiver, UnboundedSender, unbounded_channel};
 use tower::ServiceExt;
 
 use super::background::BACKGROUND;
 use super::envelope::InvocationRequest;
 use super::trigger::Trigger;
 use crate::domain::files::FILES_CONTAINER;
-use crate::store::BlobName;
+use crate::store::blob::{BlobDownload, ByteRange};
+use crate::store::{BlobName, BlobProperties, BlobStore, ByteStream, StoreError};
 
 /// Tries of a blob function per upload, as the host's blob trigger makes
 /// them; the waits between them double from one second.
@@ -46,8 +50,61 @@ pub fn start(router: Router) {
     }
 }
 
-/// Raise every blob function for each blob an upload announces; the task
-/// ends with the runtime.
+/// A blob store that announces each blob written to it, as Blob Storage
+/// tells Event Grid: without a Functions host, the events that
+/// `start_blob_triggers` turns into blob-function invocations. Like the
+/// real events, one can come before the upload has recorded the file; the
+/// blob function then fails and is invoked again.
+pub struct NotifyingBlobStore {
+    inner: Arc<dyn BlobStore>,
+    events: UnboundedSender<BlobName>,
+}
+
+impl NotifyingBlobStore {
+    /// `inner`, announcing; and where its announcements arrive.
+    pub fn wrap(inner: Arc<dyn BlobStore>) -> (Arc<dyn BlobStore>, UnboundedReceiver<BlobName>) {
+        let (events, received) = unbounded_channel();
+        (Arc::new(NotifyingBlobStore { inner, events }), received)
+    }
+}
+
+#[async_trait]
+impl BlobStore for NotifyingBlobStore {
+    async fn put(&self, name: &BlobName, body: ByteStream) -> Result<BlobProperties, StoreError> {
+        let stored = self.inner.put(name, body).await?;
+        if self.events.send(name.clone()).is_err() {
+            tracing::warn!("local indexing has stopped; the file stays pending");
+        }
+        Ok(stored)
+    }
+
+    async fn get(
+        &self,
+        name: &BlobName,
+        range: Option<ByteRange>,
+    ) -> Result<BlobDownload, StoreError> {
+        self.inner.get(name, range).await
+    }
+
+    async fn properties(&self, name: &BlobName) -> Result<Option<BlobProperties>, StoreError> {
+        self.inner.properties(name).await
+    }
+
+    async fn delete(&self, name: &BlobName) -> Result<bool, StoreError> {
+        self.inner.delete(name).await
+    }
+
+    async fn list(&self, prefix: &str) -> Result<Vec<BlobProperties>, StoreError> {
+        self.inner.list(prefix).await
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.inner.ping().await
+    }
+}
+
+/// Raise every blob function for each blob the `NotifyingBlobStore`
+/// announces; the task ends with the runtime.
 pub fn start_blob_triggers(router: Router, mut events: UnboundedReceiver<BlobName>) {
     tokio::spawn(async move {
         while let Some(blob) = events.recv().await {
@@ -119,5 +176,41 @@ async fn send(router: &Router, name: &str, payload: &InvocationRequest) -> bool 
             tracing::error!(function = name, error = %e, "cannot build the request");
             false
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::embedded::FileBlobStore;
+    use bytes::Bytes;
+    use futures::StreamExt;
+
+    fn body(chunks: Vec<Result<Bytes, std::io::Error>>) -> ByteStream {
+        futures::stream::iter(chunks).boxed()
+    }
+
+    #[tokio::test]
+    async fn the_notifying_store_announces_each_blob_written_and_nothing_else() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let inner = Arc::new(FileBlobStore::open(dir.path()).expect("blob store"));
+        let (blobs, mut events) = NotifyingBlobStore::wrap(inner);
+        let name = BlobName::parse("projects/p/files/f").expect("name");
+
+        blobs
+            .put(&name, body(vec![Ok(Bytes::from_static(b"plan"))]))
+            .await
+            .expect("put");
+        assert_eq!(events.try_recv().ok(), Some(name.clone()));
+
+        // Reading and deleting are no news; a put that fails leaves no blob
+        // and announces none.
+        blobs.get(&name, None).await.expect("get");
+        blobs.delete(&name).await.expect("delete");
+        let failed = blobs
+            .put(&name, body(vec![Err(std::io::Error::other("aborted"))]))
+            .await;
+        assert!(failed.is_err());
+        assert!(events.try_recv().is_err());
     }
 }

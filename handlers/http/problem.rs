@@ -278,6 +278,8 @@ impl From<DomainError> for ApiError {
             DomainError::Forbidden(d) => ApiError::Forbidden(d),
             DomainError::Gone(d) => ApiError::Gone(d),
             DomainError::GoneReason { detail, reason } => ApiError::GoneReason { detail, reason },
+            e @ DomainError::TooLarge { .. } => ApiError::PayloadTooLarge(e.to_string()),
+            DomainError::WrongMediaType(m) => ApiError::UnsupportedMediaType(m),
             DomainError::TooManyAttempts { retry_after_secs } => {
                 ApiError::TooManyRequests { retry_after_secs }
             }

@@ -6,7 +6,7 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use testkit::app::{TestApp, assert_problem, problem_fields, spawn_app};
+use testkit::app::{TestApp, assert_problem, problem_fields, spawn_app, spawn_app_with};
 use testkit::bookings::{book, resource};
 use testkit::files::{form, png, site_plan as upload_plan, upload, upload_form};
 
@@ -741,4 +741,41 @@ async fn p7_p8_plans_are_for_members_a_restricted_plan_for_managers_and_both_go_
         404,
     )
     .await;
+}
+
+/// Without a Functions host, the blob store announces the revision's new
+/// image as Blob Storage would, and the index describes the new bytes, not
+/// the old ones, even though the bytes land before their metadata.
+#[tokio::test]
+async fn without_a_host_a_revised_plan_is_indexed_again_with_its_new_bytes() {
+    let app = spawn_app_with(&[("LMS_INDEX_IN_PROCESS", "true")]).await;
+    let (_owner, owner) = app.signed_in("owner@bau.example").await;
+    let project = app.create_project(&owner).await;
+    let plan_id = plan(&app, &owner, &project, 800, 600).await;
+    let path = format!("/api/projects/{project}/files/{plan_id}");
+    let indexed = |meta: &Value| meta["indexStatus"] == "indexed";
+    let mut meta = Value::Null;
+    for _ in 0..100 {
+        meta = app.get_json(&path, &owner).await;
+        if indexed(&meta) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(indexed(&meta), "{meta}");
+    let first = meta["sha256"].clone();
+
+    let resp = revise(&app, &owner, &project, &plan_id, "neu.png", png(1600, 1200)).await;
+    assert_eq!(resp.status(), 200);
+    for _ in 0..100 {
+        meta = app.get_json(&path, &owner).await;
+        if indexed(&meta) {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    assert!(indexed(&meta), "{meta}");
+    assert_ne!(meta["sha256"], first);
+    assert_eq!(meta["index"]["sha256"], meta["sha256"]);
+    assert_eq!(meta["index"]["width"], 1600);
 }

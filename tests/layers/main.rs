@@ -14,7 +14,8 @@
 //! - a file in `functions/` that names a store container or builds a store
 //!   query (`store in functions: FILE`).
 //!
-//! Violations that existed when the check was written are in `KNOWN`.
+//! There are no exceptions: the violations that existed when the check was
+//! written are all fixed.
 
 mod scan;
 
@@ -22,15 +23,6 @@ use std::collections::BTreeSet;
 use std::path::Path;
 
 use scan::{Layers, Sources, violations};
-
-/// Today's violations, each naming its file(s). This list may only shrink:
-/// fix the code, then delete the entry (a test fails while an entry no
-/// longer occurs, so the list cannot go stale). Never add to it.
-const KNOWN: &[&str] = &[
-    // Workflows still in handlers.
-    "long handler: functions/files.rs download_file",
-    "long handler: functions/files.rs upload_file",
-];
 
 fn root() -> &'static Path {
     Path::new(env!("CARGO_MANIFEST_DIR"))
@@ -45,31 +37,13 @@ fn current() -> BTreeSet<String> {
 }
 
 #[test]
-fn no_file_breaks_the_layer_rules_beyond_the_known_list() {
-    let known: BTreeSet<String> = KNOWN.iter().map(|s| (*s).to_owned()).collect();
-    let new: Vec<String> = current().difference(&known).cloned().collect();
+fn no_file_breaks_the_layer_rules() {
+    let found: Vec<String> = current().into_iter().collect();
     assert!(
-        new.is_empty(),
-        "new violations of docs/ARCHITECTURE.md's rules:\n  {}",
-        new.join("\n  ")
+        found.is_empty(),
+        "violations of docs/ARCHITECTURE.md's rules:\n  {}",
+        found.join("\n  ")
     );
-}
-
-#[test]
-fn every_known_violation_still_occurs() {
-    let now = current();
-    let stale: Vec<&str> = KNOWN
-        .iter()
-        .copied()
-        .filter(|k| !now.contains(*k))
-        .collect();
-    assert!(
-        stale.is_empty(),
-        "fixed, so delete from KNOWN in tests/layers/main.rs:\n  {}",
-        stale.join("\n  ")
-    );
-    let unique: BTreeSet<&str> = KNOWN.iter().copied().collect();
-    assert_eq!(unique.len(), KNOWN.len(), "KNOWN lists an entry twice");
 }
 
 #[test]

@@ -174,7 +174,7 @@ fn module_of(file: &str) -> Vec<String> {
     segs
 }
 
-/// Every violation of the rules, as the strings `KNOWN` holds; an error
+/// Every violation of the rules, one string each (`upward: A -> B`, …); an error
 /// when a file belongs to no layer.
 pub fn violations(layers: &Layers, sources: &Sources) -> Result<BTreeSet<String>, String> {
     let modules = sources.modules();
