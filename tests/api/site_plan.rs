@@ -751,7 +751,7 @@ async fn without_a_host_a_revised_plan_is_indexed_again_with_its_new_bytes() {
     let app = spawn_app_with(&[("LMS_INDEX_IN_PROCESS", "true")]).await;
     let (_owner, owner) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&owner).await;
-    let plan_id = plan(&app, &owner, &project, 800, 600).await;
+    let plan_id = upload_plan(&app, &owner, &project, "Lageplan.png", 800, 600).await;
     let path = format!("/api/projects/{project}/files/{plan_id}");
     let indexed = |meta: &Value| meta["indexStatus"] == "indexed";
     let mut meta = Value::Null;
