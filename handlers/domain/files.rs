@@ -19,7 +19,8 @@ use super::search::{self, SearchWords, TERM_KIND};
 use super::text::is_format_char;
 use crate::store::containers::PROJECTS;
 use crate::store::{
-    BatchOp, BlobName, BlobStore, DocumentStore, NewDocument, Order, Query, StoreError, read_record,
+    BatchOp, BlobName, BlobStore, DocumentStore, NewDocument, Order, Query, StoreError, query_all,
+    read_record,
 };
 
 /// The blob container of project files, as the blob trigger names it.
@@ -604,6 +605,51 @@ pub async fn delete(
     purge_derived(store, &pk, &file.file_id).await?;
     blobs.delete(&blob_name(project, &file.file_id)?).await?;
     Ok(())
+}
+
+/// A site plan: its file with the image's dimensions.
+pub struct Plan {
+    pub file: FileRecord,
+    pub width: Option<u32>,
+    pub height: Option<u32>,
+}
+
+/// The project's site plans the caller may see, oldest first, with their
+/// dimensions (from the upload, or else from the index entry).
+pub async fn site_plans(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    may_see_restricted: bool,
+) -> Result<Vec<Plan>, DomainError> {
+    let docs = query_all(
+        store,
+        PROJECTS,
+        &project.as_string(),
+        Query::new()
+            .eq("kind", FILE_KIND)
+            .eq("category", Category::SitePlan.as_str()),
+    )
+    .await?;
+    let mut out = Vec::new();
+    for d in docs {
+        let file: FileRecord = d.parse()?;
+        if !file.visible(may_see_restricted) {
+            continue;
+        }
+        let (mut width, mut height) = (file.width, file.height);
+        if width.is_none() || height.is_none() {
+            let index = load_index(store, project, &file.file_id).await?;
+            width = index.as_ref().and_then(|i| i.width);
+            height = index.as_ref().and_then(|i| i.height);
+        }
+        out.push(Plan {
+            file,
+            width,
+            height,
+        });
+    }
+    out.sort_by_key(|p| p.file.at);
+    Ok(out)
 }
 
 /// Write the index entry of a file from an analysis of its blob.

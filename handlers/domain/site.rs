@@ -16,7 +16,7 @@ use super::ids::{FileId, ProjectId, UserId};
 use super::projects::Project;
 use super::retry::{Attempt, retry_on_precondition};
 use crate::store::containers::PROJECTS;
-use crate::store::{BatchOp, BlobStore, DocumentStore, Query, StoreError, query_all};
+use crate::store::{BatchOp, BlobStore, DocumentStore, StoreError};
 
 /// Bookings in a day's window: far more than a site takes.
 const DAY_BOOKINGS_MAX: usize = 10_000;
@@ -144,51 +144,6 @@ pub async fn bookings_of_day(
     .await
 }
 
-/// A plan as listed: its file with the image's dimensions.
-pub struct Plan {
-    pub file: FileRecord,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
-}
-
-/// The project's site plans the caller may see, oldest first, with their
-/// dimensions (from the upload, or else from the index entry).
-pub async fn plans(
-    store: &dyn DocumentStore,
-    project: &ProjectId,
-    may_see_restricted: bool,
-) -> Result<Vec<Plan>, DomainError> {
-    let docs = query_all(
-        store,
-        PROJECTS,
-        &project.as_string(),
-        Query::new()
-            .eq("kind", files::FILE_KIND)
-            .eq("category", Category::SitePlan.as_str()),
-    )
-    .await?;
-    let mut out = Vec::new();
-    for d in docs {
-        let file: FileRecord = d.parse()?;
-        if !file.visible(may_see_restricted) {
-            continue;
-        }
-        let (mut width, mut height) = (file.width, file.height);
-        if width.is_none() || height.is_none() {
-            let index = files::load_index(store, project, &file.file_id).await?;
-            width = index.as_ref().and_then(|i| i.width);
-            height = index.as_ref().and_then(|i| i.height);
-        }
-        out.push(Plan {
-            file,
-            width,
-            height,
-        });
-    }
-    out.sort_by_key(|p| p.file.at);
-    Ok(out)
-}
-
 /// Takes off `resources` every place on a plan the caller may not see: a
 /// restricted plan, and where things sit on it, is for managers (P7).
 pub async fn hide_unseen_placements(
@@ -200,26 +155,15 @@ pub async fn hide_unseen_placements(
     if may_see_restricted || resources.iter().all(|r| r.placement.is_none()) {
         return Ok(());
     }
-    let shown: Vec<String> = plans(store, project, false)
-        .await?
-        .iter()
-        .map(|p| p.file.file_id.as_string())
-        .collect();
-    for r in resources {
-        if r.placement
-            .as_ref()
-            .is_some_and(|p| !shown.contains(&p.plan_id))
-        {
-            r.placement = None;
-        }
-    }
+    let shown = files::site_plans(store, project, false).await?;
+    resources::keep_placements_on(resources, &shown);
     Ok(())
 }
 
 /// The site plan of a day: the plans, and every resource with its load.
 pub struct SitePlanDay {
     pub date: Date,
-    pub plans: Vec<Plan>,
+    pub plans: Vec<files::Plan>,
     pub resources: Vec<(Resource, DayLoad)>,
 }
 
@@ -229,23 +173,15 @@ pub async fn site_plan_day(
     date: Date,
     may_see_restricted: bool,
 ) -> Result<SitePlanDay, DomainError> {
-    let plans = plans(store, &project.project_id, may_see_restricted).await?;
+    let plans = files::site_plans(store, &project.project_id, may_see_restricted).await?;
     let bounds = day_bounds(date, project)?;
     let bookings = bookings_of_day(store, &project.project_id, bounds).await?;
     let mut resources = resources::all(store, &project.project_id).await?;
     resources.sort_by(|a, b| a.name.cmp(&b.name));
-    let shown: Vec<String> = plans.iter().map(|p| p.file.file_id.as_string()).collect();
+    resources::keep_placements_on(&mut resources, &plans);
     let resources = resources
         .into_iter()
-        .map(|mut r| {
-            // A placement on a plan deleted in the same moment, or one the
-            // caller may not see, is not shown.
-            if r.placement
-                .as_ref()
-                .is_some_and(|p| !shown.contains(&p.plan_id))
-            {
-                r.placement = None;
-            }
+        .map(|r| {
             let load = day_load(&r, project, bounds, &bookings);
             (r, load)
         })

@@ -14,8 +14,8 @@ use super::model::{Booking, SCHEDULE};
 use super::resources::{self, Resource};
 use crate::domain::actor::Actor;
 use crate::domain::error::DomainError;
-use crate::domain::files::{self, Category, FileRecord};
-use crate::domain::ids::{BookingId, FileId, ProjectId, ResourceId};
+use crate::domain::files::{self, FileRecord};
+use crate::domain::ids::{BookingId, ProjectId, ResourceId};
 use crate::domain::passes::{self, Dead, PassKey, PassRecord};
 use crate::domain::projects::{self, Project};
 use crate::domain::record::{self, Record};
@@ -379,53 +379,29 @@ pub struct OpenPass {
     pub project: Project,
     pub booking: Booking,
     pub resources: Vec<Resource>,
-    pub plans: Vec<PassPlan>,
+    pub plans: Vec<files::Plan>,
 }
 
-/// A site plan a pass shows: the file and its image's size.
-pub struct PassPlan {
-    pub file: FileRecord,
-    pub width: Option<u32>,
-    pub height: Option<u32>,
-}
-
-/// The site plans the resources are placed on, once each. A restricted
-/// plan is for managers only (P7), so a public pass never shows it.
+/// The site plans the resources are placed on. A restricted plan is for
+/// managers only (P7), so a public pass never shows it, nor a place on it.
 async fn placed_plans(
     store: &dyn DocumentStore,
     project: &ProjectId,
-    resources: &[Resource],
-) -> Result<Vec<PassPlan>, DomainError> {
-    let mut ids: Vec<FileId> = Vec::new();
-    for id in resources
-        .iter()
-        .filter_map(|r| FileId::parse(&r.placement.as_ref()?.plan_id))
-    {
-        if !ids.contains(&id) {
-            ids.push(id);
-        }
+    resources: &mut [Resource],
+) -> Result<Vec<files::Plan>, DomainError> {
+    if resources.iter().all(|r| r.placement.is_none()) {
+        return Ok(Vec::new());
     }
-    let mut out = Vec::new();
-    for id in ids {
-        let Some(file) = files::load(store, project, &id).await? else {
-            continue;
-        };
-        if file.restricted || file.category != Category::SitePlan {
-            continue;
-        }
-        let (mut width, mut height) = (file.width, file.height);
-        if width.is_none() || height.is_none() {
-            let index = files::load_index(store, project, &id).await?;
-            width = index.as_ref().and_then(|i| i.width);
-            height = index.as_ref().and_then(|i| i.height);
-        }
-        out.push(PassPlan {
-            file,
-            width,
-            height,
-        });
-    }
-    Ok(out)
+    let mut plans = files::site_plans(store, project, false).await?;
+    resources::keep_placements_on(resources, &plans);
+    plans.retain(|plan| {
+        resources.iter().any(|r| {
+            r.placement
+                .as_ref()
+                .is_some_and(|p| p.plan_id == plan.file.file_id.as_string())
+        })
+    });
+    Ok(plans)
 }
 
 /// A plan image of a live pass: only a plan its resources are placed on.
@@ -458,18 +434,7 @@ pub async fn open(store: &dyn DocumentStore, token: &str) -> Result<OpenPass, Do
         booked_resources(store, &project_id, &booking.resource_ids)
     );
     let mut resources = resources?;
-    let plans = placed_plans(store, &project_id, &resources).await?;
-    // A place on a plan the pass does not show (a restricted one) is not
-    // for the public either.
-    for r in &mut resources {
-        if r.placement.as_ref().is_some_and(|p| {
-            !plans
-                .iter()
-                .any(|plan| plan.file.file_id.as_string() == p.plan_id)
-        }) {
-            r.placement = None;
-        }
-    }
+    let plans = placed_plans(store, &project_id, &mut resources).await?;
     Ok(OpenPass {
         project: project?.0,
         resources,

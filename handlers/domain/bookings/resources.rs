@@ -186,6 +186,20 @@ pub struct ResourceInput {
     pub placement: Option<Option<Placement>>,
 }
 
+/// Takes off every placement on a plan that is not among `shown` (one the
+/// reader may not see, or one deleted in the same moment).
+pub fn keep_placements_on(resources: &mut [Resource], shown: &[files::Plan]) {
+    for r in resources {
+        if r.placement.as_ref().is_some_and(|p| {
+            !shown
+                .iter()
+                .any(|plan| plan.file.file_id.as_string() == p.plan_id)
+        }) {
+            r.placement = None;
+        }
+    }
+}
+
 /// Why the plan a change places the resource on cannot take it, if so:
 /// checked against the store before the change is applied.
 async fn plan_problem(
