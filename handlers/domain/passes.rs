@@ -191,6 +191,13 @@ pub fn check(status: BookingStatus, end: Timestamp, now: Timestamp) -> Result<()
     }
 }
 
+/// Whether a live pass's booking waits for the site's approval again: a
+/// member moved it after approval. The pass keeps its link and shows the
+/// new time, and says that the gate cannot check it in yet.
+pub fn awaits_approval(status: BookingStatus) -> bool {
+    status == BookingStatus::Requested
+}
+
 /// Whether a booking in `status` gets a pass when it has none: once
 /// approved (a requested booking gets one at approval).
 pub fn earns_pass(status: BookingStatus) -> bool {

@@ -80,6 +80,9 @@ pub struct PassView {
     /// The project's time zone (IANA), in which to show the times.
     time_zone: String,
     valid_until: String,
+    /// The booking was moved and waits for the site's approval again: the
+    /// gate cannot check it in until then.
+    awaiting_approval: bool,
     project: PassProject,
     resources: Vec<PassResource>,
     /// The plans the resources are placed on.
@@ -99,6 +102,7 @@ fn pass_view(p: OpenPass) -> PassView {
         end: time::format(&booking.end),
         time_zone: project.time_zone.as_str().to_owned(),
         valid_until: time::format(&passes::valid_until(booking.end)),
+        awaiting_approval: passes::awaits_approval(booking.status),
         project: PassProject {
             name: project.name,
             address: project.address,

@@ -122,6 +122,7 @@ async fn every_booking_has_a_readable_code_and_an_approved_one_a_pass_that_opens
     assert_eq!(pass["timeZone"], "Europe/Vienna");
     assert_eq!(pass["project"]["address"], "Seestadtstraße 1, 1220 Wien");
     assert_eq!(pass["resources"][0]["name"], "Abladezone Nord");
+    assert_eq!(pass["awaitingApproval"], false);
 
     let qr = s.app.get(&format!("/api/passes/{token}/qr.svg")).await;
     assert_eq!(qr.status(), 200);
@@ -131,6 +132,18 @@ async fn every_booking_has_a_readable_code_and_an_approved_one_a_pass_that_opens
 
     let page = s.app.get(&format!("/pass/{token}")).await;
     assert_pass_headers(&page);
+    // Nothing from another site: every source the page's policy allows is
+    // its own origin, or none.
+    let csp = page
+        .headers()
+        .get("content-security-policy")
+        .and_then(|v| v.to_str().ok())
+        .expect("a content security policy")
+        .to_owned();
+    assert!(csp.contains("default-src 'self'"), "{csp}");
+    for source in csp.split(';').flat_map(|d| d.split_whitespace().skip(1)) {
+        assert!(matches!(source, "'self'" | "'none'"), "{source} in {csp}");
+    }
 }
 
 #[tokio::test]
@@ -256,6 +269,12 @@ async fn cancelled_declined_and_turned_away_passes_answer_410_with_the_reason() 
         pass["start"], "2031-03-08T10:00:00.000Z",
         "rescheduling keeps the link"
     );
+    assert_eq!(
+        link_of(&s, &id).await,
+        link,
+        "and the booking shows the same one"
+    );
+    assert_eq!(pass["awaitingApproval"], true, "{pass}");
     let moved: Value = s
         .app
         .get_json(

@@ -102,6 +102,7 @@ async function cameraShows(page: Page, frame: Pixels | null): Promise<void> {
 test('the approved booking’s pass opens without an account, and one scan at the gate checks it in', async ({ browser }) => {
   const base = server.url;
   const tz = workdayZone();
+  const hhmm = (iso: string) => new Intl.DateTimeFormat('de-DE', { hour: '2-digit', minute: '2-digit', timeZone: tz }).format(new Date(iso));
   const owner = new Seed(base);
   await owner.registerAdmin(OWNER);
   const project = await owner.project('Wohnbau Seestadt', tz);
@@ -140,6 +141,9 @@ test('the approved booking’s pass opens without an account, and one scan at th
   // The driver opens the link on a phone, with no account.
   const phone = await browser.newContext({ viewport: { width: 360, height: 740 }, isMobile: true, hasTouch: true });
   const driver = await phone.newPage();
+  // No third-party resources: every request the pass makes stays on the site's origin.
+  const origins = new Set<string>();
+  driver.on('request', (request) => origins.add(new URL(request.url()).origin));
   await driver.goto(link);
   await expect(driver.getByRole('heading', { name: /Zufahrtspass/ })).toBeVisible();
   expect(code).toMatch(/^[2-9A-Z]{3}-[2-9A-Z]{3}$/);
@@ -238,6 +242,13 @@ test('the approved booking’s pass opens without an account, and one scan at th
   await screen(driver, '68-pass-unbekannt-en');
   await driver.getByRole('button', { name: 'Deutsch' }).click();
 
+  // The dispatcher moves the booking: the same link shows the new time, waiting for approval.
+  await booker.call('PATCH', `/api/projects/${project}/bookings/${second}`, { start: at(120), end: at(150) });
+  await driver.goto(newLink);
+  await expect(driver.getByRole('status').filter({ hasText: 'wartet noch auf die Freigabe' })).toBeVisible();
+  await expect(driver.getByText(/\d{2}:\d{2}–\d{2}:\d{2}/)).toHaveText(new RegExp(`${hhmm(at(120))}–${hhmm(at(150))}`));
+  await screen(driver, '68a-pass-wartet-auf-freigabe');
+
   // The booking is cancelled: its pass says so.
   await booker.call('POST', `/api/projects/${project}/bookings/${second}/cancel`, { reason: 'Lieferung verschoben' });
   await driver.goto(newLink);
@@ -248,6 +259,7 @@ test('the approved booking’s pass opens without an account, and one scan at th
   await driver.getByRole('button', { name: 'English' }).click();
   await expect(driver.getByText('The booking was cancelled.')).toBeVisible();
   await screen(driver, '70-pass-storniert-en');
+  expect([...origins]).toEqual([new URL(base).origin]);
   await phone.close();
 });
 

@@ -1503,6 +1503,11 @@ export interface components {
          *     email or phone.
          */
         PassView: {
+            /**
+             * @description The booking was moved and waits for the site's approval again: the
+             *     gate cannot check it in until then.
+             */
+            awaitingApproval: boolean;
             /** @description The booking code as read out, `ABC-DEF`. */
             code?: string | null;
             end: string;

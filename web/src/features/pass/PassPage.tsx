@@ -106,6 +106,12 @@ function Pass({ token, pass }: { token: string; pass: PassView }) {
         <span className="pass-project">{pass.project.name}</span>
       </PageTitle>
 
+      {pass.awaitingApproval && (
+        <p className="pass-state pending" role="status">
+          {t('pass.awaitingApproval')}
+        </p>
+      )}
+
       <section className="pass-card pass-key" aria-label={t('pass.when')}>
         {pass.code && (
           <>
