@@ -463,13 +463,23 @@ fn prop(e: &ical::parser::ical::component::IcalEvent, name: &str) -> Option<Stri
         .and_then(|p| p.value.clone())
 }
 
-/// iCalendar TEXT escapes `\n`, `,` and `;`.
+/// iCalendar TEXT unescaped in one pass (RFC 5545 3.3.11): `\n` or `\N`
+/// is a line break, `\,`, `\;` and `\\` stand for the character itself.
 fn unescape(v: &str) -> String {
-    v.replace("\\n", "\n")
-        .replace("\\N", "\n")
-        .replace("\\,", ",")
-        .replace("\\;", ";")
-        .replace("\\\\", "\\")
+    let mut out = String::with_capacity(v.len());
+    let mut chars = v.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n' | 'N') => out.push('\n'),
+            Some(other) => out.push(other),
+            None => out.push('\\'),
+        }
+    }
+    out
 }
 
 /// The project's calendar feed as its owner reads it.
@@ -629,6 +639,11 @@ async fn a_pass_expires_twelve_hours_after_the_booking_ends() {
     assert_problem(s.app.get_auth(&pass_path(&s, id), &s.owner).await, 404).await;
 }
 
+/// Instructions with every character iCalendar TEXT escapes: `;`, `,`,
+/// `\` and a line break.
+const SITE_RULES: &str = "Zufahrt über Tor 2; Hafenstraße, nicht Kai\\Süd";
+const ZONE_RULES: &str = "Warnweste Pflicht.\nRückwärts einfahren; Einweiser abwarten";
+
 #[tokio::test]
 async fn the_pass_shows_instructions_and_the_plan_its_resources_are_placed_on_and_no_other() {
     let s = site().await;
@@ -638,11 +653,11 @@ async fn the_pass_shows_instructions_and_the_plan_its_resources_are_placed_on_an
     for (path, body) in [
         (
             format!("/api/projects/{}", s.project),
-            json!({"accessInstructions": "Zufahrt über Tor 2 von der Hafenstraße"}),
+            json!({"accessInstructions": SITE_RULES}),
         ),
         (
             format!("/api/projects/{}/resources/{}", s.project, s.zone),
-            json!({"accessInstructions": "Warnweste Pflicht",
+            json!({"accessInstructions": ZONE_RULES,
                    "placement": {"planId": placed, "shape": "point", "points": [{"x": 0.25, "y": 0.5}]}}),
         ),
     ] {
@@ -662,12 +677,9 @@ async fn the_pass_shows_instructions_and_the_plan_its_resources_are_placed_on_an
         .json()
         .await
         .expect("json");
-    assert_eq!(
-        pass["project"]["accessInstructions"],
-        "Zufahrt über Tor 2 von der Hafenstraße"
-    );
+    assert_eq!(pass["project"]["accessInstructions"], SITE_RULES);
     let r = &pass["resources"][0];
-    assert_eq!(r["accessInstructions"], "Warnweste Pflicht");
+    assert_eq!(r["accessInstructions"], ZONE_RULES);
     assert_eq!(r["placement"]["planId"], placed.as_str());
     assert_eq!(r["placement"]["points"][0]["x"], 0.25);
     assert_eq!(
@@ -692,10 +704,13 @@ async fn the_pass_shows_instructions_and_the_plan_its_resources_are_placed_on_an
     let feed = feed(&s).await;
     let description = unescape(&prop(&ics_events(&feed)[0], "DESCRIPTION").expect("description"));
     for want in [
-        "Zufahrt über Tor 2 von der Hafenstraße",
-        "Abladezone Nord: Warnweste Pflicht",
-        link.as_str(),
+        SITE_RULES.to_owned(),
+        format!("Abladezone Nord: {ZONE_RULES}"),
+        link.clone(),
     ] {
-        assert!(description.contains(want), "{want} not in {description}");
+        assert!(
+            description.contains(&want),
+            "{want:?} not in {description:?}"
+        );
     }
 }
