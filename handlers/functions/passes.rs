@@ -333,14 +333,19 @@ pub struct GateLookup {
         (status = 404, body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "`extensions.reason: other-project`", body = Problem, content_type = "application/problem+json"),
         (status = 410, description = "`extensions.reason` says why the pass is dead", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json")
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many lookups from this address", body = Problem, content_type = "application/problem+json")
     )
 )]
 pub async fn gate_lookup(
     State(state): State<AppState>,
+    client: ClientAddress,
     access: ProjectAccess,
     ApiJson(req): ApiJson<GateLookup>,
 ) -> Result<Json<BookingView>, ApiError> {
+    if let ClientAddress(Some(ip)) = client {
+        state.pass_limiter.check(ip)?;
+    }
     let query = match (req.pass.as_deref(), req.code.as_deref()) {
         (Some(p), None) => GateQuery::Pass(p),
         (None, Some(c)) => GateQuery::Code(c),

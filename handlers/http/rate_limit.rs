@@ -36,7 +36,7 @@ impl AddressLimiter {
         {
             self.limiter.retain_recent();
         }
-        self.limiter.check_key(&ip).map_err(|not_until| {
+        self.limiter.check_key(&key(ip)).map_err(|not_until| {
             let wait = not_until.wait_time_from(governor::clock::Clock::now(
                 &governor::clock::DefaultClock::default(),
             ));
@@ -44,5 +44,43 @@ impl AddressLimiter {
                 retry_after_secs: wait.as_secs().max(1),
             }
         })
+    }
+}
+
+/// The key a client is counted under: an IPv4 address, or an IPv6
+/// address's /64 network. One subscriber usually holds a whole /64, so
+/// counting single IPv6 addresses would let anyone step around the limit.
+fn key(ip: IpAddr) -> IpAddr {
+    match ip {
+        IpAddr::V4(_) => ip,
+        IpAddr::V6(v6) => {
+            let network = u128::from(v6) & !((1u128 << 64) - 1);
+            IpAddr::V6(std::net::Ipv6Addr::from(network))
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn addresses_of_one_ipv6_network_share_their_budget() {
+        let limiter = AddressLimiter::new(2, Duration::from_secs(3600));
+        let a: IpAddr = "2001:db8:1:2::1".parse().expect("address");
+        let b: IpAddr = "2001:db8:1:2:ffff::9".parse().expect("address");
+        let other: IpAddr = "2001:db8:1:3::1".parse().expect("address");
+        assert!(limiter.check(a).is_ok());
+        assert!(limiter.check(b).is_ok());
+        assert!(limiter.check(a).is_err(), "the /64 has spent its burst");
+        assert!(limiter.check(other).is_ok(), "another /64 counts apart");
+        let v4: IpAddr = "192.0.2.1".parse().expect("address");
+        let v4_next: IpAddr = "192.0.2.2".parse().expect("address");
+        assert!(limiter.check(v4).is_ok());
+        assert!(limiter.check(v4).is_ok());
+        assert!(
+            limiter.check(v4_next).is_ok(),
+            "IPv4 addresses count one by one"
+        );
     }
 }

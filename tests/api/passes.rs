@@ -315,6 +315,23 @@ async fn pass_lookups_are_rate_limited_per_address() {
 }
 
 #[tokio::test]
+async fn gate_lookups_are_rate_limited_too() {
+    let s = site().await;
+    let mut limited = None;
+    for _ in 0..40 {
+        let resp = lookup(&s, json!({"code": "ZZZ-ZZZ"})).await;
+        if resp.status() == 429 {
+            limited = Some(resp);
+            break;
+        }
+        assert_eq!(resp.status(), 404);
+    }
+    let resp = limited.expect("429 within 40 lookups");
+    assert!(resp.headers().contains_key("retry-after"));
+    assert_problem(resp, 429).await;
+}
+
+#[tokio::test]
 async fn the_gate_finds_a_booking_by_link_token_or_code_and_refuses_other_projects() {
     let s = site().await;
     let b = approved(&s, 10).await;
