@@ -178,8 +178,9 @@ async fn render_invitation(
     }))
 }
 
-/// The content id of the pass's QR image in an approval mail.
-const QR_CID: &str = "pass-qr";
+/// The content id of the pass's QR image in an approval mail, in the
+/// `left@right` form of RFC 2392 that strict mail clients want.
+const QR_CID: &str = "pass-qr@insite-lms";
 
 /// What a calendar event says besides its time: where and how to get in.
 struct EventPlace<'a> {

@@ -567,13 +567,13 @@ async fn the_approval_mail_carries_the_pass_link_its_qr_inline_and_an_ics_with_l
     let text = part(mail, "text/plain").expect("a text part");
     assert!(text.contains(&link), "the link in the text: {text}");
     let html = part(mail, "text/html").expect("an html part");
-    assert!(html.contains("src=\"cid:pass-qr\""), "{html}");
+    assert!(html.contains("src=\"cid:pass-qr@insite-lms\""), "{html}");
     assert!(!html.contains("data:"), "no data: URI");
     let png_at = mail.find("Content-Type: image/png").expect("the PNG part");
     let block_at = mail[..png_at].rfind("\r\n--").expect("a part boundary");
     let png_headers = &mail[block_at..png_at + mail[png_at..].find("\r\n\r\n").expect("headers")];
     assert!(
-        png_headers.contains("Content-ID: <pass-qr>"),
+        png_headers.contains("Content-ID: <pass-qr@insite-lms>"),
         "{png_headers}"
     );
     assert!(png_headers.contains("inline"), "{png_headers}");
