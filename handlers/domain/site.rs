@@ -167,12 +167,19 @@ pub struct SitePlanDay {
     pub resources: Vec<(Resource, DayLoad)>,
 }
 
+/// The site plan of `date`, or of today on the site (in the project's
+/// time zone) when no date is asked for.
 pub async fn site_plan_day(
     store: &dyn DocumentStore,
     project: &Project,
-    date: Date,
+    date: Option<Date>,
     may_see_restricted: bool,
 ) -> Result<SitePlanDay, DomainError> {
+    let date = date.unwrap_or_else(|| {
+        Timestamp::now()
+            .to_zoned_datetime(project.time_zone.tz())
+            .date()
+    });
     let plans = files::site_plans(store, &project.project_id, may_see_restricted).await?;
     let bounds = day_bounds(date, project)?;
     let bookings = bookings_of_day(store, &project.project_id, bounds).await?;

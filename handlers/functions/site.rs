@@ -113,14 +113,12 @@ pub async fn get_site_plan(
     access.require(Action::ViewResources)?;
     let store = state.stores.documents.as_ref();
     let (project, _) = projects::require(store, &access.project_id).await?;
-    let date = match q.date.as_deref() {
-        Some(raw) => raw
-            .parse()
-            .map_err(|_| ApiError::field("date", "must be a date YYYY-MM-DD"))?,
-        None => jiff::Timestamp::now()
-            .to_zoned_datetime(project.time_zone.tz())
-            .date(),
-    };
+    let date = q
+        .date
+        .as_deref()
+        .map(str::parse)
+        .transpose()
+        .map_err(|_| ApiError::field("date", "must be a date YYYY-MM-DD"))?;
     let may_restricted = access.may(Action::ViewRestrictedFiles);
     let day = site::site_plan_day(store, &project, date, may_restricted).await?;
     Ok(Json(view(day)))
