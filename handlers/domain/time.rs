@@ -4,7 +4,8 @@
 //! stored strings rely on.
 
 use jiff::Timestamp;
-use serde::{Deserialize, Deserializer, Serializer};
+use serde::de::Visitor;
+use serde::{Deserializer, Serializer};
 
 /// Format a timestamp in the fixed-width form.
 pub fn format(ts: &Timestamp) -> String {
@@ -18,6 +19,21 @@ pub fn parse(s: &str) -> Result<Timestamp, String> {
         .map_err(|_| format!("{s:?} is not an RFC 3339 timestamp with offset"))
 }
 
+/// Parses the text where it lies: no `String` per timestamp.
+struct TimestampVisitor;
+
+impl Visitor<'_> for TimestampVisitor {
+    type Value = Timestamp;
+
+    fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+        f.write_str("an RFC 3339 timestamp")
+    }
+
+    fn visit_str<E: serde::de::Error>(self, s: &str) -> Result<Timestamp, E> {
+        parse(s).map_err(E::custom)
+    }
+}
+
 /// `#[serde(with = "crate::domain::time::fixed")]`
 pub mod fixed {
     use super::*;
@@ -27,8 +43,7 @@ pub mod fixed {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Timestamp, D::Error> {
-        let s = String::deserialize(d)?;
-        parse(&s).map_err(serde::de::Error::custom)
+        d.deserialize_str(TimestampVisitor)
     }
 }
 
@@ -44,9 +59,29 @@ pub mod fixed_option {
     }
 
     pub fn deserialize<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Timestamp>, D::Error> {
-        Option::<String>::deserialize(d)?
-            .map(|s| parse(&s).map_err(serde::de::Error::custom))
-            .transpose()
+        d.deserialize_option(OptionVisitor)
+    }
+
+    struct OptionVisitor;
+
+    impl<'de> Visitor<'de> for OptionVisitor {
+        type Value = Option<Timestamp>;
+
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("an RFC 3339 timestamp or null")
+        }
+
+        fn visit_none<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_unit<E: serde::de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_str(TimestampVisitor).map(Some)
+        }
     }
 }
 

@@ -19,7 +19,8 @@ use std::time::Duration;
 use super::group_commit::{Writer, sql_err};
 use crate::store::containers::{self, Container};
 use crate::store::document::{
-    BatchOp, Document, DocumentStore, ETag, FilterOp, NewDocument, Order, Page, Query, StoreError,
+    BatchOp, Document, DocumentStore, ETag, FilterOp, NewDocument, Order, Page, Query, RawDocument,
+    RawPage, StoreError,
 };
 use crate::store::paging::{check_identifier, decode_token, encode_token, page_size};
 
@@ -534,7 +535,7 @@ fn run_query(
     c: Container,
     pk: Option<&str>,
     q: &Query,
-) -> Result<Page, StoreError> {
+) -> Result<RawPage, StoreError> {
     let QuerySql {
         sql,
         args,
@@ -553,11 +554,10 @@ fn run_query(
             more = true;
             break;
         }
-        let body: String = row.get(2).map_err(sql_err)?;
-        items.push(Document {
+        items.push(RawDocument {
             id: row.get(0).map_err(sql_err)?,
             partition_key: row.get(1).map_err(sql_err)?,
-            body: serde_json::from_str(&body).map_err(StoreError::internal)?,
+            body: row.get(2).map_err(sql_err)?,
             etag: ETag(row.get(3).map_err(sql_err)?),
         });
         last_key = (0..key_len)
@@ -570,9 +570,26 @@ fn run_query(
     } else {
         None
     };
-    Ok(Page {
+    Ok(RawPage {
         items,
         continuation,
+    })
+}
+
+/// A stored document with its body parsed into a generic value.
+fn parsed(d: RawDocument) -> Result<Document, StoreError> {
+    Ok(Document {
+        body: serde_json::from_str(&d.body).map_err(StoreError::internal)?,
+        id: d.id,
+        partition_key: d.partition_key,
+        etag: d.etag,
+    })
+}
+
+fn parsed_page(p: RawPage) -> Result<Page, StoreError> {
+    Ok(Page {
+        items: p.items.into_iter().map(parsed).collect::<Result<_, _>>()?,
+        continuation: p.continuation,
     })
 }
 
@@ -605,6 +622,15 @@ impl DocumentStore for SqliteDocumentStore {
     }
 
     async fn read(&self, c: Container, pk: &str, id: &str) -> Result<Option<Document>, StoreError> {
+        self.read_raw(c, pk, id).await?.map(parsed).transpose()
+    }
+
+    async fn read_raw(
+        &self,
+        c: Container,
+        pk: &str,
+        id: &str,
+    ) -> Result<Option<RawDocument>, StoreError> {
         let (pk, id) = (pk.to_owned(), id.to_owned());
         self.read_with(move |conn| {
             let row = conn
@@ -618,15 +644,12 @@ impl DocumentStore for SqliteDocumentStore {
                 })
                 .optional()
                 .map_err(sql_err)?;
-            row.map(|(body, etag)| {
-                Ok(Document {
-                    body: serde_json::from_str(&body).map_err(StoreError::internal)?,
-                    id,
-                    partition_key: pk,
-                    etag: ETag(etag),
-                })
-            })
-            .transpose()
+            Ok(row.map(|(body, etag)| RawDocument {
+                body,
+                id,
+                partition_key: pk,
+                etag: ETag(etag),
+            }))
         })
         .await
     }
@@ -645,12 +668,18 @@ impl DocumentStore for SqliteDocumentStore {
 
     async fn query(&self, c: Container, pk: &str, q: Query) -> Result<Page, StoreError> {
         let pk = pk.to_owned();
+        self.read_with(move |conn| run_query(conn, c, Some(&pk), &q).and_then(parsed_page))
+            .await
+    }
+
+    async fn query_raw(&self, c: Container, pk: &str, q: Query) -> Result<RawPage, StoreError> {
+        let pk = pk.to_owned();
         self.read_with(move |conn| run_query(conn, c, Some(&pk), &q))
             .await
     }
 
     async fn query_all_partitions(&self, c: Container, q: Query) -> Result<Page, StoreError> {
-        self.read_with(move |conn| run_query(conn, c, None, &q))
+        self.read_with(move |conn| run_query(conn, c, None, &q).and_then(parsed_page))
             .await
     }
 
