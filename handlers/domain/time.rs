@@ -9,8 +9,34 @@ use serde::{Deserializer, Serializer};
 
 /// Format a timestamp in the fixed-width form.
 pub fn format(ts: &Timestamp) -> String {
-    let whole = ts.strftime("%Y-%m-%dT%H:%M:%S");
-    format!("{whole}.{:03}Z", ts.subsec_millisecond())
+    // Digit by digit from 1970 to 9999, where every stored timestamp is:
+    // a day view formats four per booking, and `strftime` showed in its
+    // profile. Other times take the general path (before 1970 the
+    // milliseconds are negative).
+    let dt = jiff::tz::Offset::UTC.to_datetime(*ts);
+    let year = dt.year();
+    if ts.as_second() < 0 || year > 9999 {
+        let whole = ts.strftime("%Y-%m-%dT%H:%M:%S");
+        return format!("{whole}.{:03}Z", ts.subsec_millisecond());
+    }
+    let mut out = String::with_capacity(24);
+    let mut digits = |n: i32, width: u32, then: Option<char>| {
+        for p in (0..width).rev() {
+            let d = (n / 10_i32.pow(p)) % 10;
+            out.push(char::from(b'0' + d as u8));
+        }
+        if let Some(c) = then {
+            out.push(c);
+        }
+    };
+    digits(i32::from(year), 4, Some('-'));
+    digits(i32::from(dt.month()), 2, Some('-'));
+    digits(i32::from(dt.day()), 2, Some('T'));
+    digits(i32::from(dt.hour()), 2, Some(':'));
+    digits(i32::from(dt.minute()), 2, Some(':'));
+    digits(i32::from(dt.second()), 2, Some('.'));
+    digits(i32::from(ts.subsec_millisecond()), 3, Some('Z'));
+    out
 }
 
 /// Parse any RFC 3339 timestamp with an offset.
@@ -96,5 +122,37 @@ mod tests {
         assert_eq!(format(&a), "2026-11-28T10:00:00.000Z");
         assert!(format(&a) < format(&b));
         assert_eq!(parse(&format(&b)).expect("round trip"), b);
+    }
+
+    #[test]
+    fn the_fixed_form_is_strftimes_with_milliseconds() {
+        let general = |ts: &Timestamp| {
+            let whole = ts.strftime("%Y-%m-%dT%H:%M:%S");
+            format!("{whole}.{:03}Z", ts.subsec_millisecond())
+        };
+        let mut checked = 0;
+        for s in [
+            "0000-01-01T00:00:00Z",
+            "0999-12-31T23:59:59.999Z",
+            "1970-01-01T00:00:00Z",
+            "2026-11-28T09:00:00.007Z",
+            "2027-03-01T06:30:00.120Z",
+            "2028-02-29T12:34:56.789Z",
+            "9999-12-30T21:59:59.999Z",
+            "-000001-06-15T10:00:00Z",
+        ] {
+            let ts: Timestamp = s.parse().expect("ts");
+            assert_eq!(format(&ts), general(&ts), "{s}");
+            checked += 1;
+        }
+        // A minute and a millisecond apart over some 60 years.
+        let mut ts: Timestamp = "1999-12-31T23:00:00Z".parse().expect("ts");
+        let step = jiff::SignedDuration::from_millis(1_000_000_001);
+        for _ in 0..2_000 {
+            assert_eq!(format(&ts), general(&ts));
+            ts = ts.checked_add(step).expect("in range");
+            checked += 1;
+        }
+        assert_eq!(checked, 2_008);
     }
 }

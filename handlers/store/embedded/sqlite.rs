@@ -4,19 +4,19 @@
 //! beside the writer and other processes; write transactions are
 //! `BEGIN IMMEDIATE`, which makes ETag checks atomic across processes, and
 //! writes that arrive together share one commit (`group_commit`). Reads run
-//! on the blocking pool, writes on the writer thread, never on the async
-//! workers.
+//! on the blocking pool (`readers`), writes on the writer thread, never on
+//! the async workers.
 
 use async_trait::async_trait;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::group_commit::{Writer, sql_err};
+use super::readers::Readers;
 use crate::store::containers::{self, Container};
 use crate::store::document::{
     BatchOp, Document, DocumentStore, ETag, FilterOp, NewDocument, Order, Page, Query, RawDocument,
@@ -27,13 +27,8 @@ use crate::store::paging::{check_identifier, decode_token, encode_token, page_si
 const READERS: usize = 4;
 
 pub struct SqliteDocumentStore {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
     writer: Writer,
-    readers: Vec<Mutex<Connection>>,
-    next_reader: AtomicUsize,
+    readers: Arc<Readers>,
 }
 
 impl SqliteDocumentStore {
@@ -43,22 +38,18 @@ impl SqliteDocumentStore {
         let mut writer = open_connection(path)?;
         create_schema(&mut writer)?;
         let readers = (0..READERS)
-            .map(|_| open_connection(path).map(Mutex::new))
+            .map(|_| open_connection(path))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SqliteDocumentStore {
-            inner: Arc::new(Inner {
-                writer: Writer::start(writer)?,
-                readers,
-                next_reader: AtomicUsize::new(0),
-            }),
+            writer: Writer::start(writer)?,
+            readers: Readers::new(readers),
         })
     }
 
     /// Fold the write-ahead log into the main file and truncate it, so that
     /// erased data does not linger in the WAL.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        self.inner
-            .writer
+        self.writer
             .alone(|conn| {
                 conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
                     .map_err(sql_err)
@@ -71,7 +62,7 @@ impl SqliteDocumentStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        self.inner.writer.write(f).await
+        self.writer.write(f).await
     }
 
     async fn read_with<T, F>(&self, f: F) -> Result<T, StoreError>
@@ -79,22 +70,8 @@ impl SqliteDocumentStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        run_blocking(move || {
-            let i = inner.next_reader.fetch_add(1, AtomicOrdering::Relaxed) % inner.readers.len();
-            let conn = inner.readers[i].lock().map_err(|_| poisoned())?;
-            f(&conn)
-        })
-        .await
+        self.readers.read(f).await
     }
-}
-
-async fn run_blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| StoreError::Internal(format!("store task failed: {e}")))?
 }
 
 /// The database file is created 0600 before SQLite opens it, since SQLite
@@ -272,10 +249,6 @@ fn now_secs() -> i64 {
 
 fn new_etag() -> ETag {
     ETag(uuid::Uuid::new_v4().simple().to_string())
-}
-
-fn poisoned() -> StoreError {
-    StoreError::Internal("store connection lock poisoned".into())
 }
 
 fn to_sql(v: &Value) -> Result<SqlValue, StoreError> {
