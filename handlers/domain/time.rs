@@ -41,8 +41,50 @@ pub fn format(ts: &Timestamp) -> String {
 
 /// Parse any RFC 3339 timestamp with an offset.
 pub fn parse(s: &str) -> Result<Timestamp, String> {
+    if let Some(ts) = parse_fixed(s) {
+        return Ok(ts);
+    }
     s.parse::<Timestamp>()
         .map_err(|_| format!("{s:?} is not an RFC 3339 timestamp with offset"))
+}
+
+/// The fixed form as stored (`2026-11-28T09:00:00.000Z`), read directly:
+/// every stored timestamp has it, and the general parser showed in the
+/// day view's profile. `None` for anything else (the general parser
+/// decides then, with its error).
+fn parse_fixed(s: &str) -> Option<Timestamp> {
+    let b = s.as_bytes();
+    if b.len() != 24
+        || [
+            (4, b'-'),
+            (7, b'-'),
+            (10, b'T'),
+            (13, b':'),
+            (16, b':'),
+            (19, b'.'),
+            (23, b'Z'),
+        ]
+        .iter()
+        .any(|&(i, c)| b[i] != c)
+    {
+        return None;
+    }
+    let num = |from: usize, to: usize| -> Option<i32> {
+        b[from..to].iter().try_fold(0_i32, |n, &d| {
+            d.is_ascii_digit().then(|| n * 10 + i32::from(d - b'0'))
+        })
+    };
+    let dt = jiff::civil::DateTime::new(
+        i16::try_from(num(0, 4)?).ok()?,
+        i8::try_from(num(5, 7)?).ok()?,
+        i8::try_from(num(8, 10)?).ok()?,
+        i8::try_from(num(11, 13)?).ok()?,
+        i8::try_from(num(14, 16)?).ok()?,
+        i8::try_from(num(17, 19)?).ok()?,
+        num(20, 23)? * 1_000_000,
+    )
+    .ok()?;
+    jiff::tz::Offset::UTC.to_timestamp(dt).ok()
 }
 
 /// Parses the text where it lies: no `String` per timestamp.
@@ -125,6 +167,32 @@ mod tests {
     }
 
     #[test]
+    fn the_fixed_form_reads_like_the_general_parser_and_leaves_the_rest_to_it() {
+        for s in [
+            "2027-03-01T06:30:00.120Z",
+            "2028-02-29T12:34:56.789Z",
+            "1970-01-01T00:00:00.000Z",
+        ] {
+            assert_eq!(parse_fixed(s), s.parse::<Timestamp>().ok(), "{s}");
+        }
+        // Not the fixed form, or not a valid time in it: the general
+        // parser's answer stands.
+        for s in [
+            "2027-03-01T06:30:00Z",
+            "2027-03-01T06:30:00.120+01:00",
+            "2027-02-30T06:30:00.000Z",
+            "2027-03-01T24:00:00.000Z",
+            "2016-12-31T23:59:60.000Z",
+            "2027-03-01T06:30:0x.000Z",
+            "2027-03-01 06:30:00.000Z",
+        ] {
+            assert_eq!(parse_fixed(s), None, "{s}");
+        }
+        let leap = "2016-12-31T23:59:60.000Z";
+        assert_eq!(parse(leap).ok(), leap.parse::<Timestamp>().ok());
+    }
+
+    #[test]
     fn the_fixed_form_is_strftimes_with_milliseconds() {
         let general = |ts: &Timestamp| {
             let whole = ts.strftime("%Y-%m-%dT%H:%M:%S");
@@ -150,6 +218,9 @@ mod tests {
         let step = jiff::SignedDuration::from_millis(1_000_000_001);
         for _ in 0..2_000 {
             assert_eq!(format(&ts), general(&ts));
+            let text = format(&ts);
+            assert_eq!(parse_fixed(&text), Some(ts), "{text}");
+            assert_eq!(text.parse::<Timestamp>().ok(), Some(ts), "{text}");
             ts = ts.checked_add(step).expect("in range");
             checked += 1;
         }
