@@ -35,7 +35,7 @@ pub fn format(ts: &Timestamp) -> String {
     digits(i32::from(dt.hour()), 2, Some(':'));
     digits(i32::from(dt.minute()), 2, Some(':'));
     digits(i32::from(dt.second()), 2, Some('.'));
-    digits(i32::from(ts.subsec_millisecond()), 3, Some('Z'));
+    digits(ts.subsec_millisecond(), 3, Some('Z'));
     out
 }
 
