@@ -161,8 +161,9 @@ pub async fn is_active(
     user: &UserId,
     session_id: &str,
 ) -> Result<bool, DomainError> {
+    // Only its existence counts: the stored text is not parsed.
     Ok(store
-        .read(USERS, &user.as_string(), &session_doc_id(session_id))
+        .read_raw(USERS, &user.as_string(), &session_doc_id(session_id))
         .await?
         .is_some())
 }

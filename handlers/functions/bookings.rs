@@ -409,24 +409,29 @@ fn timestamp(field: &str, raw: Option<&str>) -> Result<Option<Timestamp>, ApiErr
 )]
 pub async fn list_bookings(
     State(state): State<AppState>,
-    access: ProjectAccess,
+    caller: ProjectCaller,
     headers: HeaderMap,
-    ApiQuery(q): ApiQuery<ListParams>,
+    query: Result<ApiQuery<ListParams>, ApiError>,
 ) -> Result<Response, ApiError> {
-    let filter = q.filter()?;
-    // The project (for its time zone and settings) and the page: one round trip.
-    let (p, page) = tokio::join!(
-        project(&state, &access),
-        bookings::list(
-            state.stores.documents.as_ref(),
-            &access,
-            &filter,
-            q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT),
-            q.next,
-        )
-    );
-    let p = p?;
-    let (items, next) = page?;
+    let store = state.stores.documents.as_ref();
+    let project_id = caller.project_id().clone();
+    // The project and the page are read together with the session and the
+    // membership: one round trip. A malformed query still answers only
+    // after those checks passed, as with `ProjectAccess`.
+    let (access, read) = caller
+        .admit(store, async {
+            let ApiQuery(q) = query?;
+            let filter = q.filter()?;
+            let limit = q.limit.unwrap_or(DEFAULT_LIMIT).clamp(1, MAX_LIMIT);
+            Ok::<_, ApiError>(tokio::join!(
+                projects::require(store, &project_id),
+                bookings::prefetch_page(store, &project_id, &filter, limit, q.next),
+            ))
+        })
+        .await?;
+    let (p, page) = read?;
+    let (p, _) = p?;
+    let (items, next) = bookings::list_prefetched(&access, page)?;
     json_with_etag(
         &headers,
         &Paged {

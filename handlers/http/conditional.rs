@@ -13,7 +13,10 @@ use super::problem::ApiError;
 
 /// `value` as JSON with an ETag, or 304 Not Modified.
 pub fn json_with_etag<T: Serialize>(request: &HeaderMap, value: &T) -> Result<Response, ApiError> {
-    let body = serde_json::to_vec(value).map_err(|e| ApiError::Internal(e.to_string()))?;
+    // Sized for a day view (50 bookings, about 20 KiB), so the body does
+    // not grow by copying itself over and over.
+    let mut body = Vec::with_capacity(32 * 1024);
+    serde_json::to_writer(&mut body, value).map_err(|e| ApiError::Internal(e.to_string()))?;
     let digest = Sha256::digest(&body);
     let etag = format!("\"{}\"", hex::encode(&digest[..16]));
     let etag_value = HeaderValue::from_str(&etag).map_err(|e| ApiError::Internal(e.to_string()))?;

@@ -61,6 +61,49 @@ impl Document {
     }
 }
 
+/// A document as stored with its body still JSON text, so that a record
+/// is parsed from the text in one pass: no generic `Value` tree in between
+/// (building and dropping that tree was most of the day view's work).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawDocument {
+    pub id: String,
+    pub partition_key: String,
+    pub body: String,
+    pub etag: ETag,
+}
+
+impl RawDocument {
+    /// Deserialize the body into a typed record.
+    pub fn parse<T: serde::de::DeserializeOwned>(&self) -> Result<T, StoreError> {
+        serde_json::from_str(&self.body).map_err(StoreError::internal)
+    }
+
+    /// Whether the body's `kind` field is `kind`, read without building
+    /// the body.
+    pub fn is_kind(&self, kind: &str) -> Result<bool, StoreError> {
+        #[derive(serde::Deserialize)]
+        struct Kind<'a> {
+            #[serde(borrow)]
+            kind: Option<std::borrow::Cow<'a, str>>,
+        }
+        let k: Kind<'_> = serde_json::from_str(&self.body).map_err(StoreError::internal)?;
+        Ok(k.kind.as_deref() == Some(kind))
+    }
+}
+
+impl TryFrom<Document> for RawDocument {
+    type Error = StoreError;
+
+    fn try_from(d: Document) -> Result<Self, StoreError> {
+        Ok(RawDocument {
+            body: serde_json::to_string(&d.body).map_err(StoreError::internal)?,
+            id: d.id,
+            partition_key: d.partition_key,
+            etag: d.etag,
+        })
+    }
+}
+
 /// A document to write.
 #[derive(Debug, Clone, PartialEq)]
 pub struct NewDocument {
@@ -185,6 +228,13 @@ pub struct Page {
     pub continuation: Option<String>,
 }
 
+/// A page of query results as stored text (see [`RawDocument`]).
+#[derive(Debug, Clone, PartialEq)]
+pub struct RawPage {
+    pub items: Vec<RawDocument>,
+    pub continuation: Option<String>,
+}
+
 /// One operation of a transactional batch.
 #[derive(Debug, Clone, PartialEq)]
 pub enum BatchOp {
@@ -215,6 +265,19 @@ pub trait DocumentStore: Send + Sync + 'static {
         if_match: Option<&ETag>,
     ) -> Result<ETag, StoreError>;
     async fn read(&self, c: Container, pk: &str, id: &str) -> Result<Option<Document>, StoreError>;
+    /// `read` with the body as stored text, for parsing straight into a
+    /// record. Stores that hold text override it; the default re-encodes.
+    async fn read_raw(
+        &self,
+        c: Container,
+        pk: &str,
+        id: &str,
+    ) -> Result<Option<RawDocument>, StoreError> {
+        self.read(c, pk, id)
+            .await?
+            .map(RawDocument::try_from)
+            .transpose()
+    }
     /// `NotFound` when absent; `PreconditionFailed` on a stale ETag.
     async fn delete(
         &self,
@@ -224,6 +287,18 @@ pub trait DocumentStore: Send + Sync + 'static {
         if_match: Option<&ETag>,
     ) -> Result<(), StoreError>;
     async fn query(&self, c: Container, pk: &str, q: Query) -> Result<Page, StoreError>;
+    /// `query` with the bodies as stored text (see `read_raw`).
+    async fn query_raw(&self, c: Container, pk: &str, q: Query) -> Result<RawPage, StoreError> {
+        let page = self.query(c, pk, q).await?;
+        Ok(RawPage {
+            items: page
+                .items
+                .into_iter()
+                .map(RawDocument::try_from)
+                .collect::<Result<_, _>>()?,
+            continuation: page.continuation,
+        })
+    }
     /// Cross-partition query: for background jobs, never on a request path.
     async fn query_all_partitions(&self, c: Container, q: Query) -> Result<Page, StoreError>;
     /// All operations succeed together or none takes effect. Returns the
@@ -255,7 +330,7 @@ pub async fn read_record<T: serde::de::DeserializeOwned>(
     id: &str,
 ) -> Result<Option<(T, ETag)>, StoreError> {
     store
-        .read(c, pk, id)
+        .read_raw(c, pk, id)
         .await?
         .map(|d| d.parse::<T>().map(|r| (r, d.etag)))
         .transpose()

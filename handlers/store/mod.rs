@@ -13,7 +13,7 @@ pub use blob::{BlobName, BlobProperties, BlobStore, ByteStream};
 pub use containers::Container;
 pub use document::{
     BatchOp, Document, DocumentStore, ETag, Filter, FilterOp, NewDocument, Order, Page, Query,
-    StoreError, query_all, read_record,
+    RawDocument, RawPage, StoreError, query_all, read_record,
 };
 
 use std::sync::Arc;

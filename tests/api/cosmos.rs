@@ -61,7 +61,7 @@ async fn a_users_day_runs_on_cosmos_and_project_work_stays_in_its_partition() {
         ("read project (GET /api/projects/{id})", 2),
         ("create booking (empty resource)", 3),
         ("create booking (resource with 49 that day)", 3),
-        ("day view (50 bookings)", 2),
+        ("day view (50 bookings)", 1),
     ] {
         let s = step(&steps, operation);
         assert!(

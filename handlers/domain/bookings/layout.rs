@@ -238,18 +238,19 @@ pub(super) async fn page(
     if let Some(s) = q.status {
         query = query.eq("status", s);
     }
+    // As stored text: each booking is parsed once, straight into its type.
     let page = store
-        .query(
+        .query_raw(
             PROJECTS,
             &Booking::partition_key(project),
             query.limit(q.limit).continuation(q.next),
         )
         .await?;
-    let items = page
-        .items
-        .iter()
-        .filter(|d| Booking::is_kind(d))
-        .map(|d| d.parse())
-        .collect::<Result<_, _>>()?;
+    let mut items = Vec::with_capacity(page.items.len());
+    for d in &page.items {
+        if d.is_kind(Booking::KIND)? {
+            items.push(d.parse()?);
+        }
+    }
     Ok((items, page.continuation))
 }

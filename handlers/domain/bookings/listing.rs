@@ -37,6 +37,40 @@ pub async fn list(
     list_page(store, &actor.project_id, filter, limit, next).await
 }
 
+/// A page of the list read before the caller's role is known, so that it
+/// rides in one round trip with the session and membership checks;
+/// `list_prefetched` hands it out only to a role that may view bookings.
+pub struct PrefetchedPage {
+    project: ProjectId,
+    page: Result<(Vec<Booking>, Option<String>), DomainError>,
+}
+
+pub async fn prefetch_page(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    filter: &ListFilter,
+    limit: u32,
+    next: Option<String>,
+) -> PrefetchedPage {
+    PrefetchedPage {
+        project: project.clone(),
+        page: list_page(store, project, filter, limit, next).await,
+    }
+}
+
+/// `list` of a page read by `prefetch_page` in the actor's project.
+pub fn list_prefetched(
+    actor: &Actor,
+    page: PrefetchedPage,
+) -> Result<(Vec<Booking>, Option<String>), DomainError> {
+    actor.require(Action::ViewBookings)?;
+    if page.project != actor.project_id {
+        // Read for another project than the actor's: never handed out.
+        return Err(DomainError::NotFound);
+    }
+    page.page
+}
+
 /// One page; the resource filter applies within each page.
 async fn list_page(
     store: &dyn DocumentStore,

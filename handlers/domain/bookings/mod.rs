@@ -44,7 +44,8 @@ pub use command::{
 pub use conflicts::{Blocking, ConflictRange, SkippedOccurrence};
 pub use layout::{KIND, booking_docs, doc_id, load};
 pub use listing::{
-    FreeWindow, ListFilter, MAX_AVAILABILITY_DAYS, all_between, availability, get, list,
+    FreeWindow, ListFilter, MAX_AVAILABILITY_DAYS, PrefetchedPage, all_between, availability, get,
+    list, list_prefetched, prefetch_page,
 };
 pub use model::{Booking, BookingDetails, BookingStatus};
 pub use permissions::{Booker, booker};

@@ -3,6 +3,7 @@
 
 mod files;
 mod group_commit;
+mod readers;
 mod sqlite;
 
 pub use files::FileBlobStore;

@@ -4,35 +4,31 @@
 //! beside the writer and other processes; write transactions are
 //! `BEGIN IMMEDIATE`, which makes ETag checks atomic across processes, and
 //! writes that arrive together share one commit (`group_commit`). Reads run
-//! on the blocking pool, writes on the writer thread, never on the async
-//! workers.
+//! on the blocking pool (`readers`), writes on the writer thread, never on
+//! the async workers.
 
 use async_trait::async_trait;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{Connection, OpenFlags, OptionalExtension, TransactionBehavior, params};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
-use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
-use std::sync::{Arc, Mutex};
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::group_commit::{Writer, sql_err};
+use super::readers::Readers;
 use crate::store::containers::{self, Container};
 use crate::store::document::{
-    BatchOp, Document, DocumentStore, ETag, FilterOp, NewDocument, Order, Page, Query, StoreError,
+    BatchOp, Document, DocumentStore, ETag, FilterOp, NewDocument, Order, Page, Query, RawDocument,
+    RawPage, StoreError,
 };
 use crate::store::paging::{check_identifier, decode_token, encode_token, page_size};
 
 const READERS: usize = 4;
 
 pub struct SqliteDocumentStore {
-    inner: Arc<Inner>,
-}
-
-struct Inner {
     writer: Writer,
-    readers: Vec<Mutex<Connection>>,
-    next_reader: AtomicUsize,
+    readers: Arc<Readers>,
 }
 
 impl SqliteDocumentStore {
@@ -42,22 +38,18 @@ impl SqliteDocumentStore {
         let mut writer = open_connection(path)?;
         create_schema(&mut writer)?;
         let readers = (0..READERS)
-            .map(|_| open_connection(path).map(Mutex::new))
+            .map(|_| open_connection(path))
             .collect::<Result<Vec<_>, _>>()?;
         Ok(SqliteDocumentStore {
-            inner: Arc::new(Inner {
-                writer: Writer::start(writer)?,
-                readers,
-                next_reader: AtomicUsize::new(0),
-            }),
+            writer: Writer::start(writer)?,
+            readers: Readers::new(readers),
         })
     }
 
     /// Fold the write-ahead log into the main file and truncate it, so that
     /// erased data does not linger in the WAL.
     pub async fn checkpoint(&self) -> Result<(), StoreError> {
-        self.inner
-            .writer
+        self.writer
             .alone(|conn| {
                 conn.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |_| Ok(()))
                     .map_err(sql_err)
@@ -70,7 +62,7 @@ impl SqliteDocumentStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        self.inner.writer.write(f).await
+        self.writer.write(f).await
     }
 
     async fn read_with<T, F>(&self, f: F) -> Result<T, StoreError>
@@ -78,22 +70,8 @@ impl SqliteDocumentStore {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, StoreError> + Send + 'static,
     {
-        let inner = self.inner.clone();
-        run_blocking(move || {
-            let i = inner.next_reader.fetch_add(1, AtomicOrdering::Relaxed) % inner.readers.len();
-            let conn = inner.readers[i].lock().map_err(|_| poisoned())?;
-            f(&conn)
-        })
-        .await
+        self.readers.read(f).await
     }
-}
-
-async fn run_blocking<T: Send + 'static>(
-    f: impl FnOnce() -> Result<T, StoreError> + Send + 'static,
-) -> Result<T, StoreError> {
-    tokio::task::spawn_blocking(f)
-        .await
-        .map_err(|e| StoreError::Internal(format!("store task failed: {e}")))?
 }
 
 /// The database file is created 0600 before SQLite opens it, since SQLite
@@ -271,10 +249,6 @@ fn now_secs() -> i64 {
 
 fn new_etag() -> ETag {
     ETag(uuid::Uuid::new_v4().simple().to_string())
-}
-
-fn poisoned() -> StoreError {
-    StoreError::Internal("store connection lock poisoned".into())
 }
 
 fn to_sql(v: &Value) -> Result<SqlValue, StoreError> {
@@ -534,7 +508,7 @@ fn run_query(
     c: Container,
     pk: Option<&str>,
     q: &Query,
-) -> Result<Page, StoreError> {
+) -> Result<RawPage, StoreError> {
     let QuerySql {
         sql,
         args,
@@ -553,11 +527,10 @@ fn run_query(
             more = true;
             break;
         }
-        let body: String = row.get(2).map_err(sql_err)?;
-        items.push(Document {
+        items.push(RawDocument {
             id: row.get(0).map_err(sql_err)?,
             partition_key: row.get(1).map_err(sql_err)?,
-            body: serde_json::from_str(&body).map_err(StoreError::internal)?,
+            body: row.get(2).map_err(sql_err)?,
             etag: ETag(row.get(3).map_err(sql_err)?),
         });
         last_key = (0..key_len)
@@ -570,9 +543,26 @@ fn run_query(
     } else {
         None
     };
-    Ok(Page {
+    Ok(RawPage {
         items,
         continuation,
+    })
+}
+
+/// A stored document with its body parsed into a generic value.
+fn parsed(d: RawDocument) -> Result<Document, StoreError> {
+    Ok(Document {
+        body: serde_json::from_str(&d.body).map_err(StoreError::internal)?,
+        id: d.id,
+        partition_key: d.partition_key,
+        etag: d.etag,
+    })
+}
+
+fn parsed_page(p: RawPage) -> Result<Page, StoreError> {
+    Ok(Page {
+        items: p.items.into_iter().map(parsed).collect::<Result<_, _>>()?,
+        continuation: p.continuation,
     })
 }
 
@@ -605,6 +595,15 @@ impl DocumentStore for SqliteDocumentStore {
     }
 
     async fn read(&self, c: Container, pk: &str, id: &str) -> Result<Option<Document>, StoreError> {
+        self.read_raw(c, pk, id).await?.map(parsed).transpose()
+    }
+
+    async fn read_raw(
+        &self,
+        c: Container,
+        pk: &str,
+        id: &str,
+    ) -> Result<Option<RawDocument>, StoreError> {
         let (pk, id) = (pk.to_owned(), id.to_owned());
         self.read_with(move |conn| {
             let row = conn
@@ -618,15 +617,12 @@ impl DocumentStore for SqliteDocumentStore {
                 })
                 .optional()
                 .map_err(sql_err)?;
-            row.map(|(body, etag)| {
-                Ok(Document {
-                    body: serde_json::from_str(&body).map_err(StoreError::internal)?,
-                    id,
-                    partition_key: pk,
-                    etag: ETag(etag),
-                })
-            })
-            .transpose()
+            Ok(row.map(|(body, etag)| RawDocument {
+                body,
+                id,
+                partition_key: pk,
+                etag: ETag(etag),
+            }))
         })
         .await
     }
@@ -645,12 +641,18 @@ impl DocumentStore for SqliteDocumentStore {
 
     async fn query(&self, c: Container, pk: &str, q: Query) -> Result<Page, StoreError> {
         let pk = pk.to_owned();
+        self.read_with(move |conn| run_query(conn, c, Some(&pk), &q).and_then(parsed_page))
+            .await
+    }
+
+    async fn query_raw(&self, c: Container, pk: &str, q: Query) -> Result<RawPage, StoreError> {
+        let pk = pk.to_owned();
         self.read_with(move |conn| run_query(conn, c, Some(&pk), &q))
             .await
     }
 
     async fn query_all_partitions(&self, c: Container, q: Query) -> Result<Page, StoreError> {
-        self.read_with(move |conn| run_query(conn, c, None, &q))
+        self.read_with(move |conn| run_query(conn, c, None, &q).and_then(parsed_page))
             .await
     }
 
