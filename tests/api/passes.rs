@@ -6,20 +6,25 @@
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use testkit::app::{TestApp, assert_problem, spawn_app};
+use testkit::app::{TestApp, assert_problem, spawn_app_with};
 use testkit::bookings::{book, resource};
 use testkit::data_folder::files_containing;
 use testkit::files::{png, site_plan};
+use testkit::web_build;
 
 struct Site {
     app: TestApp,
     owner: String,
     project: String,
     zone: String,
+    _web: tempfile::TempDir,
 }
 
+/// A project with one zone, served with a stand-in web build so that the
+/// pass page's own headers are what the tests see.
 async fn site() -> Site {
-    let app = spawn_app().await;
+    let web = web_build::fake();
+    let app = spawn_app_with(&[("LMS_WEB_DIR", &web.path().display().to_string())]).await;
     let (_u, owner) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&owner).await;
     let zone = resource(
@@ -34,6 +39,7 @@ async fn site() -> Site {
         owner,
         project,
         zone,
+        _web: web,
     }
 }
 
@@ -131,6 +137,7 @@ async fn every_booking_has_a_readable_code_and_an_approved_one_a_pass_that_opens
     assert!(qr.text().await.expect("svg").contains("<svg"));
 
     let page = s.app.get(&format!("/pass/{token}")).await;
+    assert_eq!(page.status(), 200);
     assert_pass_headers(&page);
     // Nothing from another site: every source the page's policy allows is
     // its own origin, or none.

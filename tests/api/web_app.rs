@@ -9,16 +9,11 @@ use serde_json::{Value, json};
 
 use testkit::app::{TestApp, assert_problem, spawn_app, spawn_app_with};
 use testkit::bookings::{book, resource};
+use testkit::web_build::{self, INDEX, SCRIPT};
 
-const INDEX: &str = "<!doctype html><title>Insite LMS</title><div id=root></div>";
-const SCRIPT: &str = "console.log('app');";
-
-/// A fake build: index.html, one hashed script with its .gz, a favicon.
+/// The stand-in build plus the script's precompressed twin.
 fn built_app() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().expect("temp dir");
-    std::fs::create_dir(dir.path().join("assets")).expect("assets");
-    std::fs::write(dir.path().join("index.html"), INDEX).expect("index");
-    std::fs::write(dir.path().join("assets/index-Cx1y2Z.js"), SCRIPT).expect("js");
+    let dir = web_build::fake();
     let mut gz = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::default());
     std::io::Write::write_all(&mut gz, SCRIPT.as_bytes()).expect("gzip");
     std::fs::write(
@@ -26,7 +21,6 @@ fn built_app() -> tempfile::TempDir {
         gz.finish().expect("gz"),
     )
     .expect("gz file");
-    std::fs::write(dir.path().join("favicon.svg"), "<svg/>").expect("favicon");
     dir
 }
 

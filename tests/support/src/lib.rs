@@ -4,7 +4,8 @@
 //! `cosmos_emulator` is the Cosmos DB SDK's in-process emulator and
 //! `cosmos_api_flow` a user's day on it, for the Cosmos tests and benches;
 //! `data_folder` reads what the app left on disk, without its store code;
-//! `process` helps start the binary as a process of its own.
+//! `process` helps start the binary as a process of its own; `web_build`
+//! stands in for the web app's build.
 
 pub mod app;
 pub mod bookings;
@@ -13,3 +14,4 @@ pub mod cosmos_emulator;
 pub mod data_folder;
 pub mod files;
 pub mod process;
+pub mod web_build;
