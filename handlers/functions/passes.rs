@@ -15,8 +15,7 @@ use utoipa::ToSchema;
 use super::bookings::{BookingView, view as booking_view};
 use super::resources::{Placement, ResourceKind};
 use crate::auth::project_access::ProjectAccess;
-use crate::domain::bookings::Booking;
-use crate::domain::bookings::pass::{self as pass_store, GateQuery, OpenPass};
+use crate::domain::bookings::pass::{self as pass_store, GateQuery, LivePass, OpenPass};
 use crate::domain::files;
 use crate::domain::ids::BookingId;
 use crate::domain::passes;
@@ -237,16 +236,12 @@ pub struct BookingPassView {
     valid_until: String,
 }
 
-fn booking_pass_view(state: &AppState, b: &Booking, token: &str) -> BookingPassView {
+fn booking_pass_view(state: &AppState, p: &LivePass) -> BookingPassView {
     BookingPassView {
-        link: passes::link(&state.config.app_url, token),
-        code: b.code.as_deref().map(passes::display_code),
-        valid_from: b
-            .pass
-            .as_ref()
-            .map(|p| time::format(&p.valid_from))
-            .unwrap_or_default(),
-        valid_until: time::format(&passes::valid_until(b.end)),
+        link: passes::link(&state.config.app_url, &p.token),
+        code: p.booking.code.as_deref().map(passes::display_code),
+        valid_from: time::format(&p.valid_from),
+        valid_until: time::format(&passes::valid_until(p.booking.end)),
     }
 }
 
@@ -275,8 +270,8 @@ pub async fn get_booking_pass(
 ) -> Result<Json<BookingPassView>, ApiError> {
     let id = booking_id(&path.1)?;
     let store = state.stores.documents.as_ref();
-    let (b, token) = pass_store::live_pass(store, &state.pass_key, &access, &id).await?;
-    Ok(Json(booking_pass_view(&state, &b, &token)))
+    let live = pass_store::live_pass(store, &state.pass_key, &access, &id).await?;
+    Ok(Json(booking_pass_view(&state, &live)))
 }
 
 /// Regenerate a booking's pass: the old link is dead at once. Audited
@@ -302,8 +297,8 @@ pub async fn regenerate_booking_pass(
 ) -> Result<Json<BookingPassView>, ApiError> {
     let id = booking_id(&path.1)?;
     let store = state.stores.documents.as_ref();
-    let (b, token) = pass_store::regenerate(store, &state.pass_key, &access, &id).await?;
-    Ok(Json(booking_pass_view(&state, &b, &token)))
+    let live = pass_store::regenerate(store, &state.pass_key, &access, &id).await?;
+    Ok(Json(booking_pass_view(&state, &live)))
 }
 
 /// What the gate scanned (`pass`: a pass link or a bare token) or typed

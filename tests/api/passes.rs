@@ -58,10 +58,21 @@ fn pass_path(s: &Site, booking: &str) -> String {
     format!("/api/projects/{}/bookings/{booking}/pass", s.project)
 }
 
+/// The booking's pass as its viewers see it.
+async fn pass_of(s: &Site, booking: &str) -> Value {
+    s.app.get_json(&pass_path(s, booking), &s.owner).await
+}
+
+fn valid_from(pass: &Value) -> jiff::Timestamp {
+    pass["validFrom"]
+        .as_str()
+        .and_then(|t| t.parse().ok())
+        .expect("validFrom is a timestamp")
+}
+
 /// The booking's pass link as its viewers see it.
 async fn link_of(s: &Site, booking: &str) -> String {
-    let v = s.app.get_json(&pass_path(s, booking), &s.owner).await;
-    v["link"]
+    pass_of(s, booking).await["link"]
         .as_str()
         .expect("a live pass has a link")
         .to_owned()
@@ -185,6 +196,7 @@ async fn a_regenerated_pass_kills_the_old_link_and_is_audited_without_the_token(
     let b = approved(&s, 5).await;
     let id = b["id"].as_str().expect("id");
     let old = link_of(&s, id).await;
+    let issued = valid_from(&pass_of(&s, id).await);
     let audits = s.app.audit_count();
     let resp = s
         .app
@@ -192,9 +204,13 @@ async fn a_regenerated_pass_kills_the_old_link_and_is_audited_without_the_token(
         .await;
     assert_eq!(resp.status(), 200);
     let new: Value = resp.json().await.expect("json");
+    let reissued = valid_from(&new);
+    assert!(reissued >= issued, "{reissued} before {issued}");
     let new = new["link"].as_str().expect("link");
     assert_ne!(new, old);
-    assert_eq!(link_of(&s, id).await, new, "GET shows the new link");
+    let now = pass_of(&s, id).await;
+    assert_eq!(now["link"], new, "GET shows the new link");
+    assert_eq!(valid_from(&now), reissued, "and when it was issued");
     assert_eq!(s.app.audit_count(), audits + 1);
     let entry = s
         .app

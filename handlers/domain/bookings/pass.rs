@@ -22,7 +22,7 @@ use crate::domain::record::{self, Record};
 use crate::domain::retry::{Attempt, retry_on_precondition};
 use crate::domain::roles::Action;
 use crate::store::containers::{IDENTITIES, PROJECTS};
-use crate::store::{BatchOp, DocumentStore, NewDocument, StoreError};
+use crate::store::{BatchOp, DocumentStore, StoreError};
 
 /// Where a token leads: one document per live or dead pass.
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -32,11 +32,22 @@ struct PassLookup {
     booking_id: BookingId,
 }
 
+/// Its id: one per partition, the partition is the token's hash.
 const LOOKUP_ID: &str = "pass";
-const LOOKUP_KIND: &str = "passToken";
 
-fn lookup_partition(token_hash: &str) -> String {
-    format!("pass-{token_hash}")
+impl Record for PassLookup {
+    const CONTAINER: crate::store::Container = IDENTITIES;
+    const KIND: &'static str = "passToken";
+    /// The token's hash.
+    type Owner = str;
+
+    fn partition_key(token_hash: &str) -> String {
+        format!("pass-{token_hash}")
+    }
+
+    fn id(&self) -> String {
+        LOOKUP_ID.to_owned()
+    }
 }
 
 /// A booking code's claim in the project.
@@ -157,23 +168,24 @@ async fn write_lookup(
     booking: &BookingId,
     hash: &str,
 ) -> Result<(), StoreError> {
-    let mut doc = NewDocument::from_record(
-        lookup_partition(hash),
-        LOOKUP_ID,
-        &PassLookup {
-            project_id: project.clone(),
-            booking_id: booking.clone(),
-        },
-    )?;
-    if let Some(body) = doc.body.as_object_mut() {
-        body.insert("kind".into(), LOOKUP_KIND.into());
-    }
-    store.upsert(IDENTITIES, doc).await.map(|_| ())
+    let lookup = PassLookup {
+        project_id: project.clone(),
+        booking_id: booking.clone(),
+    };
+    store
+        .upsert(IDENTITIES, lookup.document(hash)?)
+        .await
+        .map(|_| ())
 }
 
 async fn drop_lookup(store: &dyn DocumentStore, hash: &str) -> Result<(), StoreError> {
     match store
-        .delete(IDENTITIES, &lookup_partition(hash), LOOKUP_ID, None)
+        .delete(
+            IDENTITIES,
+            &PassLookup::partition_key(hash),
+            LOOKUP_ID,
+            None,
+        )
         .await
     {
         Err(StoreError::NotFound) => Ok(()),
@@ -198,7 +210,7 @@ pub async fn find_by_token(
     }
     let hash = passes::token_hash(token);
     let Some(doc) = store
-        .read(IDENTITIES, &lookup_partition(&hash), LOOKUP_ID)
+        .read(IDENTITIES, &PassLookup::partition_key(&hash), LOOKUP_ID)
         .await?
     else {
         return Ok(None);
@@ -290,26 +302,34 @@ pub async fn gate_lookup(
     }
 }
 
-/// A booking's live pass: the booking and its token. `NotFound` while it
-/// has none (not approved yet, or dead).
+/// A booking's live pass: the booking, when the pass was issued, and its
+/// token.
+pub struct LivePass {
+    pub booking: Booking,
+    pub valid_from: Timestamp,
+    pub token: String,
+}
+
+/// A booking's live pass. `NotFound` while it has none (not approved yet,
+/// or dead).
 pub async fn live_pass(
     store: &dyn DocumentStore,
     key: &PassKey,
     actor: &Actor,
     id: &BookingId,
-) -> Result<(Booking, String), DomainError> {
+) -> Result<LivePass, DomainError> {
     actor.require(Action::ViewBookings)?;
     let (b, _) = layout::require(store, &actor.project_id, id).await?;
-    live_token(key, &b)
-        .map(|t| (b, t))
-        .ok_or(DomainError::NotFound)
-}
-
-/// The token of a booking's pass while it is live.
-pub fn live_token(key: &PassKey, b: &Booking) -> Option<String> {
-    let pass = b.pass.as_ref()?;
-    passes::check(b.status, b.end, Timestamp::now()).ok()?;
-    key.token_of(&b.booking_id, pass)
+    let pass = b.pass.as_ref().ok_or(DomainError::NotFound)?;
+    passes::check(b.status, b.end, Timestamp::now()).map_err(|_| DomainError::NotFound)?;
+    let token = key
+        .token_of(&b.booking_id, pass)
+        .ok_or(DomainError::NotFound)?;
+    Ok(LivePass {
+        valid_from: pass.valid_from,
+        token,
+        booking: b,
+    })
 }
 
 /// Draw a new nonce: the old link is dead at once. Anyone who can see the
@@ -320,10 +340,10 @@ pub async fn regenerate(
     key: &PassKey,
     actor: &Actor,
     id: &BookingId,
-) -> Result<(Booking, String), DomainError> {
+) -> Result<LivePass, DomainError> {
     actor.require(Action::ViewBookings)?;
     let pid = &actor.project_id;
-    let (old, new, token) = retry_on_precondition(SCHEDULE, || async move {
+    let (old, new, token, valid_from) = retry_on_precondition(SCHEDULE, || async move {
         let (old, etag) = layout::require(store, pid, id).await?;
         if old.pass.is_none() && !passes::earns_pass(old.status) {
             return Err(DomainError::Conflict(format!(
@@ -336,6 +356,7 @@ pub async fn regenerate(
         }
         let mut new = old.clone();
         let (pass, token) = key.issue(id, Timestamp::now());
+        let valid_from = pass.valid_from;
         new.pass = Some(pass);
         let ops = vec![
             new.replace_op(pid, etag)?,
@@ -348,11 +369,15 @@ pub async fn regenerate(
                 &["pass"],
             )?,
         ];
-        Attempt::of_write(commit(store, pid, ops).await, (old, new, token))
+        Attempt::of_write(commit(store, pid, ops).await, (old, new, token, valid_from))
     })
     .await?;
     publish(store, pid, old.pass.as_ref(), &new).await;
-    Ok((new, token))
+    Ok(LivePass {
+        booking: new,
+        valid_from,
+        token,
+    })
 }
 
 /// Remove the lookups of every pass of a project's bookings (P8): they live
