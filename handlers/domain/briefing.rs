@@ -25,13 +25,12 @@ use super::record::Record;
 use super::retry::{Attempt, retry_on_precondition};
 use super::site;
 use crate::store::containers::PROJECTS;
-use crate::store::{BatchOp, DocumentStore, NewDocument, StoreError};
+use crate::store::{BatchOp, DocumentStore, StoreError};
 
 /// The outbox template of the briefing.
 pub const TEMPLATE: &str = "briefing";
 /// Local hour from which tomorrow's briefing goes out.
 pub const SEND_HOUR: i8 = 16;
-const MARKER_KIND: &str = "briefingSent";
 /// Markers only need to outlive their day.
 const MARKER_TTL_SECONDS: u64 = 3 * 24 * 3600;
 /// Opted-in members read per page of the cross-partition query.
@@ -194,6 +193,30 @@ pub struct BriefingReport {
     pub already_sent: u64,
 }
 
+/// The claim of a project's briefing for one day: whoever creates it
+/// sends that day's briefing.
+#[derive(serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct BriefingSent {
+    date: Date,
+    #[serde(with = "crate::domain::time::fixed")]
+    at: Timestamp,
+}
+
+impl Record for BriefingSent {
+    const CONTAINER: crate::store::Container = PROJECTS;
+    const KIND: &'static str = "briefingSent";
+    type Owner = ProjectId;
+
+    fn partition_key(project: &ProjectId) -> String {
+        project.as_string()
+    }
+
+    fn id(&self) -> String {
+        marker_id(self.date)
+    }
+}
+
 fn marker_id(date: Date) -> String {
     format!("briefing-sent-{date}")
 }
@@ -249,16 +272,9 @@ pub async fn send_due(
         if content(store, &project, date).await?.is_empty() {
             continue;
         }
-        let marker = NewDocument::new(
-            &pk,
-            marker_id(date),
-            json!({
-                "kind": MARKER_KIND,
-                "date": date.to_string(),
-                "at": super::time::format(&now),
-            }),
-        )
-        .with_ttl(MARKER_TTL_SECONDS);
+        let marker = BriefingSent { date, at: now }
+            .document(&project_id)?
+            .with_ttl(MARKER_TTL_SECONDS);
         match store.create(PROJECTS, marker).await {
             Ok(_) => {}
             Err(StoreError::Conflict) => {
