@@ -75,6 +75,10 @@ async fn set_briefing(app: &TestApp, token: &str, project: &str, enabled: bool) 
     assert_eq!(body["enabled"], enabled);
 }
 
+async fn crane(app: &TestApp, token: &str, project: &str, name: &str) -> String {
+    resource(app, token, project, json!({"kind": "crane", "name": name})).await
+}
+
 async fn booking(
     app: &TestApp,
     token: &str,
@@ -120,13 +124,7 @@ async fn the_briefing_goes_once_to_opted_in_members_in_their_language() {
     let (_owner, owner) = app.signed_in("owner@bau.example").await;
     let zone = zone_at(18);
     let project = project_in(&app, &owner, &zone).await;
-    let crane = resource(
-        &app,
-        &owner,
-        &project,
-        json!({"kind": "crane", "name": "Turmdrehkran Nord"}),
-    )
-    .await;
+    let crane = crane(&app, &owner, &project, "Turmdrehkran Nord").await;
     let (_a, de) = app
         .join_as(&owner, &project, "polier@bau.example", "member")
         .await;
@@ -243,13 +241,7 @@ async fn no_briefing_before_16_00_nor_for_a_day_without_approved_deliveries() {
 
     let morning = zone_at(10);
     let early = project_in(&app, &owner, &morning).await;
-    let crane = resource(
-        &app,
-        &owner,
-        &early,
-        json!({"kind": "crane", "name": "Kran"}),
-    )
-    .await;
+    let crane = crane(&app, &owner, &early, "Kran").await;
     booking(
         &app,
         &owner,
@@ -389,13 +381,7 @@ async fn on_cosmos_two_firings_send_one_briefing() {
     let (_owner, owner) = app.signed_in("owner@bau.example").await;
     let zone = zone_at(18);
     let project = project_in(&app, &owner, &zone).await;
-    let crane = resource(
-        &app,
-        &owner,
-        &project,
-        json!({"kind": "crane", "name": "Turmdrehkran Süd"}),
-    )
-    .await;
+    let crane = crane(&app, &owner, &project, "Turmdrehkran Süd").await;
     booking(
         &app,
         &owner,

@@ -466,47 +466,24 @@ async fn the_site_plan_colours_each_resource_by_the_days_load() {
     )
     .await;
 
-    // Owner's booking: approved; the member's: pending. Both load.
-    let r = book(
-        &app,
-        &owner,
-        &project,
-        &[&zone],
-        "2031-06-02T05:00:00Z",
-        "2031-06-02T06:00:00Z",
-    )
-    .await;
-    assert_eq!(r.status(), 201);
-    let r = book(
-        &app,
-        &member,
-        &project,
-        &[&zone],
-        "2031-06-02T06:00:00Z",
-        "2031-06-02T07:00:00Z",
-    )
-    .await;
-    assert_eq!(r.status(), 201);
-    let r = book(
-        &app,
-        &member,
-        &project,
-        &[&crane],
-        "2031-06-02T08:00:00Z",
-        "2031-06-02T10:00:00Z",
-    )
-    .await;
-    assert_eq!(r.status(), 201);
-    // A cancelled booking does not.
-    let r = book(
-        &app,
-        &owner,
-        &project,
-        &[&crane],
-        "2031-06-02T12:00:00Z",
-        "2031-06-02T20:00:00Z",
-    )
-    .await;
+    // Owner's booking: approved; the member's: pending. Both load; the
+    // last one, cancelled below, does not.
+    let mut last = None;
+    for (who, what, from, to) in [
+        (&owner, &zone, "05", "06"),
+        (&member, &zone, "06", "07"),
+        (&member, &crane, "08", "10"),
+        (&owner, &crane, "12", "20"),
+    ] {
+        let (start, end) = (
+            format!("2031-06-02T{from}:00:00Z"),
+            format!("2031-06-02T{to}:00:00Z"),
+        );
+        let r = book(&app, who, &project, &[what], &start, &end).await;
+        assert_eq!(r.status(), 201);
+        last = Some(r);
+    }
+    let r = last.expect("four bookings");
     let cancelled: Value = r.json().await.expect("json");
     let id = cancelled["id"].as_str().expect("id");
     let resp = app
