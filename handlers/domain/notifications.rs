@@ -74,15 +74,32 @@ fn escape(s: &str) -> String {
         .replace('\'', "&#39;")
 }
 
-fn html_of(text: &str) -> String {
+/// The HTML twin of a mail's text. `links` are the links this mail put
+/// into the text itself: those become clickable (a phone's mail app does
+/// not always do it); anything else, user input included, stays inert.
+fn html_of(text: &str, links: &[&str]) -> String {
     let body: Vec<String> = text
         .split("\n\n")
-        .map(|p| format!("<p>{}</p>", escape(p).replace('\n', "<br>")))
+        .map(|p| {
+            let mut p = escape(p);
+            for link in links {
+                let link = escape(link);
+                p = p.replace(&link, &format!("<a href=\"{link}\">{link}</a>"));
+            }
+            format!("<p>{}</p>", p.replace('\n', "<br>"))
+        })
         .collect();
     format!(
         "<!DOCTYPE html><html><head><meta charset=\"utf-8\"></head><body style=\"font-family:sans-serif\">{}</body></html>",
         body.join("")
     )
+}
+
+fn pass_label(lang: Language) -> &'static str {
+    match lang {
+        Language::De => "Fahrerpass",
+        Language::En => "Driver pass",
+    }
 }
 
 fn role_de(role: &str) -> &'static str {
@@ -170,7 +187,7 @@ async fn render_invitation(
     );
     Ok(Some(Rendered {
         subject: format!("Einladung / Invitation: {}", project.name),
-        html: html_of(&text),
+        html: html_of(&text, &[&link]),
         text,
         ics: None,
         qr_png: None,
@@ -275,7 +292,7 @@ async fn render_booking(
         description: passes::directions(
             project.access_instructions.as_deref(),
             &resources,
-            link.as_deref(),
+            link.as_deref().map(|l| (pass_label(lang), l)),
         ),
     };
     // The approval mail hands over the pass: its link and QR code.
@@ -302,7 +319,7 @@ async fn render_booking(
             ),
         ),
     };
-    let mut html = html_of(&text);
+    let mut html = html_of(&text, &[]);
     let mut qr_png = None;
     if let Some(link) = &pass {
         let (lead, alt) = match lang {
@@ -316,9 +333,10 @@ async fn render_booking(
             ),
         };
         text.push_str(&format!("\n\n{lead}: {link}"));
+        html = html_of(&text, &[link]);
         match crate::qr::png(link, 6) {
             Ok(png) => {
-                html = html_of(&text).replace(
+                html = html.replace(
                     "</body>",
                     &format!(
                         "<p><img src=\"cid:{QR_CID}\" alt=\"{alt}\" width=\"240\" height=\"240\"></p></body>"
@@ -326,10 +344,7 @@ async fn render_booking(
                 );
                 qr_png = Some(png);
             }
-            Err(e) => {
-                tracing::warn!(error = %e, "pass QR code not rendered");
-                html = html_of(&text);
-            }
+            Err(e) => tracing::warn!(error = %e, "pass QR code not rendered"),
         }
     }
     Ok(Some(Rendered {
@@ -408,7 +423,7 @@ async fn render_briefing(
     };
     Ok(Some(Rendered {
         subject,
-        html: html_of(&text),
+        html: html_of(&text, &[]),
         text,
         ics: None,
         qr_png: None,
@@ -544,4 +559,24 @@ pub async fn deliver(
         }
     }
     Ok(report)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::html_of;
+
+    #[test]
+    fn only_the_mails_own_links_are_clickable_and_user_text_stays_inert() {
+        let ours = "https://lms.example/pass/a&b";
+        let text = format!("Projekt <b>„https://evil.example“</b>\n\nFahrerpass: {ours}");
+        let html = html_of(&text, &[ours]);
+        assert!(html.contains(
+            "<a href=\"https://lms.example/pass/a&amp;b\">https://lms.example/pass/a&amp;b</a>"
+        ));
+        assert!(
+            html.contains("&lt;b&gt;„https://evil.example“&lt;/b&gt;"),
+            "{html}"
+        );
+        assert_eq!(html.matches("<a ").count(), 1, "{html}");
+    }
 }

@@ -122,11 +122,12 @@ impl PassLinks<'_> {
 }
 
 /// The text calendar events and mails carry to get a driver in: the
-/// site's instructions, each resource's (named), and the pass link.
+/// site's instructions, each resource's (named), and the pass link with
+/// its label in the reader's language (`pass`: label, link).
 pub fn directions(
     site: Option<&str>,
     resources: &[(&str, Option<&str>)],
-    pass_link: Option<&str>,
+    pass: Option<(&str, &str)>,
 ) -> String {
     let mut lines: Vec<String> = Vec::new();
     if let Some(s) = site {
@@ -137,8 +138,8 @@ pub fn directions(
             lines.push(format!("{name}: {t}"));
         }
     }
-    if let Some(l) = pass_link {
-        lines.push(format!("Fahrerpass / Driver pass: {l}"));
+    if let Some((label, link)) = pass {
+        lines.push(format!("{label}: {link}"));
     }
     lines.join("\n")
 }
@@ -345,11 +346,11 @@ mod tests {
         let d = directions(
             Some("Tor 2, Hafenstraße"),
             &[("Kran 1", Some("Warnweste")), ("Zone B", None)],
-            Some("https://x/pass/T"),
+            Some(("Fahrerpass", "https://x/pass/T")),
         );
         assert_eq!(
             d,
-            "Tor 2, Hafenstraße\nKran 1: Warnweste\nFahrerpass / Driver pass: https://x/pass/T"
+            "Tor 2, Hafenstraße\nKran 1: Warnweste\nFahrerpass: https://x/pass/T"
         );
         assert_eq!(directions(None, &[], None), "");
     }

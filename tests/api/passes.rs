@@ -591,6 +591,10 @@ async fn the_approval_mail_carries_the_pass_link_its_qr_inline_and_an_ics_with_l
     assert!(text.contains(&link), "the link in the text: {text}");
     let html = part(mail, "text/html").expect("an html part");
     assert!(html.contains("src=\"cid:pass-qr@insite-lms\""), "{html}");
+    assert!(
+        html.contains(&format!("<a href=\"{link}\">{link}</a>")),
+        "the link can be tapped: {html}"
+    );
     assert!(!html.contains("data:"), "no data: URI");
     let png_at = mail.find("Content-Type: image/png").expect("the PNG part");
     let block_at = mail[..png_at].rfind("\r\n--").expect("a part boundary");
@@ -603,6 +607,11 @@ async fn the_approval_mail_carries_the_pass_link_its_qr_inline_and_an_ics_with_l
 
     let ics = part(mail, "text/calendar").expect("the .ics");
     assert_one_event_with_address_and(&ics, &link);
+    assert!(
+        ics.replace("\r\n ", "")
+            .contains(&format!("Fahrerpass: {link}")),
+        "labelled in the member's language: {ics}"
+    );
 }
 
 #[tokio::test]

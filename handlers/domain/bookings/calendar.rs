@@ -232,10 +232,11 @@ pub async fn render(
             .iter()
             .map(|r| (r.name.as_str(), r.access_instructions.as_deref()))
             .collect();
+        // The feed's labels are English (Status, Material, …); so is this one.
         let directions = passes::directions(
             project.access_instructions.as_deref(),
             &access,
-            link.as_deref(),
+            link.as_deref().map(|l| ("Driver pass", l)),
         );
         if !directions.is_empty() {
             description.push_str(&format!("\n{directions}"));
