@@ -191,6 +191,9 @@ pub struct BriefingReport {
     pub mails: u64,
     /// Projects whose briefing of the day was queued before.
     pub already_sent: u64,
+    /// Projects whose briefing failed in this run; the next run tries
+    /// them again.
+    pub failed: u64,
 }
 
 /// The claim of a project's briefing for one day: whoever creates it
@@ -257,48 +260,70 @@ pub async fn send_due(
         let Some(project_id) = ProjectId::parse(&pk) else {
             continue;
         };
-        let Some((project, _)) = projects::load(store, &project_id).await? else {
-            continue;
-        };
-        let Some(date) = due(now, &project.time_zone.tz()) else {
-            continue;
-        };
-        // A point read spares the day's bookings of a project already
-        // briefed; the create below is what claims the day.
-        if store.read(PROJECTS, &pk, &marker_id(date)).await?.is_some() {
-            report.already_sent += 1;
-            continue;
-        }
-        if content(store, &project, date).await?.is_empty() {
-            continue;
-        }
-        let marker = BriefingSent { date, at: now }
-            .document(&project_id)?
-            .with_ttl(MARKER_TTL_SECONDS);
-        match store.create(PROJECTS, marker).await {
-            Ok(_) => {}
-            Err(StoreError::Conflict) => {
-                report.already_sent += 1;
-                continue;
-            }
-            Err(e) => return Err(e.into()),
-        }
-        match queue(store, &project_id, &users, date).await {
-            Ok(n) => {
+        // One project's failure must not cost the others their briefing.
+        match brief_project(store, &project_id, &users, now).await {
+            Ok(Briefed::Queued(mails)) => {
                 report.projects += 1;
-                report.mails += n;
+                report.mails += mails;
             }
+            Ok(Briefed::AlreadySent) => report.already_sent += 1,
+            Ok(Briefed::NotDue) => {}
             Err(e) => {
-                // The next firing tries again; mails already queued have
-                // fixed ids and are not queued twice.
-                if let Err(undo) = store.delete(PROJECTS, &pk, &marker_id(date), None).await {
-                    tracing::warn!(error = %undo, "briefing marker not removed after a failure");
-                }
-                return Err(e);
+                tracing::error!(error = %e, "briefing of a project failed");
+                report.failed += 1;
             }
         }
     }
     Ok(report)
+}
+
+enum Briefed {
+    Queued(u64),
+    AlreadySent,
+    NotDue,
+}
+
+/// One project's briefing at `now`, claimed by the day's marker.
+async fn brief_project(
+    store: &dyn DocumentStore,
+    project_id: &ProjectId,
+    users: &[UserId],
+    now: Timestamp,
+) -> Result<Briefed, DomainError> {
+    let pk = project_id.as_string();
+    let Some((project, _)) = projects::load(store, project_id).await? else {
+        return Ok(Briefed::NotDue);
+    };
+    let Some(date) = due(now, &project.time_zone.tz()) else {
+        return Ok(Briefed::NotDue);
+    };
+    // A point read spares the day's bookings of a project already
+    // briefed; the create below is what claims the day.
+    if store.read(PROJECTS, &pk, &marker_id(date)).await?.is_some() {
+        return Ok(Briefed::AlreadySent);
+    }
+    if content(store, &project, date).await?.is_empty() {
+        return Ok(Briefed::NotDue);
+    }
+    let marker = BriefingSent { date, at: now }
+        .document(project_id)?
+        .with_ttl(MARKER_TTL_SECONDS);
+    match store.create(PROJECTS, marker).await {
+        Ok(_) => {}
+        Err(StoreError::Conflict) => return Ok(Briefed::AlreadySent),
+        Err(e) => return Err(e.into()),
+    }
+    match queue(store, project_id, users, date).await {
+        Ok(n) => Ok(Briefed::Queued(n)),
+        Err(e) => {
+            // The next firing tries again; mails already queued have
+            // fixed ids and are not queued twice.
+            if let Err(undo) = store.delete(PROJECTS, &pk, &marker_id(date), None).await {
+                tracing::warn!(error = %undo, "briefing marker not removed after a failure");
+            }
+            Err(e)
+        }
+    }
 }
 
 async fn queue(

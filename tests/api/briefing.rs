@@ -7,6 +7,12 @@
 //! The clock is the real one: each test picks a project time zone
 //! (`Etc/GMT±N`) in which it is now 18:xx, or 10:xx, local time.
 
+use std::sync::{Arc, Mutex};
+
+use insite_lms::store::containers::OUTBOX;
+use insite_lms::store::{
+    BatchOp, Container, Document, DocumentStore, ETag, NewDocument, Page, Query, StoreError,
+};
 use reqwest::Method;
 use serde_json::{Value, json};
 
@@ -279,7 +285,7 @@ async fn no_briefing_before_16_00_nor_for_a_day_without_approved_deliveries() {
     assert_eq!(resp.status(), 200);
 
     let report = app.run_timer("send-briefings").await;
-    assert_eq!(report, json!({"projects": 0, "mails": 0, "alreadySent": 0}));
+    assert_eq!(report, json!({"projects": 0, "mails": 0, "alreadySent": 0, "failed": 0}));
     assert_eq!(markers(&app), 0, "an empty or early day claims nothing");
     assert!(app.all_documents("outbox").is_empty());
 }
@@ -363,7 +369,6 @@ async fn the_opt_in_is_exported_and_ends_with_the_membership_and_the_project() {
 /// in-process emulator), as in production: two firings, one briefing.
 #[tokio::test]
 async fn on_cosmos_two_firings_send_one_briefing() {
-    use std::sync::Arc;
     use testkit::cosmos_emulator::{DATABASE, Emulator};
 
     let emulator = Emulator::new(false);
@@ -406,4 +411,145 @@ async fn on_cosmos_two_firings_send_one_briefing() {
     assert_eq!(app.run_timer("send-briefings").await["mails"], 0);
     assert_eq!(mails(&app, "owner@bau.example", "Lieferungen morgen"), 1);
     drop(emulator);
+}
+
+/// The store, with a switch that makes every briefing mail of one project
+/// fail to queue: the first project the timer tries, so that the others
+/// come after the failure.
+struct FirstProjectFails {
+    inner: Arc<dyn DocumentStore>,
+    plan: Arc<Mutex<Sabotage>>,
+}
+
+#[derive(Default)]
+struct Sabotage {
+    on: bool,
+    projects: Vec<String>,
+    victim: Option<String>,
+}
+
+impl FirstProjectFails {
+    fn fails(&self, c: Container, id: &str) -> Result<(), StoreError> {
+        let mut plan = self.plan.lock().expect("plan");
+        if c != OUTBOX || !id.starts_with("mail-briefing-") || !plan.on {
+            return Ok(());
+        }
+        if plan.victim.is_none() {
+            plan.victim = plan.projects.iter().find(|p| id.contains(*p)).cloned();
+        }
+        match &plan.victim {
+            Some(v) if id.contains(v) => Err(StoreError::Unavailable("switched off".into())),
+            _ => Ok(()),
+        }
+    }
+}
+
+#[async_trait::async_trait]
+impl DocumentStore for FirstProjectFails {
+    async fn create(&self, c: Container, doc: NewDocument) -> Result<ETag, StoreError> {
+        self.fails(c, &doc.id)?;
+        self.inner.create(c, doc).await
+    }
+    async fn upsert(&self, c: Container, doc: NewDocument) -> Result<ETag, StoreError> {
+        self.fails(c, &doc.id)?;
+        self.inner.upsert(c, doc).await
+    }
+    async fn replace(
+        &self,
+        c: Container,
+        doc: NewDocument,
+        if_match: Option<&ETag>,
+    ) -> Result<ETag, StoreError> {
+        self.inner.replace(c, doc, if_match).await
+    }
+    async fn read(&self, c: Container, pk: &str, id: &str) -> Result<Option<Document>, StoreError> {
+        self.inner.read(c, pk, id).await
+    }
+    async fn delete(
+        &self,
+        c: Container,
+        pk: &str,
+        id: &str,
+        if_match: Option<&ETag>,
+    ) -> Result<(), StoreError> {
+        self.inner.delete(c, pk, id, if_match).await
+    }
+    async fn query(&self, c: Container, pk: &str, q: Query) -> Result<Page, StoreError> {
+        self.inner.query(c, pk, q).await
+    }
+    async fn query_all_partitions(&self, c: Container, q: Query) -> Result<Page, StoreError> {
+        self.inner.query_all_partitions(c, q).await
+    }
+    async fn batch(
+        &self,
+        c: Container,
+        pk: &str,
+        ops: Vec<BatchOp>,
+    ) -> Result<Vec<Option<ETag>>, StoreError> {
+        self.inner.batch(c, pk, ops).await
+    }
+    async fn remove_expired(&self) -> Result<u64, StoreError> {
+        self.inner.remove_expired().await
+    }
+    async fn compact(&self) -> Result<(), StoreError> {
+        self.inner.compact().await
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.inner.ping().await
+    }
+}
+
+#[tokio::test]
+async fn one_project_failing_does_not_cost_the_others_their_briefing() {
+    let plan = Arc::new(Mutex::new(Sabotage::default()));
+    let switch = plan.clone();
+    let app = testkit::app::spawn_app_on(&[], move |stores| insite_lms::store::Stores {
+        documents: Arc::new(FirstProjectFails {
+            inner: stores.documents,
+            plan: switch,
+        }),
+        blobs: stores.blobs,
+    })
+    .await;
+    let (_owner, owner) = app.signed_in("owner@bau.example").await;
+    let zone = zone_at(18);
+    let mut projects = Vec::new();
+    for name in ["Kran Nord", "Kran Süd"] {
+        let project = project_in(&app, &owner, &zone).await;
+        let crane = crane(&app, &owner, &project, name).await;
+        booking(
+            &app,
+            &owner,
+            &project,
+            &crane,
+            (tomorrow_at(&zone, 9, 0), tomorrow_at(&zone, 10, 0)),
+            "Beton Huber GmbH",
+        )
+        .await;
+        set_briefing(&app, &owner, &project, true).await;
+        projects.push(project);
+    }
+    app.run_timer("deliver-notifications").await;
+    {
+        let mut p = plan.lock().expect("plan");
+        p.projects = projects;
+        p.on = true;
+    }
+
+    let report = app.run_timer("send-briefings").await;
+    assert_eq!(report["failed"], 1, "{report}");
+    assert_eq!(
+        report["projects"], 1,
+        "the other project is briefed: {report}"
+    );
+    assert_eq!(markers(&app), 1, "the failed project's day is not claimed");
+
+    plan.lock().expect("plan").on = false;
+    let again = app.run_timer("send-briefings").await;
+    assert_eq!(again["projects"], 1, "the failed one next time: {again}");
+    assert_eq!(again["alreadySent"], 1, "{again}");
+    assert_eq!(again["failed"], 0, "{again}");
+    app.run_timer("deliver-notifications").await;
+    assert_eq!(mails(&app, "owner@bau.example", "Kran Nord"), 1);
+    assert_eq!(mails(&app, "owner@bau.example", "Kran Süd"), 1);
 }
