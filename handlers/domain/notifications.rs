@@ -297,6 +297,9 @@ async fn render_booking(
     };
     // The approval mail hands over the pass: its link and QR code.
     let pass = link.filter(|_| status == "approved");
+    if pass.is_some() {
+        bookings::pass::ensure_findable(store, &project_id, &booking).await?;
+    }
     let (subject, mut text) = match lang {
         Language::De => (
             format!("Buchung {word}: {}", project.name),

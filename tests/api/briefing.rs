@@ -9,16 +9,15 @@
 
 use std::sync::{Arc, Mutex};
 
+use insite_lms::store::Container;
 use insite_lms::store::containers::OUTBOX;
-use insite_lms::store::{
-    BatchOp, Container, Document, DocumentStore, ETag, NewDocument, Page, Query, StoreError,
-};
 use reqwest::Method;
 use serde_json::{Value, json};
 
 use testkit::app::{TestApp, spawn_app};
 use testkit::bookings::resource;
 use testkit::data_folder::files_containing;
+use testkit::failing_store::FailingStore;
 
 /// An IANA zone in which the local hour is `hour` right now.
 fn zone_at(hour: i8) -> String {
@@ -285,7 +284,10 @@ async fn no_briefing_before_16_00_nor_for_a_day_without_approved_deliveries() {
     assert_eq!(resp.status(), 200);
 
     let report = app.run_timer("send-briefings").await;
-    assert_eq!(report, json!({"projects": 0, "mails": 0, "alreadySent": 0, "failed": 0}));
+    assert_eq!(
+        report,
+        json!({"projects": 0, "mails": 0, "alreadySent": 0, "failed": 0})
+    );
     assert_eq!(markers(&app), 0, "an empty or early day claims nothing");
     assert!(app.all_documents("outbox").is_empty());
 }
@@ -413,14 +415,8 @@ async fn on_cosmos_two_firings_send_one_briefing() {
     drop(emulator);
 }
 
-/// The store, with a switch that makes every briefing mail of one project
-/// fail to queue: the first project the timer tries, so that the others
-/// come after the failure.
-struct FirstProjectFails {
-    inner: Arc<dyn DocumentStore>,
-    plan: Arc<Mutex<Sabotage>>,
-}
-
+/// Which project's briefing mails fail to queue while `on`: the first
+/// project the timer tries, so that the others come after the failure.
 #[derive(Default)]
 struct Sabotage {
     on: bool,
@@ -428,74 +424,15 @@ struct Sabotage {
     victim: Option<String>,
 }
 
-impl FirstProjectFails {
-    fn fails(&self, c: Container, id: &str) -> Result<(), StoreError> {
-        let mut plan = self.plan.lock().expect("plan");
-        if c != OUTBOX || !id.starts_with("mail-briefing-") || !plan.on {
-            return Ok(());
+impl Sabotage {
+    fn refuses(&mut self, c: Container, id: &str) -> bool {
+        if c != OUTBOX || !id.starts_with("mail-briefing-") || !self.on {
+            return false;
         }
-        if plan.victim.is_none() {
-            plan.victim = plan.projects.iter().find(|p| id.contains(*p)).cloned();
+        if self.victim.is_none() {
+            self.victim = self.projects.iter().find(|p| id.contains(*p)).cloned();
         }
-        match &plan.victim {
-            Some(v) if id.contains(v) => Err(StoreError::Unavailable("switched off".into())),
-            _ => Ok(()),
-        }
-    }
-}
-
-#[async_trait::async_trait]
-impl DocumentStore for FirstProjectFails {
-    async fn create(&self, c: Container, doc: NewDocument) -> Result<ETag, StoreError> {
-        self.fails(c, &doc.id)?;
-        self.inner.create(c, doc).await
-    }
-    async fn upsert(&self, c: Container, doc: NewDocument) -> Result<ETag, StoreError> {
-        self.fails(c, &doc.id)?;
-        self.inner.upsert(c, doc).await
-    }
-    async fn replace(
-        &self,
-        c: Container,
-        doc: NewDocument,
-        if_match: Option<&ETag>,
-    ) -> Result<ETag, StoreError> {
-        self.inner.replace(c, doc, if_match).await
-    }
-    async fn read(&self, c: Container, pk: &str, id: &str) -> Result<Option<Document>, StoreError> {
-        self.inner.read(c, pk, id).await
-    }
-    async fn delete(
-        &self,
-        c: Container,
-        pk: &str,
-        id: &str,
-        if_match: Option<&ETag>,
-    ) -> Result<(), StoreError> {
-        self.inner.delete(c, pk, id, if_match).await
-    }
-    async fn query(&self, c: Container, pk: &str, q: Query) -> Result<Page, StoreError> {
-        self.inner.query(c, pk, q).await
-    }
-    async fn query_all_partitions(&self, c: Container, q: Query) -> Result<Page, StoreError> {
-        self.inner.query_all_partitions(c, q).await
-    }
-    async fn batch(
-        &self,
-        c: Container,
-        pk: &str,
-        ops: Vec<BatchOp>,
-    ) -> Result<Vec<Option<ETag>>, StoreError> {
-        self.inner.batch(c, pk, ops).await
-    }
-    async fn remove_expired(&self) -> Result<u64, StoreError> {
-        self.inner.remove_expired().await
-    }
-    async fn compact(&self) -> Result<(), StoreError> {
-        self.inner.compact().await
-    }
-    async fn ping(&self) -> Result<(), StoreError> {
-        self.inner.ping().await
+        self.victim.as_ref().is_some_and(|v| id.contains(v))
     }
 }
 
@@ -504,10 +441,9 @@ async fn one_project_failing_does_not_cost_the_others_their_briefing() {
     let plan = Arc::new(Mutex::new(Sabotage::default()));
     let switch = plan.clone();
     let app = testkit::app::spawn_app_on(&[], move |stores| insite_lms::store::Stores {
-        documents: Arc::new(FirstProjectFails {
-            inner: stores.documents,
-            plan: switch,
-        }),
+        documents: Arc::new(FailingStore::new(stores.documents, move |c, doc| {
+            switch.lock().expect("plan").refuses(c, &doc.id)
+        })),
         blobs: stores.blobs,
     })
     .await;

@@ -3,12 +3,18 @@
 //! the rate limit, the gate's lookup by link, token and code, idempotent
 //! check-in, and passes dying with their project.
 
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use insite_lms::store::Stores;
+use insite_lms::store::containers::IDENTITIES;
 use reqwest::Method;
 use serde_json::{Value, json};
 
-use testkit::app::{TestApp, assert_problem, spawn_app_with};
+use testkit::app::{TestApp, assert_problem, spawn_app_on};
 use testkit::bookings::{book, resource};
 use testkit::data_folder::files_containing;
+use testkit::failing_store::FailingStore;
 use testkit::files::{png, site_plan};
 use testkit::web_build;
 
@@ -23,8 +29,14 @@ struct Site {
 /// A project with one zone, served with a stand-in web build so that the
 /// pass page's own headers are what the tests see.
 async fn site() -> Site {
+    site_on(|stores| stores).await
+}
+
+/// The same on stores the test wraps.
+async fn site_on(wrap: impl FnOnce(Stores) -> Stores) -> Site {
     let web = web_build::fake();
-    let app = spawn_app_with(&[("LMS_WEB_DIR", &web.path().display().to_string())]).await;
+    let dir = web.path().display().to_string();
+    let app = spawn_app_on(&[("LMS_WEB_DIR", &dir)], wrap).await;
     let (_u, owner) = app.signed_in("owner@bau.example").await;
     let project = app.create_project(&owner).await;
     let zone = resource(
@@ -435,6 +447,39 @@ async fn p8_deleting_the_project_leaves_no_pass_record() {
 }
 
 /// The `.eml` files the local mail sink wrote.
+/// A member who gets mails requests a booking and the owner approves it;
+/// its id. The mails are queued, not yet delivered.
+async fn requested_and_approved(s: &Site) -> String {
+    let (_m, member) = s
+        .app
+        .join_as(&s.owner, &s.project, "fahrer@bau.example", "member")
+        .await;
+    let resp = s
+        .app
+        .send_auth(
+            Method::PATCH,
+            "/api/me",
+            &member,
+            Some(&json!({"emailNotifications": true})),
+        )
+        .await;
+    assert_eq!(resp.status(), 200);
+    let resp = book(
+        &s.app,
+        &member,
+        &s.project,
+        &[&s.zone],
+        "2031-04-01T08:00:00Z",
+        "2031-04-01T09:00:00Z",
+    )
+    .await;
+    let b: Value = resp.json().await.expect("json");
+    let id = b["id"].as_str().expect("id").to_owned();
+    assert_eq!(b["status"], "requested");
+    assert_eq!(step(s, &s.owner, &id, "approve", None).await, 200);
+    id
+}
+
 fn mails(app: &TestApp) -> Vec<String> {
     let dir = app.data_dir.path().join("mail");
     std::fs::read_dir(dir)
@@ -552,33 +597,7 @@ fn assert_one_event_with_address_and(ics: &str, link: &str) {
 #[tokio::test]
 async fn the_approval_mail_carries_the_pass_link_its_qr_inline_and_an_ics_with_location() {
     let s = site().await;
-    let (_m, member) = s
-        .app
-        .join_as(&s.owner, &s.project, "fahrer@bau.example", "member")
-        .await;
-    let resp = s
-        .app
-        .send_auth(
-            Method::PATCH,
-            "/api/me",
-            &member,
-            Some(&json!({"emailNotifications": true})),
-        )
-        .await;
-    assert_eq!(resp.status(), 200);
-    let resp = book(
-        &s.app,
-        &member,
-        &s.project,
-        &[&s.zone],
-        "2031-04-01T08:00:00Z",
-        "2031-04-01T09:00:00Z",
-    )
-    .await;
-    let b: Value = resp.json().await.expect("json");
-    let id = b["id"].as_str().expect("id").to_owned();
-    assert_eq!(b["status"], "requested");
-    assert_eq!(step(&s, &s.owner, &id, "approve", None).await, 200);
+    let id = requested_and_approved(&s).await;
     s.app.run_timer("deliver-notifications").await;
     let link = link_of(&s, &id).await;
 
@@ -612,6 +631,37 @@ async fn the_approval_mail_carries_the_pass_link_its_qr_inline_and_an_ics_with_l
             .contains(&format!("Fahrerpass: {link}")),
         "labelled in the member's language: {ics}"
     );
+}
+
+#[tokio::test]
+async fn an_approval_mail_never_hands_out_a_dead_link() {
+    let refuse = Arc::new(AtomicBool::new(false));
+    let switch = refuse.clone();
+    let s = site_on(move |stores| Stores {
+        documents: Arc::new(FailingStore::new(stores.documents, move |c, doc| {
+            switch.load(Ordering::SeqCst)
+                && c == IDENTITIES
+                && doc.partition_key.starts_with("pass-")
+        })),
+        blobs: stores.blobs,
+    })
+    .await;
+    // The pass lookup, written after the approval's batch, fails.
+    refuse.store(true, Ordering::SeqCst);
+    let id = requested_and_approved(&s).await;
+    refuse.store(false, Ordering::SeqCst);
+
+    s.app.run_timer("deliver-notifications").await;
+    let link = link_of(&s, &id).await;
+    let all = mails(&s.app);
+    let mail = all
+        .iter()
+        .find(|m| m.contains("multipart/related"))
+        .expect("the approval mail");
+    let text = part(mail, "text/plain").expect("a text part");
+    assert!(text.contains(&link), "{text}");
+    let opened = s.app.get(&format!("/api/passes/{}", token_of(&link))).await;
+    assert_eq!(opened.status(), 200, "the mailed link opens the pass");
 }
 
 #[tokio::test]

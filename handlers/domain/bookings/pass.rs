@@ -162,6 +162,20 @@ pub(super) async fn commit_with_lookups(
     written
 }
 
+/// Make sure a booking's pass is found by its token: the lookup written
+/// after the booking's batch is best effort, and a mail that hands out
+/// the link must not hand out a dead one.
+pub async fn ensure_findable(
+    store: &dyn DocumentStore,
+    project: &ProjectId,
+    b: &Booking,
+) -> Result<(), StoreError> {
+    match &b.pass {
+        Some(p) => write_lookup(store, project, &b.booking_id, &p.token_hash).await,
+        None => Ok(()),
+    }
+}
+
 async fn write_lookup(
     store: &dyn DocumentStore,
     project: &ProjectId,

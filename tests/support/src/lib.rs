@@ -4,6 +4,7 @@
 //! `cosmos_emulator` is the Cosmos DB SDK's in-process emulator and
 //! `cosmos_api_flow` a user's day on it, for the Cosmos tests and benches;
 //! `data_folder` reads what the app left on disk, without its store code;
+//! `failing_store` refuses the writes a test picks;
 //! `process` helps start the binary as a process of its own; `web_build`
 //! stands in for the web app's build.
 
@@ -12,6 +13,7 @@ pub mod bookings;
 pub mod cosmos_api_flow;
 pub mod cosmos_emulator;
 pub mod data_folder;
+pub mod failing_store;
 pub mod files;
 pub mod process;
 pub mod web_build;
