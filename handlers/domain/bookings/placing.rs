@@ -278,8 +278,8 @@ pub async fn create(
     // likely stale, and a batch bound to fail costs a whole commit while
     // the writers queued behind it wait (under load, chains of those were
     // the create's p99).
-    let mut prefetched = prefetched
-        .filter(|p| !turn.waited() && p.project == project.project_id && p.ids == ids);
+    let mut prefetched =
+        prefetched.filter(|p| !turn.waited() && p.project == project.project_id && p.ids == ids);
     let (ids, details, pid) = (&ids, &details, &project.project_id);
     retry_on_precondition(SCHEDULE, || {
         let first = prefetched.take();

@@ -100,7 +100,10 @@ mod tests {
     #[tokio::test]
     async fn a_turn_says_whether_it_waited_for_another_writer() {
         let (a, b) = (ResourceId::generate(), ResourceId::generate());
-        let first = wait_turn(std::slice::from_ref(&a)).await.ok().expect("turn");
+        let first = wait_turn(std::slice::from_ref(&a))
+            .await
+            .ok()
+            .expect("turn");
         assert!(!first.waited(), "a free line");
         let both = [a.clone(), b];
         let second = tokio::spawn(async move { wait_turn(&both).await.ok().map(|t| t.waited()) });
