@@ -3,63 +3,20 @@
 //! (token credential, TLS), with a test CA and an unsigned JWT that Azurite's
 //! `--oauth basic` mode checks for audience, issuer and lifetime.
 //!
-//! `scripts/test` starts Azurite and exports `LMS_TEST_AZURITE_URL` (the
+//! `scripts/test` starts Azurite (`scripts/with-azurite`) and exports `LMS_TEST_AZURITE_URL` (the
 //! account URL) and `LMS_TEST_AZURITE_CA` (the CA certificate, PEM). Without
 //! them these tests fail, unless `LMS_SKIP_AZURITE=1` skips them on purpose.
 
-use async_trait::async_trait;
-use azure_core::credentials::{AccessToken, Secret, TokenCredential, TokenRequestOptions};
-use azure_core::http::{ClientOptions, Transport, Url};
-use azure_core::time::{Duration, OffsetDateTime};
+use azure_core::http::Url;
 use azure_storage_blob::{BlobContainerClient, BlobContainerClientOptions};
-use base64::Engine;
-use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use bytes::Bytes;
 use futures::{StreamExt, TryStreamExt, stream};
 use insite_lms::store::azure::AzureBlobStore;
 use insite_lms::store::{BlobName, BlobStore, ByteStream, StoreError};
 use std::sync::Arc;
+use testkit::azurite::{CA_VAR, STORAGE_AUDIENCE, URL_VAR, UnsignedJwt};
 
-const URL_VAR: &str = "LMS_TEST_AZURITE_URL";
-const CA_VAR: &str = "LMS_TEST_AZURITE_CA";
 const SKIP_VAR: &str = "LMS_SKIP_AZURITE";
-
-/// What Entra ID would issue for Blob Storage, minus the signature, which
-/// Azurite does not check (it does check the claims).
-#[derive(Debug)]
-struct UnsignedJwt {
-    audience: &'static str,
-}
-
-#[async_trait]
-impl TokenCredential for UnsignedJwt {
-    async fn get_token(
-        &self,
-        scopes: &[&str],
-        _options: Option<TokenRequestOptions<'_>>,
-    ) -> azure_core::Result<AccessToken> {
-        assert_eq!(scopes, ["https://storage.azure.com/.default"]);
-        let now = OffsetDateTime::now_utc();
-        let expires = now + Duration::hours(1);
-        let header = json_b64(&serde_json::json!({"alg": "none", "typ": "JWT"}));
-        let claims = json_b64(&serde_json::json!({
-            "aud": self.audience,
-            "iss": "https://sts.windows.net/6f1c3b1e-0c2a-4c1e-9d1e-2f4a5b6c7d8e/",
-            "iat": now.unix_timestamp() - 60,
-            "nbf": now.unix_timestamp() - 60,
-            "exp": expires.unix_timestamp(),
-            "oid": "00000000-0000-0000-0000-000000000001",
-        }));
-        Ok(AccessToken::new(
-            Secret::new(format!("{header}.{claims}.")),
-            expires,
-        ))
-    }
-}
-
-fn json_b64(v: &serde_json::Value) -> String {
-    URL_SAFE_NO_PAD.encode(v.to_string())
-}
 
 struct Azurite {
     account_url: Url,
@@ -80,22 +37,7 @@ fn azurite() -> Option<Azurite> {
         );
     };
     let pem = std::fs::read(&ca).unwrap_or_else(|e| panic!("{CA_VAR}={ca}: {e}"));
-    let ca = reqwest::Certificate::from_pem(&pem).expect("CA certificate");
-    // Trust only the test CA; the SDK handles compression itself, so the
-    // transport must not decompress.
-    let http = reqwest::Client::builder()
-        .tls_certs_only([ca])
-        .no_gzip()
-        .no_deflate()
-        .build()
-        .expect("https client");
-    let options = BlobContainerClientOptions {
-        client_options: ClientOptions {
-            transport: Some(Transport::new(Arc::new(http))),
-            ..Default::default()
-        },
-        ..Default::default()
-    };
+    let options = testkit::azurite::client_options(&pem);
     Some(Azurite {
         account_url: Url::parse(&url).expect("account url"),
         options,
@@ -105,13 +47,7 @@ fn azurite() -> Option<Azurite> {
 impl Azurite {
     /// A fresh container per test, so tests never see each other's blobs.
     fn container_url(&self) -> Url {
-        let mut url = self.account_url.clone();
-        let name = format!("t-{}", uuid::Uuid::new_v4().simple());
-        url.path_segments_mut()
-            .expect("base url")
-            .pop_if_empty()
-            .push(&name);
-        url
+        testkit::azurite::fresh_container_url(&self.account_url)
     }
 
     fn store(&self, url: Url, audience: &'static str) -> AzureBlobStore {
@@ -125,7 +61,7 @@ impl Azurite {
 }
 
 async fn blobs(azurite: Azurite) -> (Arc<dyn BlobStore>, ()) {
-    let store = azurite.store(azurite.container_url(), "https://storage.azure.com");
+    let store = azurite.store(azurite.container_url(), STORAGE_AUDIENCE);
     store
         .create_container_if_missing()
         .await
@@ -210,7 +146,7 @@ async fn a_multi_block_upload_commits_all_or_nothing() {
 async fn requests_without_a_valid_token_are_refused() {
     let Some(azurite) = azurite() else { return };
     let url = azurite.container_url();
-    let good = azurite.store(url.clone(), "https://storage.azure.com");
+    let good = azurite.store(url.clone(), STORAGE_AUDIENCE);
     good.create_container_if_missing().await.expect("container");
     good.ping().await.expect("the token works");
 

@@ -269,12 +269,17 @@ pub async fn create(
     } = cmd;
     let actor = booker.actor();
     permissions::check_cutoff(actor, project, slot.start())?;
-    let _turn = queue::wait_turn(&ids)
+    let turn = queue::wait_turn(&ids)
         .await
         .map_err(|queue::Busy| DomainError::Contended(SCHEDULE))?;
     // Read before the turn came: if a writer ahead changed the resources,
-    // the batch's If-Match fails and the retry reads them anew.
-    let mut prefetched = prefetched.filter(|p| p.project == project.project_id && p.ids == ids);
+    // the batch's If-Match fails and the retry reads them anew. A writer
+    // that had to wait behind another reads anew at once: its read is
+    // likely stale, and a batch bound to fail costs a whole commit while
+    // the writers queued behind it wait (under load, chains of those were
+    // the create's p99).
+    let mut prefetched =
+        prefetched.filter(|p| !turn.waited() && p.project == project.project_id && p.ids == ids);
     let (ids, details, pid) = (&ids, &details, &project.project_id);
     retry_on_precondition(SCHEDULE, || {
         let first = prefetched.take();

@@ -35,6 +35,15 @@ pub struct Busy;
 /// The turn on some resources; the next in line goes when it is dropped.
 pub struct Turn {
     held: Vec<(ResourceId, Option<OwnedMutexGuard<()>>)>,
+    waited: bool,
+}
+
+impl Turn {
+    /// Whether another writer held one of the resources when this one
+    /// came: then what was read of them before the turn is likely stale.
+    pub fn waited(&self) -> bool {
+        self.waited
+    }
 }
 
 impl Drop for Turn {
@@ -55,7 +64,10 @@ pub async fn wait_turn(ids: &[ResourceId]) -> Result<Turn, Busy> {
     let mut ids = ids.to_vec();
     ids.sort();
     ids.dedup();
-    let mut turn = Turn { held: Vec::new() };
+    let mut turn = Turn {
+        held: Vec::new(),
+        waited: false,
+    };
     for id in ids {
         let line = {
             let mut map = lines();
@@ -69,8 +81,36 @@ pub async fn wait_turn(ids: &[ResourceId]) -> Result<Turn, Busy> {
             }
             line
         };
-        let guard = line.lock_owned().await;
+        let guard = match line.clone().try_lock_owned() {
+            Ok(guard) => guard,
+            Err(_) => {
+                turn.waited = true;
+                line.lock_owned().await
+            }
+        };
         turn.held.push((id, Some(guard)));
     }
     Ok(turn)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_turn_says_whether_it_waited_for_another_writer() {
+        let (a, b) = (ResourceId::generate(), ResourceId::generate());
+        let first = wait_turn(std::slice::from_ref(&a))
+            .await
+            .ok()
+            .expect("turn");
+        assert!(!first.waited(), "a free line");
+        let both = [a.clone(), b];
+        let second = tokio::spawn(async move { wait_turn(&both).await.ok().map(|t| t.waited()) });
+        tokio::task::yield_now().await;
+        drop(first);
+        assert_eq!(second.await.expect("task"), Some(true), "behind the first");
+        let third = wait_turn(&[a]).await.ok().expect("turn");
+        assert!(!third.waited(), "the line is free again");
+    }
 }
