@@ -61,16 +61,25 @@ impl CosmosDocumentStore {
         if create_resources {
             create_database_and_containers(client, &db, database).await?;
         }
-        let mut resolved = HashMap::new();
-        for c in containers::ALL {
-            let container = db.container_client(c.name, None).await.map_err(|e| {
-                StoreError::Unavailable(format!(
-                    "Cosmos DB container {database}/{} is not usable: {e}",
-                    c.name
-                ))
-            })?;
-            resolved.insert(c.name, container);
-        }
+        // Each container's metadata is a round trip of its own; resolved
+        // together, a cold start waits for one of them, not for seven.
+        let resolved = futures::future::join_all(containers::ALL.iter().map(|c| {
+            let db = &db;
+            async move {
+                db.container_client(c.name, None)
+                    .await
+                    .map(|container| (c.name, container))
+                    .map_err(|e| {
+                        StoreError::Unavailable(format!(
+                            "Cosmos DB container {database}/{} is not usable: {e}",
+                            c.name
+                        ))
+                    })
+            }
+        }))
+        .await
+        .into_iter()
+        .collect::<Result<HashMap<_, _>, _>>()?;
         Ok(CosmosDocumentStore {
             containers: resolved,
         })
