@@ -267,7 +267,7 @@ pub async fn send_due(
                 report.mails += mails;
             }
             Ok(Briefed::AlreadySent) => report.already_sent += 1,
-            Ok(Briefed::NotDue) => {}
+            Ok(Briefed::Nothing) => {}
             Err(e) => {
                 tracing::error!(error = %e, "briefing of a project failed");
                 report.failed += 1;
@@ -280,7 +280,9 @@ pub async fn send_due(
 enum Briefed {
     Queued(u64),
     AlreadySent,
-    NotDue,
+    /// No briefing now: the project is gone, its 16:00 has not come, or
+    /// tomorrow has no approved delivery.
+    Nothing,
 }
 
 /// One project's briefing at `now`, claimed by the day's marker.
@@ -292,10 +294,10 @@ async fn brief_project(
 ) -> Result<Briefed, DomainError> {
     let pk = project_id.as_string();
     let Some((project, _)) = projects::load(store, project_id).await? else {
-        return Ok(Briefed::NotDue);
+        return Ok(Briefed::Nothing);
     };
     let Some(date) = due(now, &project.time_zone.tz()) else {
-        return Ok(Briefed::NotDue);
+        return Ok(Briefed::Nothing);
     };
     // A point read spares the day's bookings of a project already
     // briefed; the create below is what claims the day.
@@ -303,7 +305,7 @@ async fn brief_project(
         return Ok(Briefed::AlreadySent);
     }
     if content(store, &project, date).await?.is_empty() {
-        return Ok(Briefed::NotDue);
+        return Ok(Briefed::Nothing);
     }
     let marker = BriefingSent { date, at: now }
         .document(project_id)?
