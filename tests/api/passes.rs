@@ -55,13 +55,17 @@ async fn site_on(wrap: impl FnOnce(Stores) -> Stores) -> Site {
     }
 }
 
+/// A booking by `token` in the future, 08:00–09:00 on `date`.
+async fn booked_by(s: &Site, token: &str, date: &str) -> Value {
+    let (start, end) = (format!("{date}T08:00:00Z"), format!("{date}T09:00:00Z"));
+    let resp = book(&s.app, token, &s.project, &[&s.zone], &start, &end).await;
+    assert_eq!(resp.status(), 201);
+    resp.json().await.expect("json")
+}
+
 /// A booking in the future (an owner's: approved at once).
 async fn approved(s: &Site, day: u32) -> Value {
-    let start = format!("2031-03-{day:02}T08:00:00Z");
-    let end = format!("2031-03-{day:02}T09:00:00Z");
-    let resp = book(&s.app, &s.owner, &s.project, &[&s.zone], &start, &end).await;
-    assert_eq!(resp.status(), 201);
-    let b: Value = resp.json().await.expect("json");
+    let b = booked_by(s, &s.owner, &format!("2031-03-{day:02}")).await;
     assert_eq!(b["status"], "approved");
     b
 }
@@ -265,16 +269,7 @@ async fn cancelled_declined_and_turned_away_passes_answer_410_with_the_reason() 
     }
     // Declined: approved by rescheduling as a manager would not do; a
     // member's rescheduled booking goes back to requested, keeping its pass.
-    let resp = book(
-        &s.app,
-        &member,
-        &s.project,
-        &[&s.zone],
-        "2031-03-08T08:00:00Z",
-        "2031-03-08T09:00:00Z",
-    )
-    .await;
-    let b: Value = resp.json().await.expect("json");
+    let b = booked_by(&s, &member, "2031-03-08").await;
     let id = b["id"].as_str().expect("id").to_owned();
     assert!(b["code"].is_string(), "a requested booking has a code too");
     if b["status"] == "requested" {
@@ -464,16 +459,7 @@ async fn requested_and_approved(s: &Site) -> String {
         )
         .await;
     assert_eq!(resp.status(), 200);
-    let resp = book(
-        &s.app,
-        &member,
-        &s.project,
-        &[&s.zone],
-        "2031-04-01T08:00:00Z",
-        "2031-04-01T09:00:00Z",
-    )
-    .await;
-    let b: Value = resp.json().await.expect("json");
+    let b = booked_by(s, &member, "2031-04-01").await;
     let id = b["id"].as_str().expect("id").to_owned();
     assert_eq!(b["status"], "requested");
     assert_eq!(step(s, &s.owner, &id, "approve", None).await, 200);
